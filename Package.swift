@@ -1,0 +1,66 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+/// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
+///
+/// Layering (nothing below imports anything above):
+///   WorkScheduling → CZlib/LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
+///   PackagingStandards (pure data types) and JSONRPC (transport) stand on their own.
+let package = Package(
+    name: "lazywheel",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "lazywheel", targets: ["lazywheel"]),
+    ],
+    dependencies: [
+        // Command-line parsing for `lazywheel serve|metadata|ls|cat|resolve`.
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        // Only for the in-process fault-injecting HTTP server used by tests (TestSupport).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CZlib",
+            pkgConfig: "zlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        .target(name: "WorkScheduling"),
+        .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
+        .target(name: "HTTPRange", dependencies: ["LazyZip", "WorkScheduling"]),
+        .target(name: "PackagingStandards"),
+        .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip"]),
+        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex"]),
+        .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
+        .target(
+            name: "LazyWheelServer",
+            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling"]
+        ),
+        .executableTarget(
+            name: "lazywheel",
+            dependencies: [
+                "LazyWheelServer",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .target(
+            name: "TestSupport",
+            dependencies: [
+                "LazyZip",
+                "CZlib",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(name: "WorkSchedulingTests", dependencies: ["WorkScheduling"]),
+        .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "TestSupport"]),
+        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "TestSupport"]),
+        .testTarget(name: "PackagingStandardsTests", dependencies: ["PackagingStandards", "TestSupport"]),
+        .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "TestSupport"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
+        .testTarget(name: "IntegrationTests", dependencies: ["LazyWheelServer", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

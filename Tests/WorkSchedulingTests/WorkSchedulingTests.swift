@@ -1,0 +1,58 @@
+import Foundation
+import Synchronization
+import Testing
+@testable import WorkScheduling
+
+@Suite struct CancellationTokenTests {
+    @Test func handlersRunOnceOnCancel() {
+        let token = CancellationToken()
+        let count = Mutex(0)
+        token.onCancel { count.withLock { $0 += 1 } }
+        token.cancel()
+        token.cancel()
+        #expect(count.withLock { $0 } == 1)
+        #expect(token.isCancelled)
+        #expect(throws: OperationCancelled.self) { try token.throwIfCancelled() }
+    }
+
+    @Test func lateHandlerRunsImmediately() {
+        let token = CancellationToken()
+        token.cancel()
+        let ran = Mutex(false)
+        token.onCancel { ran.withLock { $0 = true } }
+        #expect(ran.withLock { $0 })
+    }
+
+    @Test func removedHandlerDoesNotRun() {
+        let token = CancellationToken()
+        let ran = Mutex(false)
+        let key = token.onCancel { ran.withLock { $0 = true } }
+        token.removeHandler(key)
+        token.cancel()
+        #expect(!ran.withLock { $0 })
+    }
+}
+
+@Suite struct WorkerPoolTests {
+    @Test func neverRunsMoreThanWidthAtOnce() throws {
+        let pool = WorkerPool(label: "test", width: 3)
+        let running = Mutex((now: 0, peak: 0))
+        let jobs: [@Sendable () throws -> Int] = (0..<20).map { index in
+            {
+                running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                Thread.sleep(forTimeInterval: 0.005)
+                running.withLock { $0.now -= 1 }
+                return index
+            }
+        }
+        let results = try pool.runAll(jobs)
+        #expect(results == Array(0..<20))
+        #expect(running.withLock { $0.peak } <= 3)
+    }
+
+    @Test func errorsPropagate() {
+        struct Boom: Error {}
+        let pool = WorkerPool(label: "test", width: 2)
+        #expect(throws: Boom.self) { try pool.run { () throws -> Int in throw Boom() } }
+    }
+}
