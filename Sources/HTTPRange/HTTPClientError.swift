@@ -1,0 +1,57 @@
+import Foundation
+
+/// Why ``HTTPClient`` could not get an answer: transport failures (after retries), redirect
+/// problems (RFC 9110 §15.4) and URLs it does not handle. Every URL in a message is shown without
+/// credentials.
+public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible, LocalizedError {
+    /// Only `http` and `https` URLs are fetched.
+    case unsupportedScheme(url: String)
+    /// More than `limit` redirects (usually a loop).
+    case tooManyRedirects(url: String, limit: Int)
+    /// A redirect pointed to something other than `http`/`https`.
+    case redirectToUnsupportedScheme(url: String, location: String)
+    /// The server kept answering with a 5xx or 429 status.
+    case serverUnavailable(url: String, status: Int, attempts: Int)
+    /// No answer within the timeout.
+    case timedOut(url: String, seconds: Double, attempts: Int)
+    /// The connection failed or broke before the whole answer arrived.
+    case connectionFailed(url: String, reason: String, attempts: Int)
+
+    public var description: String {
+        switch self {
+        case let .unsupportedScheme(url):
+            return "cannot fetch \(url): only http and https URLs are supported"
+        case let .tooManyRedirects(url, limit):
+            return "\(url) redirected more than \(limit) times (a redirect loop?); check the URL or the server configuration"
+        case let .redirectToUnsupportedScheme(url, location):
+            return "\(url) redirected to \(location), which is not an http or https URL"
+        case let .serverUnavailable(url, status, attempts):
+            return "\(url) answered HTTP \(status) \(HTTPClientError.reasonPhrase(status)) \(HTTPClientError.times(attempts)); the server may be overloaded or down, try again later"
+        case let .timedOut(url, seconds, attempts):
+            return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout"
+        case let .connectionFailed(url, reason, attempts):
+            return "fetching \(url) failed \(HTTPClientError.times(attempts)): \(reason)"
+        }
+    }
+
+    public var errorDescription: String? { description }
+
+    private static func times(_ attempts: Int) -> String {
+        attempts == 1 ? "(1 attempt)" : "(\(attempts) attempts)"
+    }
+
+    private static func seconds(_ value: Double) -> String {
+        value >= 1 ? "\(Int(value.rounded())) s" : "\(Int((value * 1000).rounded())) ms"
+    }
+
+    static func reasonPhrase(_ status: Int) -> String {
+        switch status {
+        case 429: return "Too Many Requests"
+        case 500: return "Internal Server Error"
+        case 502: return "Bad Gateway"
+        case 503: return "Service Unavailable"
+        case 504: return "Gateway Timeout"
+        default: return ""
+        }
+    }
+}

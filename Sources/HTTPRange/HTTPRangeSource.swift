@@ -1,0 +1,272 @@
+import Foundation
+import LazyZip
+import Synchronization
+import WorkScheduling
+
+/// A ``ByteSource`` for one HTTP(S) URL, read with byte-range requests (RFC 9110 §14) and never a
+/// HEAD: ``readTail(length:cancellation:)`` sends a suffix range `bytes=-N` and learns the size
+/// from `Content-Range`; ``read(_:cancellation:)`` sends `bytes=a-b`.
+///
+/// Every answer is checked strictly: a 206 must carry exactly the range asked for and exactly that
+/// many bytes, without a content coding. The first answer's strong `ETag` (else `Last-Modified`) is
+/// sent as `If-Range` (§13.1.5) with every later request, and a changed validator or a 200 to an
+/// `If-Range` request is ``HTTPRangeError/fileChanged(url:detail:)``, so bytes of two versions are
+/// never mixed. A server that ignores `Range` is tolerated for files up to `wholeFileLimit` (the
+/// whole body is kept and later reads are served from it). A host that refuses suffix ranges is
+/// read with bounded ranges instead, and remembered in ``HostCapabilities``.
+///
+/// Thread-safe: reads from several worker threads run in parallel, one request each.
+public final class HTTPRangeSource: ByteSource {
+    public let displayName: String
+    private let url: URL
+    private let client: HTTPClient
+    private let capabilities: HostCapabilities
+    private let statistics: TransferStatistics
+    private let wholeFileLimit: Int
+    private let state: Mutex<State>
+
+    private struct State {
+        var totalSize: Int64?
+        var etag: String?
+        var lastModified: String?
+        var wholeFile: Data?
+    }
+
+    /// - Parameters:
+    ///   - url: the file; userinfo credentials are sent as Basic authorization, never shown.
+    ///   - knownSize: the size, when the caller already knows it (it is still checked).
+    ///   - wholeFileLimit: the largest whole-file 200 answer kept instead of failing.
+    public init(
+        url: URL, client: HTTPClient, capabilities: HostCapabilities = HostCapabilities(),
+        statistics: TransferStatistics = TransferStatistics(), knownSize: Int64? = nil,
+        wholeFileLimit: Int = 1 << 20
+    ) {
+        self.url = url
+        self.displayName = URLCredentials.redacted(url)
+        self.client = client
+        self.capabilities = capabilities
+        self.statistics = statistics
+        self.wholeFileLimit = wholeFileLimit
+        self.state = Mutex(State(totalSize: knownSize))
+    }
+
+    /// The file's size, once known.
+    public var totalSize: Int64? { state.withLock { $0.totalSize } }
+
+    /// The validator sent as `If-Range`: the strong ETag, else the Last-Modified date.
+    public var validator: String? { state.withLock { Self.ifRangeValue($0) } }
+
+    // MARK: ByteSource
+
+    public func readTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+        precondition(length > 0, "a tail read needs a positive length")
+        if let whole = state.withLock({ $0.wholeFile }) {
+            let start = max(0, whole.count - length)
+            return TailRead(totalSize: Int64(whole.count), offset: Int64(start), bytes: whole.subdata(in: start..<whole.count))
+        }
+        if capabilities.capabilities(for: url).refusesSuffixRanges || totalSize != nil {
+            return try boundedTail(length: length, cancellation: cancellation)
+        }
+        let requested = "bytes=-\(length)"
+        let response: HTTPResponse
+        do {
+            response = try fetch(requested, bodyLimit: max(length, wholeFileLimit), cancellation: cancellation)
+        } catch HTTPClientError.serverUnavailable(_, 500, _) {
+            return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+        }
+        switch response.status {
+        case 206:
+            let contentRange = try parsedContentRange(response, requested: requested)
+            guard let total = contentRange.completeLength, let sent = contentRange.range else {
+                throw HTTPRangeError.invalidContentRange(
+                    url: displayName, requested: requested, received: response.headers["Content-Range"])
+            }
+            let expected = max(0, total - Int64(length))...(total - 1)
+            if sent == expected {
+                let bytes = try checkedBody(response, range: sent, total: total)
+                return TailRead(totalSize: total, offset: sent.lowerBound, bytes: bytes)
+            }
+            if sent.lowerBound == 0, sent.upperBound == Int64(length) - 1, total > Int64(length) {
+                // Read as `bytes=0-(N-1)`: the size is learned, now ask for the real tail.
+                try record(response, total: total)
+                return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+            }
+            throw HTTPRangeError.invalidContentRange(
+                url: displayName, requested: requested, received: response.headers["Content-Range"])
+        case 200:
+            let whole = try keepWholeFile(response)
+            return TailRead(totalSize: Int64(whole.count), offset: 0, bytes: whole)
+        case 416:
+            throw unsatisfiable(response, requested: requested)
+        case 400, 404, 405, 501:
+            return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+        default:
+            throw HTTPRangeError.unexpectedStatus(url: displayName, status: response.status)
+        }
+    }
+
+    public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
+        guard !range.isEmpty else { return Data() }
+        let snapshot = state.withLock { ($0.wholeFile, $0.totalSize) }
+        if let total = snapshot.1, range.upperBound > total || range.lowerBound < 0 {
+            throw HTTPRangeError.outOfBounds(url: displayName, requested: range, size: total)
+        }
+        if let whole = snapshot.0 {
+            return whole.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
+        }
+        return try fetchBounded(range.lowerBound...(range.upperBound - 1), cancellation: cancellation)
+    }
+
+    // MARK: Bounded ranges
+
+    /// The tail after the host refused a suffix range: remembers that once the bounded request works.
+    private func boundedTailAfterRefusal(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+        let tail = try boundedTail(length: length, cancellation: cancellation)
+        capabilities.recordRefusesSuffixRanges(url)
+        return tail
+    }
+
+    /// The tail with `bytes=a-b` requests: a one-byte probe first when the size is unknown.
+    private func boundedTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+        var total = totalSize
+        if total == nil {
+            let probe = try fetchBounded(0...0, cancellation: cancellation)
+            if let whole = state.withLock({ $0.wholeFile }) {
+                return TailRead(totalSize: Int64(whole.count), offset: 0, bytes: whole)
+            }
+            total = totalSize
+            if total == 1 { return TailRead(totalSize: 1, offset: 0, bytes: probe) }
+        }
+        guard let total, total > 0 else { throw HTTPRangeError.emptyFile(url: displayName) }
+        let start = max(0, total - Int64(length))
+        let bytes = try fetchBounded(start...(total - 1), cancellation: cancellation)
+        return TailRead(totalSize: total, offset: start, bytes: bytes)
+    }
+
+    /// Exactly the bytes `range` (inclusive), validated.
+    private func fetchBounded(_ range: ClosedRange<Int64>, cancellation: CancellationToken?) throws -> Data {
+        let requested = "bytes=\(range.lowerBound)-\(range.upperBound)"
+        let count = range.upperBound - range.lowerBound + 1
+        let limit = count > Int64(wholeFileLimit) ? Int(clamping: count) : wholeFileLimit
+        let response = try fetch(requested, bodyLimit: limit, cancellation: cancellation)
+        switch response.status {
+        case 206:
+            let contentRange = try parsedContentRange(response, requested: requested)
+            guard let sent = contentRange.range, let total = contentRange.completeLength else {
+                throw HTTPRangeError.invalidContentRange(
+                    url: displayName, requested: requested, received: response.headers["Content-Range"])
+            }
+            guard sent == range else {
+                if sent.lowerBound == range.lowerBound, sent.upperBound == total - 1, total - 1 < range.upperBound {
+                    throw HTTPRangeError.outOfBounds(
+                        url: displayName, requested: range.lowerBound..<(range.upperBound + 1), size: total)
+                }
+                throw HTTPRangeError.invalidContentRange(
+                    url: displayName, requested: requested, received: response.headers["Content-Range"])
+            }
+            return try checkedBody(response, range: sent, total: total)
+        case 200:
+            let whole = try keepWholeFile(response)
+            guard range.upperBound < Int64(whole.count) else {
+                throw HTTPRangeError.outOfBounds(
+                    url: displayName, requested: range.lowerBound..<(range.upperBound + 1), size: Int64(whole.count))
+            }
+            return whole.subdata(in: Int(range.lowerBound)..<Int(range.upperBound + 1))
+        case 416:
+            throw unsatisfiable(response, requested: requested)
+        default:
+            throw HTTPRangeError.unexpectedStatus(url: displayName, status: response.status)
+        }
+    }
+
+    // MARK: One request and its checks
+
+    /// Sends one GET with `Range: requested` and, once a validator is known, `If-Range`.
+    private func fetch(_ requested: String, bodyLimit: Int, cancellation: CancellationToken?) throws -> HTTPResponse {
+        var headers: HTTPHeaderFields = ["Range": requested]
+        let ifRange = state.withLock { Self.ifRangeValue($0) }
+        if let ifRange { headers["If-Range"] = ifRange }
+        let response = try client.send(
+            HTTPRequest(url: url, headers: headers), cancellation: cancellation, bodyLimit: bodyLimit,
+            statistics: statistics)
+        if let encoding = response.contentEncoding, encoding != "identity", !encoding.isEmpty {
+            throw HTTPRangeError.contentEncoded(url: displayName, encoding: encoding)
+        }
+        if response.status == 200, ifRange != nil {
+            throw HTTPRangeError.fileChanged(
+                url: displayName, detail: "the server answered If-Range \(ifRange ?? "") with the whole file")
+        }
+        return response
+    }
+
+    private static func ifRangeValue(_ state: State) -> String? {
+        if let etag = state.etag, !etag.hasPrefix("W/") { return etag }
+        return state.lastModified
+    }
+
+    private func parsedContentRange(_ response: HTTPResponse, requested: String) throws -> ContentRange {
+        guard let header = response.headers["Content-Range"], let parsed = ContentRange(header) else {
+            throw HTTPRangeError.invalidContentRange(
+                url: displayName, requested: requested, received: response.headers["Content-Range"])
+        }
+        return parsed
+    }
+
+    /// The body of a 206 for `range` of a `total`-byte file, after checking its length and the
+    /// file's identity.
+    private func checkedBody(_ response: HTTPResponse, range: ClosedRange<Int64>, total: Int64) throws -> Data {
+        let expected = range.upperBound - range.lowerBound + 1
+        guard response.bodyIsComplete, Int64(response.body.count) == expected else {
+            throw HTTPRangeError.wrongBodyLength(url: displayName, expected: expected, received: response.body.count)
+        }
+        try record(response, total: total)
+        return response.body
+    }
+
+    /// Checks the answer belongs to the version read so far (ETag, Last-Modified, size), and
+    /// remembers its validators and size when they are the first seen.
+    private func record(_ response: HTTPResponse, total: Int64) throws {
+        let etag = response.headers["ETag"]
+        let lastModified = response.headers["Last-Modified"]
+        let change: String? = state.withLock { state in
+            if let known = state.etag, let etag, known != etag {
+                return "its ETag changed from \(known) to \(etag)"
+            }
+            if let known = state.lastModified, let lastModified, known != lastModified {
+                return "its Last-Modified changed from \(known) to \(lastModified)"
+            }
+            if let known = state.totalSize, known != total {
+                return "its size changed from \(known) to \(total) bytes"
+            }
+            state.etag = state.etag ?? etag
+            state.lastModified = state.lastModified ?? lastModified
+            state.totalSize = total
+            return nil
+        }
+        if let change { throw HTTPRangeError.fileChanged(url: displayName, detail: change) }
+    }
+
+    /// A 200 answer (Range ignored): the whole file when it is small enough, else an error.
+    private func keepWholeFile(_ response: HTTPResponse) throws -> Data {
+        guard response.bodyIsComplete, response.body.count <= wholeFileLimit else {
+            throw HTTPRangeError.rangeIgnored(url: displayName, size: response.contentLength)
+        }
+        if let length = response.contentLength, length != Int64(response.body.count) {
+            throw HTTPRangeError.wrongBodyLength(url: displayName, expected: length, received: response.body.count)
+        }
+        try record(response, total: Int64(response.body.count))
+        capabilities.recordIgnoresRange(url)
+        let whole = response.body
+        state.withLock { $0.wholeFile = $0.wholeFile ?? whole }
+        return whole
+    }
+
+    private func unsatisfiable(_ response: HTTPResponse, requested: String) -> HTTPRangeError {
+        let size = response.headers["Content-Range"].flatMap(ContentRange.init)?.completeLength
+        if size == 0 { return .emptyFile(url: displayName) }
+        if let known = totalSize, let size, known != size {
+            return .fileChanged(url: displayName, detail: "its size changed from \(known) to \(size) bytes")
+        }
+        return .rangeNotSatisfiable(url: displayName, requested: requested, size: size)
+    }
+}

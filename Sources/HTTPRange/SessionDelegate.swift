@@ -1,0 +1,203 @@
+import Foundation
+import Synchronization
+
+#if canImport(FoundationNetworking)
+import FoundationNetworking
+#endif
+
+/// One attempt of one request in flight: what the delegate learned about it, and the semaphore the
+/// blocked caller waits on.
+final class TaskExchange: @unchecked Sendable {
+    // @unchecked: every mutable field is guarded by `lock`.
+    /// Why the client stopped a task itself.
+    enum Stop: Equatable {
+        case bodyLimit
+        case contentEncoding
+        case tooManyRedirects
+        case redirectScheme(location: String)
+        case timedOut
+    }
+
+    let bodyLimit: Int
+    let rejectsContentEncoding: Bool
+    let maxRedirects: Int
+    /// Header fields re-applied on every redirect hop (RFC 9110 §15.4 leaves it to the client).
+    let keptHeaders: [String: String]
+    let authorization: String?
+    let originalOrigin: String
+    let done = DispatchSemaphore(value: 0)
+
+    private let lock = NSLock()
+    private var _response: HTTPURLResponse?
+    private var _body = Data()
+    private var _redirects = 0
+    private var _stop: Stop?
+    private var _error: (any Error)?
+    private var authorizationDropped = false
+    private var lastActivity = DispatchTime.now()
+    private var redirectIssuedAt: DispatchTime?
+    private var finished = false
+
+    init(request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int) {
+        self.bodyLimit = bodyLimit
+        self.rejectsContentEncoding = rejectsContentEncoding
+        self.maxRedirects = maxRedirects
+        var kept: [String: String] = [:]
+        for name in ["Range", "If-Range", "Accept-Encoding", "If-None-Match", "If-Modified-Since"] {
+            if let value = request.value(forHTTPHeaderField: name) { kept[name] = value }
+        }
+        self.keptHeaders = kept
+        self.authorization = request.value(forHTTPHeaderField: "Authorization")
+        self.originalOrigin = TaskExchange.origin(of: request.url)
+    }
+
+    var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?) {
+        lock.lock(); defer { lock.unlock() }
+        return (_response, _body, _redirects, _stop, _error)
+    }
+
+    static func origin(of url: URL?) -> String {
+        guard let url else { return "" }
+        let scheme = url.scheme?.lowercased() ?? ""
+        let port = url.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+    }
+
+    /// The request for the next hop, or nil to stop following (the 3xx becomes the answer).
+    func redirect(to proposed: URLRequest) -> URLRequest? {
+        lock.lock(); defer { lock.unlock() }
+        lastActivity = .now()
+        redirectIssuedAt = lastActivity
+        _redirects += 1
+        guard _redirects <= maxRedirects else {
+            _stop = .tooManyRedirects
+            return nil
+        }
+        guard let url = proposed.url, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
+            _stop = .redirectScheme(location: proposed.url.map { URLCredentials.redacted($0) } ?? "(none)")
+            return nil
+        }
+        var next = proposed
+        for (name, value) in keptHeaders { next.setValue(value, forHTTPHeaderField: name) }
+        // Credentials go only to the origin they were given for (RFC 9110 §11.6.2 "protection space").
+        if TaskExchange.origin(of: url) != originalOrigin { authorizationDropped = true }
+        next.setValue(authorizationDropped ? nil : authorization, forHTTPHeaderField: "Authorization")
+        return next
+    }
+
+    /// Whether to keep reading after the headers of `response`.
+    func accept(_ response: HTTPURLResponse) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        lastActivity = .now()
+        redirectIssuedAt = nil
+        _response = response
+        if rejectsContentEncoding, let coding = response.value(forHTTPHeaderField: "Content-Encoding")?
+            .trimmingCharacters(in: .whitespaces).lowercased(), !coding.isEmpty, coding != "identity"
+        {
+            _stop = .contentEncoding
+            return false
+        }
+        if let length = response.value(forHTTPHeaderField: "Content-Length").flatMap({ Int64($0) }),
+            length > Int64(bodyLimit)
+        {
+            _stop = .bodyLimit
+            return false
+        }
+        return true
+    }
+
+    /// Appends body bytes; false when the body grew past the limit (the task must be cancelled).
+    func append(_ data: Data) -> Bool {
+        lock.lock(); defer { lock.unlock() }
+        guard _stop == nil else { return false }
+        lastActivity = .now()
+        _body.append(data)
+        if _body.count > bodyLimit {
+            _stop = .bodyLimit
+            return false
+        }
+        return true
+    }
+
+    func complete(_ error: (any Error)?) {
+        lock.lock()
+        _error = error
+        finished = true
+        redirectIssuedAt = nil
+        lock.unlock()
+        done.signal()
+    }
+
+    /// Seconds since the last sign of life (request start, redirect, headers, body bytes).
+    var idleSeconds: Double {
+        lock.lock(); defer { lock.unlock() }
+        return Double(DispatchTime.now().uptimeNanoseconds - lastActivity.uptimeNanoseconds) / 1e9
+    }
+
+    /// Marks the attempt as timed out (unless it already stopped for another reason).
+    func markTimedOut() {
+        lock.lock(); defer { lock.unlock() }
+        if _stop == nil { _stop = .timedOut }
+    }
+
+    /// Cancels `task`, but never inside the moment after a redirect decision was handed back:
+    /// swift-corelibs-foundation traps when a task is cancelled or times out between the redirect
+    /// delegate callback and the start of the next hop, so such a cancel waits a little.
+    func cancel(_ task: URLSessionTask) {
+        lock.lock()
+        let isFinished = finished
+        let recentRedirect = redirectIssuedAt.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds < 200_000_000 } ?? false
+        lock.unlock()
+        if isFinished { return }
+        if recentRedirect {
+            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
+        } else {
+            task.cancel()
+        }
+    }
+}
+
+/// The URLSession delegate shared by every task of one ``HTTPClient``: routes callbacks to the
+/// task's ``TaskExchange`` by task identifier.
+final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+    private let exchanges = Mutex<[Int: TaskExchange]>([:])
+
+    func register(_ exchange: TaskExchange, for task: URLSessionTask) {
+        exchanges.withLock { $0[task.taskIdentifier] = exchange }
+    }
+
+    func unregister(_ task: URLSessionTask) {
+        _ = exchanges.withLock { $0.removeValue(forKey: task.taskIdentifier) }
+    }
+
+    private func exchange(for task: URLSessionTask) -> TaskExchange? {
+        exchanges.withLock { $0[task.taskIdentifier] }
+    }
+
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
+        newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
+    ) {
+        completionHandler(exchange(for: task)?.redirect(to: request))
+    }
+
+    func urlSession(
+        _ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+        completionHandler: @escaping @Sendable (URLSession.ResponseDisposition) -> Void
+    ) {
+        guard let http = response as? HTTPURLResponse, let exchange = exchange(for: dataTask) else {
+            completionHandler(.cancel)
+            return
+        }
+        completionHandler(exchange.accept(http) ? .allow : .cancel)
+    }
+
+    func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+        guard let exchange = exchange(for: dataTask) else { return }
+        if !exchange.append(data) { exchange.cancel(dataTask) }
+    }
+
+    func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+        exchange(for: task)?.complete(error)
+    }
+}

@@ -1,0 +1,132 @@
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Where a ``LazyFile`` keeps the bytes it fetched, addressed by their offset in the remote file.
+///
+/// A store is not thread-safe: its ``LazyFile`` only touches it while holding its bookkeeping
+/// lock, and only reads ranges its ``IntervalSet`` says were written.
+public protocol CacheStore: AnyObject {
+    /// Copies `bytes` to `offset ..< offset + bytes.count`.
+    func write(_ bytes: Data, at offset: Int64) throws(LazyFileError)
+    /// The bytes of `range`, which were written before.
+    func read(_ range: Range<Int64>) throws(LazyFileError) -> Data
+    /// Forgets everything written, giving the memory or disk space back.
+    func removeAll()
+}
+
+/// Which kind of ``CacheStore`` a ``LazyFile`` uses.
+public enum CacheStoreKind: Sendable, Equatable {
+    /// ``MemoryCacheStore``.
+    case memory
+    /// ``TemporaryFileCacheStore``.
+    case temporaryFile
+
+    /// `.memory` for files of at most `threshold` bytes, `.temporaryFile` above.
+    public static func forFile(size: Int64, memoryThreshold: Int64) -> CacheStoreKind {
+        size <= memoryThreshold ? .memory : .temporaryFile
+    }
+}
+
+/// A ``CacheStore`` in RAM for small files: one zero-filled buffer the size of the file, allocated
+/// on the first write with `calloc`, so pages never written are never backed by memory.
+public final class MemoryCacheStore: CacheStore {
+    private let size: Int64
+    private var buffer: UnsafeMutableRawPointer?
+
+    /// A store for a file of `size` bytes.
+    public init(size: Int64) { self.size = size }
+
+    deinit { free(buffer) }
+
+    public func write(_ bytes: Data, at offset: Int64) throws(LazyFileError) {
+        guard offset >= 0, offset + Int64(bytes.count) <= size else {
+            throw .rangeOutOfBounds(offset ..< offset + Int64(bytes.count), fileSize: size)
+        }
+        guard !bytes.isEmpty else { return }
+        if buffer == nil {
+            guard let fresh = calloc(Int(size), 1) else { throw .cacheStoreFailed("out of memory for \(size) bytes") }
+            buffer = fresh
+        }
+        let target = buffer! + Int(offset)
+        bytes.withUnsafeBytes { source in target.copyMemory(from: source.baseAddress!, byteCount: source.count) }
+    }
+
+    public func read(_ range: Range<Int64>) throws(LazyFileError) -> Data {
+        guard range.lowerBound >= 0, range.upperBound <= size else { throw .rangeOutOfBounds(range, fileSize: size) }
+        guard !range.isEmpty else { return Data() }
+        guard let buffer else { throw .cacheStoreFailed("read of \(range) from an empty memory store") }
+        return Data(bytes: buffer + Int(range.lowerBound), count: range.count)
+    }
+
+    public func removeAll() {
+        free(buffer)
+        buffer = nil
+    }
+}
+
+/// A sparse ``CacheStore`` on disk for big files, so a 700 MB wheel never sits in RAM: bytes go to
+/// their own offset of a temporary file with `pwrite` and come back with `pread`. The file is
+/// unlinked right after it is created, so it disappears with its descriptor even after a crash.
+public final class TemporaryFileCacheStore: CacheStore {
+    private let descriptor: Int32
+
+    /// Creates the file in `directory` (default: the system temporary directory).
+    public init(directory: String = NSTemporaryDirectory()) throws(LazyFileError) {
+        var template = Array((directory.hasSuffix("/") ? directory : directory + "/").utf8CString.dropLast())
+        template += Array("lazywheel-cache-XXXXXX".utf8CString)
+        let descriptor = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+        guard descriptor >= 0 else {
+            throw .cacheStoreFailed("cannot create a temporary file in \(directory): \(String(cString: strerror(errno)))")
+        }
+        template.withUnsafeBufferPointer { _ = unlink($0.baseAddress!) }
+        self.descriptor = descriptor
+    }
+
+    deinit { close(descriptor) }
+
+    public func write(_ bytes: Data, at offset: Int64) throws(LazyFileError) {
+        var done = 0
+        let failure: Int32? = bytes.withUnsafeBytes { raw in
+            while done < raw.count {
+                let written = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
+                if written < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                done += written
+            }
+            return nil
+        }
+        if let failure {
+            throw .cacheStoreFailed("cannot write the cache file: \(String(cString: strerror(failure)))")
+        }
+    }
+
+    public func read(_ range: Range<Int64>) throws(LazyFileError) -> Data {
+        var data = Data(count: range.count)
+        var done = 0
+        let failure: String? = data.withUnsafeMutableBytes { raw in
+            while done < raw.count {
+                let got = pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(range.lowerBound) + off_t(done))
+                if got < 0 {
+                    if errno == EINTR { continue }
+                    return String(cString: strerror(errno))
+                }
+                if got == 0 { return "unexpected end of the cache file" }
+                done += got
+            }
+            return nil
+        }
+        if let failure { throw .cacheStoreFailed("cannot read the cache file: \(failure)") }
+        return data
+    }
+
+    public func removeAll() {
+        _ = ftruncate(descriptor, 0)
+    }
+}

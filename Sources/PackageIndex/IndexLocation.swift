@@ -1,0 +1,122 @@
+import Foundation
+
+/// A user name and password for an index, from the URL's userinfo or from `~/.netrc`.
+///
+/// Never printed: ``description`` is `***`, so credentials cannot leak into logs or error messages
+/// by string interpolation.
+public struct IndexCredentials: Sendable, Hashable, CustomStringConvertible, CustomDebugStringConvertible {
+    public var username: String
+    public var password: String
+
+    public init(username: String, password: String) {
+        self.username = username
+        self.password = password
+    }
+
+    /// The value of an HTTP `Authorization` header (RFC 7617 Basic).
+    public var authorizationHeader: String {
+        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+    }
+
+    public var description: String { "***" }
+    public var debugDescription: String { "***" }
+}
+
+/// Where the credentials of an ``IndexLocation`` came from, for `--verbose` (never the secret).
+public enum CredentialOrigin: Sendable, Hashable, CustomStringConvertible {
+    /// The `user:password@` part of the configured URL.
+    case url
+    /// A `machine` (or `default`) entry of a netrc file.
+    case netrc(path: String)
+
+    public var description: String {
+        switch self {
+        case .url: "the URL's userinfo"
+        case .netrc(let path): "netrc file \(path)"
+        }
+    }
+}
+
+/// Where one configured URL came from: the command line, an environment variable or a
+/// configuration file (pip's `pip.conf`, uv's `uv.toml`). Reported by `--verbose`.
+public enum ConfigurationOrigin: Sendable, Hashable, CustomStringConvertible {
+    case commandLine(option: String)
+    case environment(variable: String)
+    case pipConfig(path: String, key: String)
+    case uvConfig(path: String, key: String)
+
+    public var description: String {
+        switch self {
+        case .commandLine(let option): "command line \(option)"
+        case .environment(let variable): "environment variable \(variable)"
+        case .pipConfig(let path, let key): "pip configuration \(path) (\(key))"
+        case .uvConfig(let path, let key): "uv configuration \(path) (\(key))"
+        }
+    }
+}
+
+/// One package index (PEP 503/691 simple repository root) or find-links location, with the
+/// credentials to send to it kept apart from the URL.
+///
+/// ``url`` never contains userinfo; ``redactedDescription`` is safe to log.
+public struct IndexLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The URL without userinfo. For a simple index it ends with `/`.
+    public var url: URL
+    /// Credentials to send with every request to this location's host.
+    public var credentials: IndexCredentials?
+    /// Where ``credentials`` came from.
+    public var credentialOrigin: CredentialOrigin?
+    /// Where this location was configured.
+    public var origin: ConfigurationOrigin
+
+    public init(url: URL, credentials: IndexCredentials? = nil, credentialOrigin: CredentialOrigin? = nil, origin: ConfigurationOrigin) {
+        self.url = url
+        self.credentials = credentials
+        self.credentialOrigin = credentialOrigin
+        self.origin = origin
+    }
+
+    /// Whether this location is on the local file system (`file://`).
+    public var isLocal: Bool { url.isFileURL }
+
+    /// The URL as text with `***@` in place of credentials, when there are any.
+    public var redactedDescription: String {
+        guard credentials != nil, var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else {
+            return url.absoluteString
+        }
+        components.user = nil
+        components.password = nil
+        let plain = components.string ?? url.absoluteString
+        guard let schemeEnd = plain.range(of: "://") else { return plain }
+        return plain.replacingCharacters(in: schemeEnd, with: "://***@")
+    }
+
+    public var description: String { redactedDescription }
+
+    /// The URL of the project page of `name` under this index root (PEP 503: root + normalized
+    /// name + `/`). `canonicalName` must already be normalized.
+    public func projectURL(canonicalName: String) -> URL {
+        let base = url.absoluteString.hasSuffix("/") ? url.absoluteString : url.absoluteString + "/"
+        let escaped = canonicalName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? canonicalName
+        return URL(string: base + escaped + "/") ?? url.appendingPathComponent(canonicalName)
+    }
+}
+
+/// Replaces the userinfo of any URL in `text` by `***`, for error messages built from raw values.
+public func redactingCredentials(in text: String) -> String {
+    var result = ""
+    var rest = Substring(text)
+    while let schemeEnd = rest.range(of: "://") {
+        result += rest[..<schemeEnd.upperBound]
+        let after = rest[schemeEnd.upperBound...]
+        let authorityEnd = after.firstIndex(where: { $0 == "/" || $0 == " " || $0 == "\n" || $0 == "\"" || $0 == "?" || $0 == "#" }) ?? after.endIndex
+        let authority = after[..<authorityEnd]
+        if let at = authority.lastIndex(of: "@") {
+            result += "***@"
+            rest = after[after.index(after: at)...]
+        } else {
+            rest = after
+        }
+    }
+    return result + rest
+}

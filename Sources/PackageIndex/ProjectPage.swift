@@ -1,0 +1,125 @@
+import Foundation
+import PackagingStandards
+
+/// Whether a file was yanked from its index (PEP 592): still installable when pinned with `==`,
+/// never chosen otherwise.
+public enum YankState: Sendable, Hashable, Codable {
+    case notYanked
+    /// Yanked, with the index's reason when it gave one.
+    case yanked(reason: String?)
+
+    public var isYanked: Bool {
+        if case .yanked = self { return true }
+        return false
+    }
+
+    public var reason: String? {
+        if case .yanked(let reason) = self { return reason }
+        return nil
+    }
+}
+
+/// Whether the index serves the file's core metadata on its own at `<file url>.metadata`
+/// (PEP 658, renamed `core-metadata` by PEP 714), and the hashes of that metadata file.
+public enum MetadataAvailability: Sendable, Hashable, Codable {
+    case absent
+    /// Served; `hashes` maps algorithm (`sha256`) to lowercase hex digest, empty when the index only
+    /// said `true`.
+    case present(hashes: [String: String])
+
+    public var isPresent: Bool {
+        if case .present = self { return true }
+        return false
+    }
+
+    /// The advertised SHA-256 of the metadata file, when given.
+    public var sha256: String? {
+        if case .present(let hashes) = self { return hashes["sha256"] }
+        return nil
+    }
+}
+
+/// The archive format of a source distribution (PEP 625 standardizes `.tar.gz`; older indexes also
+/// serve `.zip`).
+public enum SdistFormat: String, Sendable, Hashable, Codable {
+    case tarGz = "tar.gz"
+    case zip
+}
+
+/// One file listed on a project page of a simple repository (PEP 503 anchor / PEP 691 `files[]`
+/// entry), with everything the index said about it.
+public struct DistributionFile: Sendable, Hashable {
+    /// The file name (the last path component of ``url``).
+    public var filename: String
+    /// Absolute URL of the file, without the `#sha256=` fragment.
+    public var url: URL
+    /// Hashes of the file, algorithm → lowercase hex digest (from the URL fragment or `hashes`).
+    public var hashes: [String: String]
+    /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
+    /// `requires-python`), HTML entities already decoded.
+    public var requiresPython: String?
+    /// Yank status (PEP 592).
+    public var yanked: YankState
+    /// Whether `<url>.metadata` exists (PEP 658/714).
+    public var coreMetadata: MetadataAvailability
+    /// File size in bytes (PEP 700), when the index says.
+    public var size: Int64?
+    /// Upload time as the index wrote it (PEP 700, ISO 8601), when given.
+    public var uploadTime: String?
+    /// What kind of distribution the file name says this is.
+    public var kind: DistributionKind
+    /// The version the file name carries, when it parses (PEP 440).
+    public var version: Version?
+
+    public init(
+        filename: String, url: URL, hashes: [String: String] = [:], requiresPython: String? = nil,
+        yanked: YankState = .notYanked, coreMetadata: MetadataAvailability = .absent,
+        size: Int64? = nil, uploadTime: String? = nil, projectName: String? = nil
+    ) {
+        self.filename = filename
+        self.url = url
+        self.hashes = hashes
+        self.requiresPython = requiresPython
+        self.yanked = yanked
+        self.coreMetadata = coreMetadata
+        self.size = size
+        self.uploadTime = uploadTime
+        self.kind = DistributionKind(filename: filename)
+        self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
+    }
+
+    /// The file's SHA-256 as advertised by the index, when given.
+    public var sha256: String? { hashes["sha256"] }
+
+    /// The parsed `requires-python` specifiers; nil when absent or unparsable (then not a filter).
+    public var requiresPythonSpecifiers: SpecifierSet? {
+        requiresPython.flatMap { try? SpecifierSet($0) }
+    }
+
+    /// The URL of the PEP 658 metadata file: the file URL with `.metadata` appended.
+    public var metadataURL: URL {
+        URL(string: url.absoluteString + ".metadata") ?? url.appendingPathExtension("metadata")
+    }
+}
+
+/// A project's page on a simple repository: its files and, from PEP 700 JSON, its versions.
+public struct ProjectPage: Sendable, Hashable {
+    /// The project name as the page gives it (PEP 691 `name`), or the name that was asked for.
+    public var name: String
+    /// Every listed file, in page order.
+    public var files: [DistributionFile]
+    /// The top-level `versions` list of a PEP 700 JSON page (empty for HTML pages).
+    public var versions: [String]
+    /// `meta.api-version` (PEP 691 JSON) or the `pypi:repository-version` meta tag (PEP 629).
+    public var apiVersion: String?
+    /// The URL the page was read from (after redirects).
+    public var url: URL
+
+    public init(name: String, files: [DistributionFile], versions: [String] = [], apiVersion: String? = nil, url: URL) {
+        self.name = name
+        self.files = files
+        self.versions = versions
+        self.apiVersion = apiVersion
+        self.url = url
+    }
+}

@@ -1,0 +1,245 @@
+// Core metadata (METADATA / PKG-INFO), versions 1.0–2.4:
+// https://packaging.python.org/en/latest/specifications/core-metadata/
+// Format: RFC 822-style headers (as read by Python's `email` package, compat32 policy),
+// then an optional body holding the description (Metadata 2.1+).
+
+/// The contents of a `METADATA` file, kept losslessly: the raw text, every header in order,
+/// and typed accessors for the fields the packaging specifications define.
+///
+/// Parsing is tolerant: CRLF or LF line endings, continuation lines (joined with `\n`, their
+/// leading whitespace kept, as `email`'s compat32 policy does), repeated fields, a missing
+/// header/body separator, and invalid UTF-8 (decoded with U+FFFD replacements; see
+/// ``decodingWasLossy``). Header names match case-insensitively.
+public struct CoreMetadata: Sendable, Hashable {
+    /// One header as it appeared: name as written, value unfolded.
+    public struct Field: Sendable, Hashable {
+        public let name: String
+        public let value: String
+        public init(name: String, value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    /// A `Project-URL` entry (`label, url`).
+    public struct ProjectURL: Sendable, Hashable, Codable {
+        public let label: String
+        public let url: String
+    }
+
+    /// The text as decoded (line endings untouched).
+    public let raw: String
+    /// The headers in file order.
+    public let fields: [Field]
+    /// The message body after the first blank line (nil when there is none).
+    public let body: String?
+    /// True when the bytes were not valid UTF-8 and were decoded with replacement characters.
+    public let decodingWasLossy: Bool
+
+    /// Parses METADATA bytes.
+    public init(bytes: some Collection<UInt8>) {
+        let array = Array(bytes)
+        var text: String
+        var lossy = false
+        if let valid = String(validating: array, as: UTF8.self) {
+            text = valid
+        } else {
+            text = String(decoding: array, as: UTF8.self)
+            lossy = true
+        }
+        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+        self.init(text: text, decodingWasLossy: lossy)
+    }
+
+    /// Parses METADATA text.
+    public init(text: String) {
+        self.init(text: text, decodingWasLossy: false)
+    }
+
+    init(text: String, decodingWasLossy: Bool) {
+        raw = text
+        self.decodingWasLossy = decodingWasLossy
+        var fields: [Field] = []
+        var body: String?
+        var current: (name: String, lines: [Substring])?
+        func flush() {
+            guard let c = current else { return }
+            fields.append(Field(name: c.name, value: c.lines.joined(separator: "\n")))
+            current = nil
+        }
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let newline = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+            let lineEnd = newline ?? utf8.endIndex
+            var line = Substring(text.unicodeScalars[lineStart..<lineEnd])
+            if line.unicodeScalars.last == "\r" { line = Substring(line.unicodeScalars.dropLast()) }
+            let next = newline.map { utf8.index(after: $0) } ?? utf8.endIndex
+            if line.isEmpty {
+                flush()
+                body = String(text.unicodeScalars[next...])
+                break
+            }
+            if let first = line.first, first == " " || first == "\t", current != nil {
+                current!.lines.append(line)
+            } else if let colon = line.firstIndex(of: ":"), Self.isHeaderName(line[..<colon]) {
+                flush()
+                let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+                current = (String(line[..<colon]), [value])
+            } else {
+                // Not a header: like `email`, treat the rest as the body.
+                flush()
+                body = String(text.unicodeScalars[lineStart...])
+                break
+            }
+            lineStart = next
+        }
+        flush()
+        self.fields = fields
+        self.body = body
+    }
+
+    /// RFC 5322 field name: printable ASCII except `:` and space.
+    static func isHeaderName(_ name: Substring) -> Bool {
+        !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
+    }
+
+    // MARK: Generic access
+
+    /// Every value of header `name` (case-insensitive), in order.
+    public func values(_ name: String) -> [String] {
+        let key = name.lowercased()
+        return fields.filter { $0.name.lowercased() == key }.map(\.value)
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    public func value(_ name: String) -> String? {
+        let key = name.lowercased()
+        return fields.first { $0.name.lowercased() == key }?.value
+    }
+
+    // MARK: Typed accessors
+
+    public var metadataVersion: String? { value("Metadata-Version") }
+    public var name: String? { value("Name") }
+    /// The version as written.
+    public var version: String? { value("Version") }
+    /// The version parsed as PEP 440 (nil when absent or invalid).
+    public var parsedVersion: Version? { version.flatMap { try? Version($0) } }
+    public var summary: String? { value("Summary") }
+    /// The body (Metadata 2.1+) when non-empty, else the `Description` header.
+    public var description: String? {
+        if let body, !body.isEmpty { return body }
+        return value("Description")
+    }
+    public var descriptionContentType: String? { value("Description-Content-Type") }
+    public var keywords: String? { value("Keywords") }
+    /// `Keywords` split on commas (or whitespace when there is no comma), trimmed.
+    public var keywordList: [String] {
+        guard let keywords else { return [] }
+        let pieces = keywords.contains(",") ? keywords.split(separator: ",") : keywords.split(whereSeparator: { $0 == " " })
+        return pieces.map { String(PythonText.strip($0)) }.filter { !$0.isEmpty }
+    }
+    public var homePage: String? { value("Home-page") }
+    public var downloadURL: String? { value("Download-URL") }
+    public var author: String? { value("Author") }
+    public var authorEmail: String? { value("Author-email") }
+    public var maintainer: String? { value("Maintainer") }
+    public var maintainerEmail: String? { value("Maintainer-email") }
+    public var license: String? { value("License") }
+    /// SPDX expression (Metadata 2.4, PEP 639).
+    public var licenseExpression: String? { value("License-Expression") }
+    public var licenseFiles: [String] { values("License-File") }
+    public var classifiers: [String] { values("Classifier") }
+    public var platforms: [String] { values("Platform") }
+    public var supportedPlatforms: [String] { values("Supported-Platform") }
+    /// `Requires-Dist` entries exactly as written.
+    public var requiresDist: [String] { values("Requires-Dist") }
+    public var requiresPython: String? { value("Requires-Python") }
+    public var requiresExternal: [String] { values("Requires-External") }
+    public var providesExtra: [String] { values("Provides-Extra") }
+    public var providesDist: [String] { values("Provides-Dist") }
+    public var obsoletesDist: [String] { values("Obsoletes-Dist") }
+    /// Fields declared dynamic (Metadata 2.2, PEP 643).
+    public var dynamic: [String] { values("Dynamic") }
+    /// `Project-URL: label, url` entries in order (an entry without a comma has an empty label).
+    public var projectURLs: [ProjectURL] {
+        values("Project-URL").map { entry in
+            guard let comma = entry.firstIndex(of: ",") else { return ProjectURL(label: "", url: String(PythonText.strip(entry))) }
+            return ProjectURL(
+                label: String(PythonText.strip(entry[..<comma])),
+                url: String(PythonText.strip(entry[entry.index(after: comma)...])))
+        }
+    }
+
+    /// `Requires-Dist` parsed as PEP 508 requirements; entries that fail to parse are returned
+    /// as errors alongside their text rather than dropped.
+    public var requirements: [(text: String, requirement: Result<Requirement, RequirementError>)] {
+        requiresDist.map { text in
+            do throws(RequirementError) {
+                return (text, .success(try Requirement(text)))
+            } catch {
+                return (text, .failure(error))
+            }
+        }
+    }
+
+    /// `Requires-Python` parsed (nil when absent; throws when invalid).
+    public func requiresPythonSpecifier() throws(SpecifierError) -> SpecifierSet? {
+        guard let requiresPython else { return nil }
+        return try SpecifierSet(requiresPython)
+    }
+}
+
+/// The JSON form of ``CoreMetadata``.
+///
+/// Keys: `metadataVersion`, `name`, `version`, `summary`, `description`,
+/// `descriptionContentType`, `keywords`, `homePage`, `author`, `authorEmail`, `maintainer`,
+/// `maintainerEmail`, `license`, `licenseExpression`, `licenseFiles`, `requiresPython`,
+/// `requiresDist` (strings as written), `providesExtra`, `classifiers`, `dynamic`,
+/// `projectUrls` — an **array** of `{"label", "url"}` objects, so order and duplicate labels
+/// survive — `fields` (every header as `[name, value]`, in order), `raw` (the full text) and
+/// `decodingWasLossy`. Absent single-valued fields are `null`. Decoding re-parses `raw`.
+extension CoreMetadata: Codable {
+    enum CodingKeys: String, CodingKey {
+        case metadataVersion, name, version, summary, description, descriptionContentType, keywords
+        case homePage, author, authorEmail, maintainer, maintainerEmail, license, licenseExpression
+        case licenseFiles, requiresPython, requiresDist, providesExtra, classifiers, dynamic
+        case projectUrls, fields, raw, decodingWasLossy
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let raw = try container.decode(String.self, forKey: .raw)
+        let lossy = try container.decodeIfPresent(Bool.self, forKey: .decodingWasLossy) ?? false
+        self.init(text: raw, decodingWasLossy: lossy)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(metadataVersion, forKey: .metadataVersion)
+        try c.encode(name, forKey: .name)
+        try c.encode(version, forKey: .version)
+        try c.encode(summary, forKey: .summary)
+        try c.encode(description, forKey: .description)
+        try c.encode(descriptionContentType, forKey: .descriptionContentType)
+        try c.encode(keywords, forKey: .keywords)
+        try c.encode(homePage, forKey: .homePage)
+        try c.encode(author, forKey: .author)
+        try c.encode(authorEmail, forKey: .authorEmail)
+        try c.encode(maintainer, forKey: .maintainer)
+        try c.encode(maintainerEmail, forKey: .maintainerEmail)
+        try c.encode(license, forKey: .license)
+        try c.encode(licenseExpression, forKey: .licenseExpression)
+        try c.encode(licenseFiles, forKey: .licenseFiles)
+        try c.encode(requiresPython, forKey: .requiresPython)
+        try c.encode(requiresDist, forKey: .requiresDist)
+        try c.encode(providesExtra, forKey: .providesExtra)
+        try c.encode(classifiers, forKey: .classifiers)
+        try c.encode(dynamic, forKey: .dynamic)
+        try c.encode(projectURLs, forKey: .projectUrls)
+        try c.encode(fields.map { [$0.name, $0.value] }, forKey: .fields)
+        try c.encode(raw, forKey: .raw)
+        try c.encode(decodingWasLossy, forKey: .decodingWasLossy)
+    }
+}

@@ -1,0 +1,35 @@
+// Character classes that Python's `str` methods and `re` module use, reproduced so that
+// parsing here accepts and rejects exactly what the reference implementation (`packaging`) does.
+
+/// Text predicates matching CPython's definitions (`str.isspace`, `re`'s `\s` and `\w`).
+enum PythonText {
+    /// `str.isspace()` / `re` `\s` on `str`: Unicode White_Space plus the four ASCII
+    /// information separators U+001C...U+001F (bidirectional class B/S).
+    static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar.value >= 0x1C && scalar.value <= 0x1F { return true }
+        return scalar.properties.isWhitespace
+    }
+
+    /// `str.strip()` with no argument.
+    static func strip(_ text: Substring) -> Substring {
+        let scalars = text.unicodeScalars
+        guard let first = scalars.firstIndex(where: { !isWhitespace($0) }) else { return text[text.endIndex...] }
+        let last = scalars.lastIndex(where: { !isWhitespace($0) })!
+        return Substring(scalars[first...last])
+    }
+
+    static func strip(_ text: String) -> Substring { strip(Substring(text)) }
+
+    /// `re` `\w` for `str` patterns: alphanumerics (Unicode) and underscore.
+    static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
+        if scalar == "_" { return true }
+        let p = scalar.properties
+        return p.isAlphabetic || p.numericType != nil
+    }
+
+    static func isASCIIDigit(_ byte: UInt8) -> Bool { byte >= 0x30 && byte <= 0x39 }
+    static func isASCIIAlphanumeric(_ byte: UInt8) -> Bool {
+        isASCIIDigit(byte) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
+    }
+    static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
+}

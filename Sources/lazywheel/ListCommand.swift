@@ -1,0 +1,41 @@
+import ArgumentParser
+import Foundation
+import LazyWheelServer
+
+/// `lazywheel ls <url|path>`: the members of a wheel, from its central directory alone.
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls",
+        abstract: "List a wheel's members from its central directory (usually one range request).")
+
+    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
+    var wheel: String
+
+    @Flag(help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")
+    var json = false
+
+    @OptionGroup var options: WheelReadingOptions
+
+    func run() throws {
+        try runWithEngine(options: options) { engine in
+            let opened = try engine.open(try WheelLocation(parsing: wheel))
+            let listing = EntryListing(archive: opened.wheel.archive)
+            if json {
+                writeStandardOutput(try encodeJSON(listing))
+            } else {
+                var text = ""
+                for entry in listing.entries {
+                    let size = String(entry.size).leftPadded(to: 10)
+                    text += "\(size)  \(entry.method.leftPadded(to: 8))  \(entry.name)\n"
+                }
+                writeStandardOutput(Data(text.utf8))
+            }
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(to width: Int) -> String {
+        count >= width ? self : String(repeating: " ", count: width - count) + self
+    }
+}

@@ -1,0 +1,171 @@
+"""Fixtures for the end-to-end tests: the built `lazywheel` binary and nginx on loopback.
+
+nginx serves the real wheels of ../shared/corpus (and whatever a test adds to its document root);
+its access log is parsed so request counts are measured at the server, not by our own statistics.
+"""
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CORPUS = REPO.parent / "shared" / "corpus"
+
+
+def lazywheel_binary() -> str:
+    path = os.environ.get("LAZYWHEEL_BIN")
+    if path:
+        return path
+    out = subprocess.run(["swift", "build", "--show-bin-path"], cwd=REPO, capture_output=True, text=True, check=True)
+    return str(Path(out.stdout.strip()) / "lazywheel")
+
+
+@pytest.fixture(scope="session")
+def binary() -> str:
+    path = lazywheel_binary()
+    assert Path(path).exists(), f"build lazywheel first: {path} is missing"
+    return path
+
+
+@pytest.fixture(scope="session")
+def manifest() -> list[dict]:
+    return json.loads((CORPUS / "MANIFEST.json").read_text())
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@dataclass
+class AccessLogLine:
+    method: str
+    uri: str
+    range: str
+    status: int
+    bytes: int
+
+
+class Nginx:
+    """A private nginx on 127.0.0.1 whose document root is a temp folder."""
+
+    def __init__(self, root: Path, workdir: Path):
+        self.root = root
+        self.workdir = workdir
+        self.port = free_port()
+        self.log = workdir / "access.log"
+        self.proc: subprocess.Popen | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def start(self) -> None:
+        conf = self.workdir / "nginx.conf"
+        user = "user root;" if os.geteuid() == 0 else ""
+        conf.write_text(f"""
+{user}
+worker_processes 1;
+daemon off;
+pid {self.workdir}/nginx.pid;
+error_log {self.workdir}/error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    include /etc/nginx/mime.types;
+    default_type application/octet-stream;
+    log_format counted '$request_method $uri "$http_range" $status $body_bytes_sent';
+    access_log {self.log} counted;
+    client_body_temp_path {self.workdir}/body;
+    proxy_temp_path {self.workdir}/proxy;
+    fastcgi_temp_path {self.workdir}/fastcgi;
+    uwsgi_temp_path {self.workdir}/uwsgi;
+    scgi_temp_path {self.workdir}/scgi;
+    keepalive_requests 10000;
+    types {{ application/vnd.pypi.simple.v1+json json; }}
+    server {{
+        listen 127.0.0.1:{self.port};
+        root {self.root};
+        autoindex on;
+        location / {{ try_files $uri $uri/ $uri/index.html =404; }}
+    }}
+}}
+""")
+        self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-e", str(self.workdir / "error.log")],
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        deadline = time.time() + 10
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
+                    return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode()}")
+                time.sleep(0.05)
+        raise RuntimeError("nginx did not start listening")
+
+    def stop(self) -> None:
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            self.proc.wait(5)
+
+    def clear_log(self) -> None:
+        # nginx keeps the file open; truncating in place keeps its offset valid for appends.
+        with open(self.log, "r+") as f:
+            f.truncate(0)
+
+    def requests(self) -> list[AccessLogLine]:
+        time.sleep(0.05)  # nginx writes the log line after the response
+        lines = []
+        if not self.log.exists():
+            return lines
+        for raw in self.log.read_text().splitlines():
+            raw = raw.replace("\x00", "").strip()
+            if not raw:
+                continue
+            method, uri, rest = raw.split(" ", 2)
+            rng, status, size = rest.rsplit(" ", 2)
+            lines.append(AccessLogLine(method, uri, rng.strip('"'), int(status), int(size)))
+        return lines
+
+
+@pytest.fixture(scope="session")
+def nginx(tmp_path_factory) -> Nginx:
+    if shutil.which("nginx") is None:
+        pytest.fail("nginx is not installed (scripts/test installs nginx-light)")
+    root = tmp_path_factory.mktemp("docroot")
+    wheels = root / "wheels"
+    wheels.mkdir()
+    for wheel in (CORPUS / "wheels").iterdir():
+        os.symlink(wheel, wheels / wheel.name)
+    server = Nginx(root, tmp_path_factory.mktemp("nginx"))
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def counted(nginx) -> Nginx:
+    """nginx with an empty access log, for tests that count requests."""
+    nginx.clear_log()
+    return nginx
+
+
+def run_cli(binary: str, *args: str, env: dict | None = None, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
+    full_env = {k: v for k, v in os.environ.items() if not k.endswith("INDEX_URL") and k != "UV_DEFAULT_INDEX"}
+    full_env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-cache-")
+    if env:
+        full_env.update(env)
+    proc = subprocess.run([binary, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
+    if check and proc.returncode != 0:
+        raise AssertionError(f"lazywheel {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
+    return proc
