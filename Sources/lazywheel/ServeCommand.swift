@@ -1,5 +1,7 @@
 import ArgumentParser
+import Dispatch
 import Foundation
+import JSONRPC
 import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
@@ -11,11 +13,30 @@ struct ServeCommand: ParsableCommand {
     @Flag(help: "Let clients open local files (paths and file:// URLs).")
     var allowFiles = false
 
-    @Option(help: "Append logs to this file instead of stderr.")
-    var logFile: String?
+    @Option(help: "Bytes of fetched wheel data kept in memory before least-recently-used eviction.")
+    var memoryBudget: Int64?
+
+    @Option(help: "Largest frame body accepted, in bytes; larger frames are skipped and answered with an error.")
+    var maxFrameBytes: Int = FramingLimits().maximumBodyBytes
 
     func run() throws {
-        printError("lazywheel serve: not wired yet")
-        throw ExitCode.failure
+        // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
+        let (input, output) = try StandardIOGuard.claimStandardStreams()
+        var options = ServerOptions()
+        options.allowFileURLs = allowFiles
+        options.memoryBudgetBytes = memoryBudget
+        let log = LogSink.standardError(label: "lazywheel")
+        let connection = JSONRPCConnection(
+            name: "lazywheel", input: input, output: output, registry: LazyWheelService.registry,
+            limits: FramingLimits(maximumBodyBytes: maxFrameBytes), log: log)
+        let service = LazyWheelService(
+            options: options, log: log,
+            notify: { connection.send($0) },
+            onExit: { code in
+                connection.waitUntilSent()
+                Foundation.exit(code)
+            })
+        connection.start(handler: service) { _ in service.connectionClosed() }
+        dispatchMain()
     }
 }

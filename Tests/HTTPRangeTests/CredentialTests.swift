@@ -31,7 +31,7 @@ import TestSupport
         let retry = RetryPolicy(maxAttempts: 2, initialDelay: 0.01, multiplier: 1, maxDelay: 0.01)
         try Fixture.with(retry: retry, requestTimeout: 0.3, maxRedirects: 2) { fixture in
             let server = fixture.server
-            server.setFile("/big", data: sampleData(2 << 20))
+            server.setFile("/big", data: Data(repeating: 0x5a, count: 2 << 20))
             server.setFile("/gz", data: sampleData(100))
             server.setFile("/lie", data: sampleData(100))
             server.setFile("/empty", data: Data())
@@ -45,19 +45,15 @@ import TestSupport
             server.setFaults(ServerFaults(body: .reset), for: "/short")
             var messages: [String] = []
             for path in ["/down", "/loop", "/slow", "/big", "/gz", "/lie", "/empty", "/short", "/missing"] {
-                let source = fixture.source(path, host: "127.0.0.1")
                 let secretURL = server.url(path, user: "alice", password: Self.secret)
                 let withSecret = HTTPRangeSource(url: secretURL, client: fixture.client)
                 #expect(!withSecret.displayName.contains(Self.secret))
-                _ = source
                 let error = caughtError { _ = try withSecret.readTail(length: 64, cancellation: nil) }
                 let unwrapped = try #require(error, "\(path) should fail")
                 messages.append(String(describing: unwrapped))
                 messages.append(unwrapped.localizedDescription)
                 messages.append("\(unwrapped)")
             }
-            for r in server.requests { print("DBG", r.path, r.status, r.range ?? "-") }
-            print(messages.enumerated().filter { $0.offset % 3 == 0 }.map(\.element).joined(separator: "\n"))
             for message in messages {
                 #expect(!message.contains(Self.secret), "\(message)")
                 #expect(!message.contains("alice"), "\(message)")

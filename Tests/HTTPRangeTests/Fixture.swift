@@ -37,9 +37,15 @@ struct Fixture {
     }
 }
 
-/// `count` bytes of a recognisable pattern (differs per `seed`).
+/// `count` bytes of a recognisable pattern, cheap to build even in debug builds (differs per `seed`).
 func sampleData(_ count: Int, seed: Int = 7) -> Data {
-    Data((0..<count).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ seed &+ $0 / 251) })
+    var data = Data(count: count)
+    data.withUnsafeMutableBytes { (buffer: UnsafeMutableRawBufferPointer) in
+        for index in 0..<count {
+            buffer[index] = UInt8(truncatingIfNeeded: index &* 31 &+ seed &+ index / 251)
+        }
+    }
+    return data
 }
 
 /// The error `body` throws, or nil.
@@ -60,4 +66,9 @@ func eventually(within seconds: Double = 3, _ condition: () -> Bool) -> Bool {
         Thread.sleep(forTimeInterval: 0.01)
     }
     return condition()
+}
+
+/// The text of `error`, or "" when there is none.
+func message(of error: (any Error)?) -> String {
+    error.map { String(describing: $0) } ?? ""
 }

@@ -1,0 +1,126 @@
+import Foundation
+import JSONRPC
+import Synchronization
+import WorkScheduling
+
+/// `lazywheel serve`: the JSON-RPC 2.0 service behind a ``JSONRPCConnection``.
+///
+/// Lifecycle as LSP defines it: requests before `initialize` are answered -32002, after
+/// `shutdown` -32600; `exit` ends the process with 0 after `shutdown`, 1 otherwise (also when the
+/// client closes the input without `exit`). Requests that can be answered from memory are answered
+/// on the connection's thread at once; the rest run on a bounded worker pool, each with the
+/// ``CancellationToken`` that `$/cancelRequest` cancels (aborting its HTTP transfer).
+public final class LazyWheelService: MessageHandler {
+    /// The server's version, reported in `initialize`.
+    public static let version = "0.1.0"
+
+    /// Every method of the protocol, each declared once as a type (see protocol/PROTOCOL.md).
+    public static let registry = MessageRegistry(
+        requests: [
+            InitializeRequest.self, ShutdownRequest.self, OpenWheelRequest.self, ListEntriesRequest.self,
+            ReadRangeRequest.self, ReadEntryRequest.self, GetMetadataRequest.self, CloseWheelRequest.self,
+            StatsRequest.self,
+        ],
+        notifications: [InitializedNotification.self, ExitNotification.self])
+
+    private enum Lifecycle {
+        case uninitialized, running, shutDown
+    }
+
+    private let session: ServerSession
+    private let lifecycle = Mutex(Lifecycle.uninitialized)
+    private let onExit: @Sendable (Int32) -> Void
+
+    /// - Parameters:
+    ///   - options: defaults from the command line; `initialize` may override them.
+    ///   - notify: sends a notification to the client (the connection's `send`).
+    ///   - onExit: ends the process with the given code (after `exit`, or when the input closed).
+    public init(
+        engine: WheelEngine = WheelEngine(), options: ServerOptions = ServerOptions(), log: LogSink = .standardError(label: "lazywheel"),
+        notify: @escaping @Sendable (NotificationMessage) -> Void, onExit: @escaping @Sendable (Int32) -> Void
+    ) {
+        self.session = ServerSession(engine: engine, options: options, log: log, notify: notify)
+        self.onExit = onExit
+    }
+
+    /// The exit code the process should end with now: 0 after `shutdown`, else 1.
+    public var exitCode: Int32 { lifecycle.withLock { $0 == .shutDown ? 0 : 1 } }
+
+    /// Called when the client closed the connection's input.
+    public func connectionClosed() {
+        onExit(exitCode)
+    }
+
+    public func handle<Request: RequestType>(
+        request: Request, id: RequestID, cancellation: CancellationToken,
+        reply: @escaping @Sendable (Result<Request.Response, ResponseError>) -> Void
+    ) {
+        guard let method = request as? any ServerMethod else {
+            reply(.failure(.methodNotFound(Request.method)))
+            return
+        }
+        let isInitialize = request is InitializeRequest
+        let refusal: ResponseError? = lifecycle.withLock { state in
+            switch state {
+            case .uninitialized where !isInitialize:
+                return .serverNotInitialized
+            case .running where isInitialize:
+                return .invalidRequest("initialize was already called in this session")
+            case .shutDown:
+                return .invalidRequest("the server is shutting down: after shutdown only the exit notification is accepted")
+            default:
+                return nil
+            }
+        }
+        if let refusal {
+            reply(.failure(refusal))
+            return
+        }
+        let progress = ProgressReporter(token: method.workDoneToken, send: session.notify)
+        let context = RequestContext(session: session, cancellation: cancellation, progress: progress)
+        dispatch(method, context: context) { [self] result in
+            if case .success = result {
+                if isInitialize { lifecycle.withLock { $0 = .running } }
+                if request is ShutdownRequest { lifecycle.withLock { $0 = .shutDown } }
+            }
+            reply(result.map { $0 as! Request.Response })
+        }
+    }
+
+    /// Answers `method` from memory when it can, else on the request pool.
+    private func dispatch<Method: ServerMethod>(
+        _ method: Method, context: RequestContext,
+        reply: @escaping @Sendable (Result<any Sendable, ResponseError>) -> Void
+    ) {
+        do {
+            if let answer = try method.answerFromMemory(in: context.session) {
+                reply(.success(answer))
+                return
+            }
+        } catch {
+            reply(.failure(ResponseError(mapping: error)))
+            return
+        }
+        context.session.requestPool.submit { [session] in
+            do {
+                try context.cancellation.throwIfCancelled()
+                reply(.success(try method.answer(in: context)))
+            } catch {
+                let mapped = ResponseError(mapping: error)
+                if mapped.code == .internalError {
+                    session.log(.error, "\(Method.method) failed: \(error)")
+                }
+                reply(.failure(mapped))
+            }
+        }
+    }
+
+    public func handle<Notification: NotificationType>(notification: Notification) {
+        switch notification {
+        case is ExitNotification:
+            onExit(exitCode)
+        default:
+            break
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+import JSONRPC
+
+/// `initialize` (LSP): the first request; sets the session's options.
+struct InitializeRequest: ServerMethod {
+    static let method = "initialize"
+
+    struct ClientInfo: Codable, Sendable {
+        var name: String
+        var version: String?
+    }
+
+    var processId: Int?
+    var clientInfo: ClientInfo?
+    var rootUri: String?
+    var capabilities: JSONValue?
+    var initializationOptions: ServerOptions?
+    var workDoneToken: ProgressToken?
+
+    struct Response: Codable, Sendable {
+        struct ServerInfo: Codable, Sendable {
+            var name: String
+            var version: String
+        }
+        var serverInfo: ServerInfo
+        var capabilities: JSONValue
+    }
+
+    func answerFromMemory(in session: ServerSession) throws -> Response? {
+        try session.configure(with: initializationOptions)
+        let methods = LazyWheelService.registry.requestMethods.map(JSONValue.string)
+        let capabilities: JSONValue = [
+            "experimental": [
+                "lazywheel": [
+                    "protocolVersion": 1,
+                    "methods": .array(methods),
+                    "notifications": ["$/progress", "$/cancelRequest"],
+                ],
+            ],
+        ]
+        return Response(serverInfo: .init(name: "lazywheel", version: LazyWheelService.version), capabilities: capabilities)
+    }
+
+    func answer(in context: RequestContext) throws -> Response {
+        try answerFromMemory(in: context.session)!
+    }
+}
+
+/// `initialized` (LSP): the client received the `initialize` result. Nothing to do.
+struct InitializedNotification: NotificationType {
+    static let method = "initialized"
+}
+
+/// `shutdown` (LSP): close every handle; after it only `exit` is accepted.
+struct ShutdownRequest: ServerMethod {
+    static let method = "shutdown"
+    typealias Response = VoidResponse
+
+    func answerFromMemory(in session: ServerSession) throws -> VoidResponse? {
+        session.wheels.removeAll()
+        return VoidResponse()
+    }
+
+    func answer(in context: RequestContext) throws -> VoidResponse {
+        try answerFromMemory(in: context.session)!
+    }
+}
+
+/// `exit` (LSP): the process ends, with code 0 after `shutdown` and 1 otherwise.
+struct ExitNotification: NotificationType {
+    static let method = "exit"
+}

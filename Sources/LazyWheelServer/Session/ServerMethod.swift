@@ -1,0 +1,30 @@
+import Foundation
+import JSONRPC
+import WorkScheduling
+
+/// A request of the lazywheel protocol: its params type (the conforming type), its result type and
+/// how the session answers it. One file per method in `Methods/`.
+protocol ServerMethod: RequestType {
+    /// The LSP work-done token the client passed, if any.
+    var workDoneToken: ProgressToken? { get }
+
+    /// Answers from memory alone when that is possible (cached data, bookkeeping), on the
+    /// connection's thread; nil when the request needs I/O and must go to the worker pool. Lets a
+    /// cached `getMetadata` overtake slow fetches queued before it.
+    func answerFromMemory(in session: ServerSession) throws -> Response?
+
+    /// Answers the request, blocking on I/O as needed, on a worker thread.
+    func answer(in context: RequestContext) throws -> Response
+}
+
+extension ServerMethod {
+    var workDoneToken: ProgressToken? { nil }
+    func answerFromMemory(in session: ServerSession) throws -> Response? { nil }
+}
+
+/// What a request's handler has at hand: the session, the request's cancellation and its progress.
+struct RequestContext: Sendable {
+    let session: ServerSession
+    let cancellation: CancellationToken
+    let progress: ProgressReporter
+}

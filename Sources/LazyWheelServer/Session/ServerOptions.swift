@@ -1,0 +1,29 @@
+import Foundation
+
+/// What a client can set in `initialize`'s `initializationOptions` (see protocol/PROTOCOL.md).
+public struct ServerOptions: Codable, Sendable, Equatable {
+    /// Bytes of fetched wheel data kept in the session's caches before the least recently used
+    /// wheels' cached bytes are evicted (their central-directory indexes stay). Default 256 MiB.
+    public var memoryBudgetBytes: Int64?
+    /// Append log lines to this file instead of standard error.
+    public var logFile: String?
+    /// Whether `file://` URLs and paths may be opened. Default: the `--allow-files` flag.
+    public var allowFileURLs: Bool?
+    /// Package index for `getMetadata {project}` and `resolve` (overrides the environment).
+    public var indexUrl: String?
+    /// More package indexes.
+    public var extraIndexUrls: [String]?
+    /// Local directories or pages of links to wheels and sdists.
+    public var findLinks: [String]?
+    /// Target Python version, e.g. "3.12" (default: the host's python3, else 3.12).
+    public var python: String?
+    /// Target platform tag, e.g. "manylinux_2_28_x86_64" (default: the host).
+    public var platform: String?
+    /// Largest `readRange` length and `readEntry` size, in bytes. Default 64 MiB.
+    public var maxReadBytes: Int64?
+
+    public init() {}
+
+    public static let defaultMemoryBudget: Int64 = 256 << 20
+    public static let defaultMaxReadBytes: Int64 = 64 << 20
+}

@@ -1,0 +1,115 @@
+import Foundation
+import JSONRPC
+import LazyZip
+import PackagingStandards
+import Synchronization
+import WorkScheduling
+
+/// The state of one `lazywheel serve` session: the engine, the open wheels and the options the
+/// client chose in `initialize`.
+final class ServerSession: Sendable {
+    /// The lazy wheel engine (HTTP client, host capabilities, statistics).
+    let engine: WheelEngine
+    /// Open handles and cached wheels.
+    let wheels = WheelHandleTable()
+    /// Where requests needing I/O run; bounded so a flood of slow fetches cannot exhaust threads.
+    let requestPool: WorkerPool
+    /// Options after `initialize` (command-line defaults overridden by `initializationOptions`).
+    private let currentOptions: Mutex<ServerOptions>
+    private let logSink: Mutex<LogSink>
+    /// Sends a notification to the client.
+    let notify: @Sendable (NotificationMessage) -> Void
+
+    init(engine: WheelEngine, options: ServerOptions, requestPoolWidth: Int = 32, log: LogSink,
+         notify: @escaping @Sendable (NotificationMessage) -> Void) {
+        self.engine = engine
+        self.requestPool = WorkerPool(label: "lazywheel.requests", width: requestPoolWidth)
+        self.currentOptions = Mutex(options)
+        self.logSink = Mutex(log)
+        self.notify = notify
+    }
+
+    var options: ServerOptions { currentOptions.withLock { $0 } }
+
+    /// Applies the client's `initializationOptions` over the command-line defaults.
+    func configure(with client: ServerOptions?) throws {
+        guard let client else { return }
+        if let logFile = client.logFile {
+            let sink = try LogSink.appending(toFile: logFile)
+            logSink.withLock { $0 = sink }
+        }
+        currentOptions.withLock { options in
+            if let value = client.memoryBudgetBytes { options.memoryBudgetBytes = max(0, value) }
+            if let value = client.allowFileURLs { options.allowFileURLs = value }
+            if let value = client.indexUrl { options.indexUrl = value }
+            if let value = client.extraIndexUrls { options.extraIndexUrls = value }
+            if let value = client.findLinks { options.findLinks = value }
+            if let value = client.python { options.python = value }
+            if let value = client.platform { options.platform = value }
+            if let value = client.maxReadBytes { options.maxReadBytes = max(1, value) }
+            if let value = client.logFile { options.logFile = value }
+        }
+    }
+
+    func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
+        let sink = logSink.withLock { $0 }
+        sink.log(level, message())
+    }
+
+    var memoryBudget: Int64 { options.memoryBudgetBytes ?? ServerOptions.defaultMemoryBudget }
+    var maxReadBytes: Int64 { options.maxReadBytes ?? ServerOptions.defaultMaxReadBytes }
+
+    /// Parses a location the client sent, honouring `allowFileURLs`.
+    func location(_ text: String) throws -> WheelLocation {
+        try WheelLocation(parsing: text, allowFiles: options.allowFileURLs ?? false)
+    }
+
+    /// The session's wheel for `location`: the cached one (no request), else opened now.
+    func wheel(at location: WheelLocation, headers: [String: String], cancellation: CancellationToken,
+               progress: ProgressReporter) throws -> SessionWheel {
+        let key = WheelKey(location: location, headers: headers)
+        if let cached = wheels.wheel(for: key) { return cached }
+        progress.report("reading the central directory of \(location.filename)")
+        let opened = try engine.open(location, headers: headers, cancellation: cancellation)
+        let wheel = wheels.insert(SessionWheel(key: key, opened: opened))
+        wheels.enforce(budget: memoryBudget)
+        return wheel
+    }
+
+    /// The wheel's parsed METADATA: from memory, else read (at most one request) and kept.
+    func metadata(of wheel: SessionWheel, cancellation: CancellationToken) throws -> CoreMetadata {
+        if let metadata = wheel.metadata { return metadata }
+        let metadata = try engine.metadata(of: wheel.opened, cancellation: cancellation)
+        wheel.metadata = metadata
+        wheels.enforce(budget: memoryBudget)
+        return metadata
+    }
+
+    /// Refuses reads larger than the session allows.
+    func checkReadSize(_ length: Int64, what: String) throws {
+        guard length <= maxReadBytes else {
+            throw ResponseError(
+                code: ServerErrorCode.limitExceeded,
+                message: "\(what) of \(length) bytes exceeds this session's limit of \(maxReadBytes) bytes; read it in parts or raise maxReadBytes in initialize")
+        }
+    }
+}
+
+extension LogSink {
+    /// A sink appending `level: message` lines to the file at `path` (created when missing).
+    static func appending(toFile path: String) throws -> LogSink {
+        if !FileManager.default.fileExists(atPath: path) {
+            guard FileManager.default.createFile(atPath: path, contents: nil) else {
+                throw ResponseError(code: .invalidParams, message: "cannot create the log file \(path)")
+            }
+        }
+        guard let handle = FileHandle(forWritingAtPath: path) else {
+            throw ResponseError(code: .invalidParams, message: "cannot open the log file \(path) for writing")
+        }
+        handle.seekToEndOfFile()
+        let lock = Mutex(())
+        return LogSink(minimumLevel: .info) { level, message in
+            lock.withLock { _ in handle.write(Data("\(level): \(message)\n".utf8)) }
+        }
+    }
+}
