@@ -83,7 +83,8 @@ public final class JSONRPCConnection: Sendable {
     private let log: LogSink
     private let shared = Mutex(Shared())
     private let sendQueue: DispatchQueue
-    private let requestQueue: DispatchQueue
+    /// Runs response callbacks of requests this side sent.
+    private let responseQueue: DispatchQueue
     private let notificationQueue: DispatchQueue
 
     /// A connection reading frames from `input` and writing frames to `output`. The descriptors
@@ -103,7 +104,7 @@ public final class JSONRPCConnection: Sendable {
         self.limits = limits
         self.log = log
         self.sendQueue = DispatchQueue(label: "\(name).send")
-        self.requestQueue = DispatchQueue(label: "\(name).requests", attributes: .concurrent)
+        self.responseQueue = DispatchQueue(label: "\(name).responses", attributes: .concurrent)
         self.notificationQueue = DispatchQueue(label: "\(name).notifications")
     }
 
@@ -315,7 +316,7 @@ public final class JSONRPCConnection: Sendable {
             log.log(.warning, "\(name): \(invalid)")
             if invalid.looksLikeResponse {
                 if let id = invalid.id, let waiting = shared.withLock({ $0.outgoing.removeValue(forKey: id) }) {
-                    requestQueue.async { waiting(.failure(invalid.error)) }
+                    responseQueue.async { waiting(.failure(invalid.error)) }
                 }
             } else {
                 sendResponse(id: invalid.id, .failure(invalid.error))
@@ -339,7 +340,10 @@ public final class JSONRPCConnection: Sendable {
         }
         guard let handler else { return }
         let reply = makeReply(id: request.id, method: request.method, token: token)
-        requestQueue.async { [registry] in
+        // A queue of its own per request: a serial queue without target runs on Dispatch's
+        // overcommitting pool, which starts a thread when the others are blocked, so a handler
+        // that blocks never delays the next request (a shared concurrent queue would wait for one).
+        DispatchQueue(label: "\(name).request").async { [registry] in
             let decoded: any RequestType
             do throws(ResponseError) {
                 decoded = try registry.decode(request)
@@ -452,7 +456,7 @@ public final class JSONRPCConnection: Sendable {
             log.log(.warning, "\(name): dropping a response to \(id), which is not a request in progress")
             return
         }
-        requestQueue.async { waiting(response.result) }
+        responseQueue.async { waiting(response.result) }
     }
 
     // MARK: Closing

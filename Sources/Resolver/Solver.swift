@@ -221,36 +221,54 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
         return package
     }
 
-    /// The index of the candidate to decide, or nil when every probed candidate conflicts (the
-    /// learned incompatibilities then drive propagation).
+    /// How a candidate relates to the current assignments.
+    private enum Fit {
+        /// No incompatibility of the version is violated.
+        case fits
+        /// It needs something newer than allowed, or is unusable: look at older candidates.
+        case tooNew
+        /// It needs something older than allowed: look at newer candidates.
+        case tooOld
+    }
+
+    /// The index of the candidate to decide, or nil when none was found (the incompatibilities
+    /// learned while probing then drive propagation).
+    ///
+    /// The newest candidate is tried first. When it does not fit, the search gallops towards
+    /// older candidates (1, 2, 4, 8… steps) until one is not too new, then bisects back to the
+    /// newest candidate that is not too new, which is decided when it fits.
     private func chooseCandidate(_ package: Package, _ candidates: [VS.Version]) throws -> Int? {
-        if try !conflicts(package, candidates[0]) { return 0 }
+        var fit = try self.fit(package, candidates[0])
+        if fit == .fits { return 0 }
+        if fit == .tooOld { return nil }
         var bad = 0
         var step = 1
-        var good: Int?
-        while good == nil {
+        var high: Int?
+        while high == nil {
             try cancellation.throwIfCancelled()
             let probe = min(bad + step, candidates.count - 1)
             if probe == bad { return nil }
-            if try conflicts(package, candidates[probe]) {
+            fit = try self.fit(package, candidates[probe])
+            if fit == .tooNew {
                 bad = probe
                 step *= 2
             } else {
-                good = probe
+                high = probe
             }
         }
-        guard var high = good else { return nil }
-        while high - bad > 1 {
+        guard var good = high else { return nil }
+        while good - bad > 1 {
             try cancellation.throwIfCancelled()
-            let middle = (bad + high) / 2
-            if try conflicts(package, candidates[middle]) { bad = middle } else { high = middle }
+            let middle = (bad + good) / 2
+            let middleFit = try self.fit(package, candidates[middle])
+            if middleFit == .tooNew { bad = middle } else { good = middle; fit = middleFit }
         }
-        return high
+        return fit == .fits ? good : nil
     }
 
     /// Adds the incompatibilities of `package` at `version` (once) and tells whether one of them
-    /// is already violated by the current assignments, so the version can not be decided.
-    private func conflicts(_ package: Package, _ version: VS.Version) throws -> Bool {
+    /// is already violated by the current assignments, and in which direction.
+    private func fit(_ package: Package, _ version: VS.Version) throws -> Fit {
         let dependencies: Dependencies<Package, VS>
         if let cached = dependencyCache[package]?[version] {
             dependencies = cached
@@ -272,15 +290,22 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
                 }
             }
         }
-        switch dependencies {
-        case .unavailable: return true
-        case .available(let list):
-            return list.contains { dependency in
-                dependency.package == package
-                    ? !dependency.versions.contains(version)
-                    : solution.term(for: dependency.package).isDisjoint(with: .positive(dependency.versions))
+        guard case .available(let list) = dependencies else { return .tooNew }
+        var result = Fit.fits
+        for dependency in list {
+            if dependency.package == package {
+                if !dependency.versions.contains(version) { return .tooNew }
+                continue
+            }
+            let current = solution.term(for: dependency.package)
+            guard current.isDisjoint(with: .positive(dependency.versions)) else { continue }
+            if current.isPositive && current.set.liesAbove(dependency.versions) {
+                result = .tooOld
+            } else {
+                return .tooNew
             }
         }
+        return result
     }
 
     // MARK: derivation tree

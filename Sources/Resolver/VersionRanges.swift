@@ -87,6 +87,14 @@ public struct VersionRanges<V: Comparable & Hashable & Sendable & CustomStringCo
         return l
     }
 
+    public func liesAbove(_ other: Self) -> Bool {
+        guard let low = intervals.first?.lower, let high = other.intervals.last?.upper,
+              let l = low.value, let h = high.value else { return false }
+        if l != h { return l > h }
+        if case .included = low, case .included = high { return false }
+        return true
+    }
+
     public var complement: Self {
         if intervals.isEmpty { return .full }
         var result: [VersionInterval<V>] = []

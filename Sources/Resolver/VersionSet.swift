@@ -20,6 +20,9 @@ public protocol VersionSet: Equatable, Sendable, CustomStringConvertible {
     func intersection(_ other: Self) -> Self
     /// Whether `version` is in the set.
     func contains(_ version: Version) -> Bool
+    /// Whether both sets are non-empty and every version of `self` is newer than every version
+    /// of `other`. Guides the solver's search through versions; `false` when unsure.
+    func liesAbove(_ other: Self) -> Bool
 }
 
 extension VersionSet {

@@ -169,3 +169,165 @@ def run_cli(binary: str, *args: str, env: dict | None = None, check: bool = True
     if check and proc.returncode != 0:
         raise AssertionError(f"lazywheel {' '.join(args)} failed ({proc.returncode}):\n{proc.stderr}")
     return proc
+
+
+# ---------------------------------------------------------------------------------------------
+# `lazywheel serve` through the reference client, with every server message checked against
+# protocol/lazywheel.schema.json.
+
+import sys
+import threading
+import http.server
+
+sys.path.insert(0, str(REPO / "protocol" / "clients" / "python"))
+from lazywheel_client import LazyWheelClient, ResponseError  # noqa: E402
+
+SCHEMA = json.loads((REPO / "protocol" / "lazywheel.schema.json").read_text())
+
+
+class SchemaChecker:
+    """Validates each message the server sent against the schema of the method it answers."""
+
+    def __init__(self):
+        import jsonschema
+        self.jsonschema = jsonschema
+        self.methods_by_id: dict = {}
+        self.checked = 0
+
+    def _validator(self, ref: dict):
+        schema = {"$schema": SCHEMA["$schema"], "$defs": SCHEMA["$defs"], **ref}
+        return self.jsonschema.Draft202012Validator(schema)
+
+    def check(self, message: dict) -> None:
+        assert message.get("jsonrpc") == "2.0", message
+        if "method" in message:
+            spec = SCHEMA["notifications"].get(message["method"])
+            if spec is None:
+                return  # LSP notifications (window/logMessage…) are checked by the LSP tests
+            self._validator(spec["params"]).validate(message.get("params"))
+        elif "error" in message:
+            self._validator({"$ref": "#/$defs/ResponseError"}).validate(message["error"])
+            assert str(message["error"]["code"]) in SCHEMA["errorCodes"], message
+        else:
+            method = self.methods_by_id.get(message.get("id"))
+            assert method is not None, f"response to an id never sent: {message}"
+            spec = SCHEMA["methods"].get(method)
+            assert spec is not None, f"method {method} is missing from the schema"
+            self._validator(spec["result"]).validate(message.get("result"))
+        self.checked += 1
+
+
+class CheckedClient(LazyWheelClient):
+    """The reference client, remembering which method each id was, for the schema check."""
+
+    checker: SchemaChecker
+
+    def request_async(self, method, params=None, request_id=None):
+        if request_id is None:
+            request_id = next(self._ids)
+        self.checker.methods_by_id[request_id] = method
+        return super().request_async(method, params, request_id)
+
+
+@pytest.fixture
+def serve(binary):
+    """Starts `lazywheel serve` processes; at the end, validates every message they sent."""
+    clients: list[CheckedClient] = []
+
+    def start(*extra: str, initialize: bool = True, options: dict | None = None) -> CheckedClient:
+        env = {k: v for k, v in os.environ.items() if not k.endswith("INDEX_URL")}
+        env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-cache-")
+        process = subprocess.Popen([binary, "serve", *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                   stderr=subprocess.PIPE, env=env)
+        client = CheckedClient(process)
+        client.checker = SchemaChecker()
+        clients.append(client)
+        if initialize:
+            client.initialize(options)
+        return client
+
+    yield start
+    for client in clients:
+        client.close()
+        for message in list(client.raw_messages):
+            client.checker.check(message)
+
+
+class FaultyRangeServer:
+    """A tiny HTTP server with byte ranges whose answers can stall (for cancellation tests)."""
+
+    def __init__(self, files: dict[str, bytes]):
+        self.files = files
+        self.stall_seconds = 0.0
+        self.requests: list[tuple[str, str, str]] = []
+        self.closed_early = threading.Event()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                outer.requests.append((self.command, self.path, self.headers.get("Range", "")))
+                data = outer.files.get(self.path)
+                if data is None:
+                    self.send_response(404)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                if outer.stall_seconds:
+                    deadline = time.time() + outer.stall_seconds
+                    while time.time() < deadline:
+                        time.sleep(0.05)
+                        try:  # notice the client hanging up
+                            self.connection.settimeout(0.0)
+                            if self.connection.recv(1, socket.MSG_PEEK) == b"":
+                                outer.closed_early.set()
+                                return
+                        except BlockingIOError:
+                            pass
+                        except OSError:
+                            outer.closed_early.set()
+                            return
+                        finally:
+                            self.connection.settimeout(None)
+                size = len(data)
+                spec = self.headers.get("Range", "")
+                start, end = 0, size - 1
+                if spec.startswith("bytes=-"):
+                    start = max(0, size - int(spec[7:]))
+                elif spec.startswith("bytes="):
+                    a, b = spec[6:].split("-")
+                    start, end = int(a), min(int(b) if b else size - 1, size - 1)
+                body = data[start:end + 1]
+                self.send_response(206 if spec else 200)
+                if spec:
+                    self.send_header("Content-Range", f"bytes {start}-{end}/{size}")
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("ETag", '"v1"')
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        self.thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+
+@pytest.fixture
+def faulty_server():
+    wheel = (CORPUS / "wheels" / "idna-3.10-py3-none-any.whl").read_bytes()
+    server = FaultyRangeServer({"/idna-3.10-py3-none-any.whl": wheel,
+                                "/garbage-1.0-py3-none-any.whl": b"this is not a zip file" * 100})
+    yield server
+    server.stop()

@@ -1,5 +1,6 @@
 import CZlib
 import Foundation
+import HTTPRange
 import LazyZip
 import Synchronization
 import WorkScheduling
@@ -152,7 +153,10 @@ final class MemoryByteSource: ByteSource {
 
     func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
         log.withLock { $0.append(range) }
-        precondition(range.upperBound <= Int64(data.count), "read past the end")
+        guard range.upperBound <= Int64(data.count) else {
+            // What HTTPRangeSource reports when the server clamps a range at the end of the file.
+            throw HTTPRangeError.outOfBounds(url: displayName, requested: range, size: Int64(data.count))
+        }
         return data.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
     }
 }
