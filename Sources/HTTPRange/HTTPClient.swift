@@ -147,6 +147,7 @@ public final class HTTPClient: Sendable {
         delegate.unregister(task)
 
         let result = exchange.result
+        print("DBG attempt", Date().timeIntervalSince1970, urlRequest.value(forHTTPHeaderField: "Range") ?? "", result.response?.statusCode as Any, result.body.count, result.stop as Any, result.error as Any)
         let hops = result.redirects - (result.stop == .tooManyRedirects ? 1 : 0)
         let isHead = request.method.uppercased() == "HEAD"
         statistics?.recordRequest(bytes: Int64(result.body.count), isHead: isHead)

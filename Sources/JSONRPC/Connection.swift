@@ -45,6 +45,17 @@ public protocol MessageHandler: Sendable {
 /// - End of input closes the connection and calls the `onClose` handler given to ``start(handler:onClose:)``.
 ///
 /// States: ``State/created`` → ``State/running`` (``start(handler:onClose:)``) → ``State/closed``.
+///
+/// Typical start-up of a stdio server:
+/// ```swift
+/// let streams = try StandardIOGuard.claimStandardStreams()
+/// let connection = JSONRPCConnection(input: streams.input, output: streams.output, registry: registry)
+/// connection.start(handler: server) { reason in
+///     connection.waitUntilSent()
+///     exit(server.exitCode(after: reason))
+/// }
+/// dispatchMain()
+/// ```
 public final class JSONRPCConnection: Sendable {
     /// The lifecycle of a connection.
     public enum State: Sendable, Hashable {

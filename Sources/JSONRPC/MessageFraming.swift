@@ -74,6 +74,7 @@ public enum FramingEvent: Hashable, Sendable {
 /// past its own `Content-Length` line if it had one — and reports
 /// ``FramingEvent/resynchronized(discardedBytes:)`` when it finds one. When only the body is
 /// unacceptable (too large, wrong charset) the length is known, so the body is skipped instead.
+/// Headers that stand before `Content-Length` in the frame found by resynchronizing are not seen.
 public struct MessageFramer: Sendable {
     private enum State: Sendable {
         /// Reading header lines.

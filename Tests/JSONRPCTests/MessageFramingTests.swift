@@ -235,6 +235,58 @@ struct MessageFramingTests {
         #expect(clean.finish().isEmpty)
     }
 
+    @Test func garbageHeaderBeforeContentLengthInTheSameSection() {
+        let stream = Array("X-Foo: bar\r\n!!!\r\nContent-Length: 2\r\n\r\n{}".utf8)
+        #expect(feed([stream]) == [
+            .error(.headerWithoutColon(line: "!!!")), .resynchronized(discardedBytes: 17), message("{}"),
+        ])
+    }
+
+    /// However a stream of good and bad frames is chopped up, the framer reports the same events.
+    @Test func eventsDoNotDependOnHowInputIsChunked() {
+        let limits = FramingLimits(maximumHeaderBytes: 256, maximumBodyBytes: 100)
+        var stream: [UInt8] = []
+        stream += frame(#"{"n":1}"#)
+        stream += Array("garbage line\r\n".utf8)
+        stream += frame(#"{"n":2}"#, headers: ["Content-Type: application/vscode-jsonrpc; charset=utf8"])
+        stream += Array("Content-Length: twelve\r\n\r\n{\"x\":1}".utf8)
+        stream += frame(#"{"n":3}"#)
+        stream += frame(#"{"n":4}"#, headers: ["Content-Type: text/plain; charset=latin1"])
+        stream += frame(#"{"n":5}"#)
+        stream += Array("X-Only: header\r\n\r\n{}".utf8)
+        stream += Array("Content-Length: 150\r\n\r\n".utf8) + [UInt8](repeating: 0x41, count: 150)
+        stream += Array("content-length: 0\n\n".utf8)
+        stream += [UInt8](repeating: 0xE9, count: 300)
+        stream += frame(#"{"n":6}"#)
+        stream += Array("Content-Length: 7\r\n\r\n{\"n\"".utf8)  // truncated at the end
+
+        var whole = MessageFramer(limits: limits)
+        let expected = whole.consume(stream) + whole.finish()
+        let messages = expected.compactMap { event -> String? in
+            if case .message(let body) = event { return String(decoding: body, as: UTF8.self) }
+            return nil
+        }
+        #expect(messages == [#"{"n":1}"#, #"{"n":2}"#, #"{"n":3}"#, #"{"n":5}"#, "", #"{"n":6}"#])
+        #expect(expected.last == .error(.truncatedFrame(bufferedBytes: 4)))
+
+        var seed: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for round in 0..<150 {
+            var framer = MessageFramer(limits: limits)
+            var events: [FramingEvent] = []
+            var start = 0
+            while start < stream.count {
+                seed = seed &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                let maximum = round % 3 == 0 ? 4 : 90
+                let size = Int(seed >> 33) % maximum + 1
+                let end = min(start + size, stream.count)
+                events += framer.consume(stream[start..<end])
+                start = end
+            }
+            events += framer.finish()
+            #expect(events == expected, "round \(round)")
+        }
+    }
+
     @Test func errorDescriptionsAreActionable() {
         #expect(FramingError.bodyTooLarge(length: 5, limit: 4).description.contains("exceeds the limit of 4 bytes"))
         #expect(FramingError.headerWithoutColon(line: "x").description.contains("Name: value"))
