@@ -248,7 +248,13 @@ public final class JSONRPCConnection: Sendable {
             while offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
                 if written < 0 {
-                    if errno == EINTR || errno == EAGAIN { continue }
+                    if errno == EINTR { continue }
+                    if errno == EAGAIN || errno == EWOULDBLOCK {
+                        // A non-blocking descriptor is full: wait until it drains.
+                        var descriptor = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
+                        _ = poll(&descriptor, 1, 1000)
+                        continue
+                    }
                     return errno
                 }
                 offset += written

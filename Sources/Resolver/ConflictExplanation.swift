@@ -1,7 +1,7 @@
 /// How a domain names its packages and version sets in an explanation.
 public protocol ExplanationVocabulary<Package, VS> {
     associatedtype Package: Hashable & Sendable & CustomStringConvertible
-    associatedtype VS: VersionSet
+    associatedtype VS: SolverVersionSet
     /// Whether `package` stands for the user's own requirements ("you require …").
     func isRoot(_ package: Package) -> Bool
     /// A package restricted to a set, as a user would write it (`flask==3.0.3`, `werkzeug<3`).
@@ -12,7 +12,7 @@ public protocol ExplanationVocabulary<Package, VS> {
 }
 
 /// Names packages with `description` and sets with theirs (`foo >=1, <2`).
-public struct PlainVocabulary<Package: Hashable & Sendable & CustomStringConvertible, VS: VersionSet>: ExplanationVocabulary {
+public struct PlainVocabulary<Package: Hashable & Sendable & CustomStringConvertible, VS: SolverVersionSet>: ExplanationVocabulary {
     public let root: Package
     public init(root: Package) { self.root = root }
     public func isRoot(_ package: Package) -> Bool { package == root }

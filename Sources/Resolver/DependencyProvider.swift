@@ -1,5 +1,5 @@
 /// One dependency edge as the provider reports it: `package` must be selected in `versions`.
-public struct Dependency<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+public struct Dependency<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     public var package: Package
     public var versions: VS
     /// The requirement as written (`werkzeug>=3.0`), used in explanations instead of the set.
@@ -13,7 +13,7 @@ public struct Dependency<Package: Hashable & Sendable, VS: VersionSet>: Sendable
 }
 
 /// What a provider knows about one version of a package.
-public enum Dependencies<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+public enum Dependencies<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     /// The version can be used and needs these packages.
     case available([Dependency<Package, VS>])
     /// The version can not be used; `reason` says why in words for a user
@@ -25,7 +25,7 @@ public enum Dependencies<Package: Hashable & Sendable, VS: VersionSet>: Sendable
 /// a package index for Python). Calls may block on I/O; they are made from the solving thread.
 public protocol DependencyProvider<Package, VS> {
     associatedtype Package: Hashable & Sendable & CustomStringConvertible
-    associatedtype VS: VersionSet
+    associatedtype VS: SolverVersionSet
 
     /// Every version the solver may choose for `package`, most preferred first (newest first).
     func availableVersions(for package: Package) throws -> [VS.Version]

@@ -1,6 +1,6 @@
 /// The proof that version solving failed: external facts at the leaves, each inner node derived
 /// from its two children by PubGrub's resolution rule. The explanation text is written from it.
-public indirect enum DerivationTree<Package: Hashable & Sendable & CustomStringConvertible, VS: VersionSet>: Sendable {
+public indirect enum DerivationTree<Package: Hashable & Sendable & CustomStringConvertible, VS: SolverVersionSet>: Sendable {
     /// A fact given by the provider.
     case external(ExternalFact<Package, VS>)
     /// A derived incompatibility; `id` identifies nodes that appear more than once in the tree.
@@ -8,14 +8,14 @@ public indirect enum DerivationTree<Package: Hashable & Sendable & CustomStringC
 }
 
 /// One term of an incompatibility in a derivation tree: "package is (or is not) in versions".
-public struct IncompatibilityTerm<Package: Hashable & Sendable & CustomStringConvertible, VS: VersionSet>: Sendable {
+public struct IncompatibilityTerm<Package: Hashable & Sendable & CustomStringConvertible, VS: SolverVersionSet>: Sendable {
     public var package: Package
     public var isPositive: Bool
     public var versions: VS
 }
 
 /// A leaf of a derivation tree.
-public enum ExternalFact<Package: Hashable & Sendable & CustomStringConvertible, VS: VersionSet>: Sendable {
+public enum ExternalFact<Package: Hashable & Sendable & CustomStringConvertible, VS: SolverVersionSet>: Sendable {
     /// The root package is being solved at this version.
     case root(Package, VS.Version)
     /// No candidate version of the package lies in the set.

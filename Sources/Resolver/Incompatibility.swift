@@ -1,6 +1,6 @@
 /// Why an incompatibility holds: a fact given by the dependency provider (external) or one
 /// derived by conflict resolution from two earlier incompatibilities (PubGrub "derived").
-enum IncompatibilityCause<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+enum IncompatibilityCause<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     /// The root package must be selected at its one version.
     case root(Package, VS.Version)
     /// No candidate version of the package lies in the set.
@@ -15,7 +15,7 @@ enum IncompatibilityCause<Package: Hashable & Sendable, VS: VersionSet>: Sendabl
 }
 
 /// A set of terms that must not all be true at once (PubGrub "incompatibility").
-struct Incompatibility<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+struct Incompatibility<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     /// Terms in a stable order; at most one per package.
     private(set) var terms: [(package: Package, term: Term<VS>)]
     let cause: IncompatibilityCause<Package, VS>

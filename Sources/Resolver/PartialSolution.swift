@@ -1,6 +1,6 @@
 /// One step of the partial solution: a decision (a version chosen) or a derivation (a term
 /// implied by an incompatibility through unit propagation).
-struct Assignment<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+struct Assignment<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     let package: Package
     let term: Term<VS>
     let decisionLevel: Int
@@ -14,7 +14,7 @@ struct Assignment<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
 
 /// The ordered list of assignments PubGrub builds, with the intersection of all terms per
 /// package kept up to date (PubGrub "partial solution").
-struct PartialSolution<Package: Hashable & Sendable, VS: VersionSet>: Sendable {
+struct PartialSolution<Package: Hashable & Sendable, VS: SolverVersionSet>: Sendable {
     private(set) var assignments: [Assignment<Package, VS>] = []
     private var byPackage: [Package: [Int]] = [:]
     private var accumulated: [Package: Term<VS>] = [:]

@@ -1,7 +1,7 @@
 import WorkScheduling
 
 /// Version solving failed; ``tree`` is the proof, for ``ConflictExplanation``.
-public struct NoSolution<Package: Hashable & Sendable & CustomStringConvertible, VS: VersionSet>: Error, Sendable {
+public struct NoSolution<Package: Hashable & Sendable & CustomStringConvertible, VS: SolverVersionSet>: Error, Sendable {
     public let tree: DerivationTree<Package, VS>
 }
 

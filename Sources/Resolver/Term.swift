@@ -1,6 +1,6 @@
 /// A PubGrub term: a statement that a package's selected version is (positive) or is not
 /// (negative) in a version set. See "PubGrub: Next-Generation Version Solving", section "Terms".
-struct Term<VS: VersionSet>: Equatable, Sendable {
+struct Term<VS: SolverVersionSet>: Equatable, Sendable {
     var isPositive: Bool
     var set: VS
 

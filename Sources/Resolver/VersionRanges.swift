@@ -47,7 +47,7 @@ public struct VersionInterval<V: Comparable & Hashable & Sendable>: Hashable, Se
 
 /// A set of versions as sorted, disjoint, non-adjacent intervals: the version-set representation
 /// the PubGrub papers and uv's `pubgrub::Ranges` use. Generic over any `Comparable` version.
-public struct VersionRanges<V: Comparable & Hashable & Sendable & CustomStringConvertible>: VersionSet, Hashable {
+public struct VersionRanges<V: Comparable & Hashable & Sendable & CustomStringConvertible>: SolverVersionSet, Hashable {
     public typealias Version = V
 
     /// The intervals, sorted and pairwise disjoint.
