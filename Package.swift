@@ -28,12 +28,14 @@ let package = Package(
         .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
         .target(name: "HTTPRange", dependencies: ["LazyZip", "WorkScheduling"]),
         .target(name: "PackagingStandards"),
-        .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip"]),
+        .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML"]),
         .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex"]),
+        .target(name: "TOML"),
+        .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
         .target(
             name: "LazyWheelServer",
-            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling"]
+            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
         ),
         .executableTarget(
             name: "lazywheel",
@@ -59,6 +61,8 @@ let package = Package(
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "TestSupport"]),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
         .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["LazyWheelServer", "TestSupport"]),
     ],

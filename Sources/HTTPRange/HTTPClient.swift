@@ -22,6 +22,13 @@ public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
     private let session: URLSession
     private let delegate: SessionDelegate
+    /// Runs timeout watchdogs and deferred cancels. A serial queue is served by libdispatch's
+    /// overcommit threads, so it keeps running while every CPU-bound worker thread is blocked in
+    /// a request (on a 2-CPU machine the global concurrent queue would starve).
+    private let timerQueue = DispatchQueue(label: "lazywheel.http.timers")
+    /// Runs the session's delegate callbacks, for the same reason; held here because
+    /// `OperationQueue.underlyingQueue` does not retain it.
+    private let callbackQueue = DispatchQueue(label: "lazywheel.http.delegate")
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         self.configuration = configuration
@@ -39,7 +46,11 @@ public final class HTTPClient: Sendable {
         sessionConfiguration.timeoutIntervalForRequest = HTTPClient.backstopTimeout(configuration)
         sessionConfiguration.timeoutIntervalForResource = HTTPClient.backstopTimeout(configuration)
         self.delegate = SessionDelegate()
-        self.session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: nil)
+        // A default OperationQueue can be starved by worker threads blocked waiting for callbacks.
+        let delegateQueue = OperationQueue()
+        delegateQueue.maxConcurrentOperationCount = 1
+        delegateQueue.underlyingQueue = callbackQueue
+        self.session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: delegateQueue)
     }
 
     deinit {
@@ -135,7 +146,7 @@ public final class HTTPClient: Sendable {
     ) throws -> HTTPResponse {
         let exchange = TaskExchange(
             request: urlRequest, bodyLimit: bodyLimit, rejectsContentEncoding: request.rejectsContentEncoding,
-            maxRedirects: configuration.maxRedirects)
+            maxRedirects: configuration.maxRedirects, deferredCancelQueue: timerQueue)
         let task = session.dataTask(with: urlRequest)
         delegate.register(exchange, for: task)
         let key = cancellation?.onCancel { exchange.cancel(task) }
@@ -147,7 +158,6 @@ public final class HTTPClient: Sendable {
         delegate.unregister(task)
 
         let result = exchange.result
-        print("DBG attempt", Date().timeIntervalSince1970, urlRequest.value(forHTTPHeaderField: "Range") ?? "", result.response?.statusCode as Any, result.body.count, result.stop as Any, result.error as Any)
         let hops = result.redirects - (result.stop == .tooManyRedirects ? 1 : 0)
         let isHead = request.method.uppercased() == "HEAD"
         statistics?.recordRequest(bytes: Int64(result.body.count), isHead: isHead)
@@ -193,7 +203,7 @@ public final class HTTPClient: Sendable {
         let totalLimit = configuration.resourceTimeout
         let started = DispatchTime.now()
         let interval = min(1, max(0.01, idleLimit / 5))
-        let timer = DispatchSource.makeTimerSource(queue: .global())
+        let timer = DispatchSource.makeTimerSource(queue: timerQueue)
         timer.schedule(deadline: .now() + interval, repeating: interval)
         timer.setEventHandler {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9

@@ -26,6 +26,8 @@ final class TaskExchange: @unchecked Sendable {
     let authorization: String?
     let originalOrigin: String
     let done = DispatchSemaphore(value: 0)
+    /// Where a cancel that must wait (see ``cancel(_:)``) is retried.
+    private let deferredCancelQueue: DispatchQueue
 
     private let lock = NSLock()
     private var _response: HTTPURLResponse?
@@ -38,7 +40,11 @@ final class TaskExchange: @unchecked Sendable {
     private var redirectIssuedAt: DispatchTime?
     private var finished = false
 
-    init(request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int) {
+    init(
+        request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int,
+        deferredCancelQueue: DispatchQueue
+    ) {
+        self.deferredCancelQueue = deferredCancelQueue
         self.bodyLimit = bodyLimit
         self.rejectsContentEncoding = rejectsContentEncoding
         self.maxRedirects = maxRedirects
@@ -150,7 +156,7 @@ final class TaskExchange: @unchecked Sendable {
         lock.unlock()
         if isFinished { return }
         if recentRedirect {
-            DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
+            deferredCancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
         } else {
             task.cancel()
         }

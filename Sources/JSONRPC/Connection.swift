@@ -272,6 +272,7 @@ public final class JSONRPCConnection: Sendable {
     private func readLoop() {
         defer { shared.withLock { $0.reading = false } }
         var framer = MessageFramer(limits: limits)
+        var skipped: FramingError?
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
         while true {
             guard state == .running else { return }
@@ -286,7 +287,7 @@ public final class JSONRPCConnection: Sendable {
             guard state == .running else { return }
             let count = buffer.withUnsafeMutableBytes { read(input, $0.baseAddress, $0.count) }
             if count == 0 {
-                for event in framer.finish() { process(event) }
+                for event in framer.finish() { process(event, skipped: &skipped) }
                 closeConnection(.endOfInput)
                 return
             }
@@ -297,12 +298,14 @@ public final class JSONRPCConnection: Sendable {
             }
             for event in framer.consume(buffer[0..<count]) {
                 guard state == .running else { return }
-                process(event)
+                process(event, skipped: &skipped)
             }
         }
     }
 
-    private func process(_ event: FramingEvent) {
+    /// Handles one framing event. `skipped` holds the error of a body being skipped until its
+    /// head arrives, so the answer can carry the request's id.
+    private func process(_ event: FramingEvent, skipped: inout FramingError?) {
         switch event {
         case .message(let body):
             process(IncomingMessage(body: body))
@@ -311,10 +314,19 @@ public final class JSONRPCConnection: Sendable {
             switch error {
             case .truncatedFrame:
                 break  // the input ended; nobody is left to answer
-            case .bodyTooLarge:
-                sendResponse(id: nil, .failure(.invalidRequest(error.description)))
+            case .bodyTooLarge, .unsupportedCharset:
+                skipped = error  // answered when the head of the skipped body arrives
             default:
                 sendResponse(id: nil, .failure(.parseError(error.description)))
+            }
+        case .skippedBodyHead(let head):
+            guard let error = skipped else { return }
+            skipped = nil
+            let id = IncomingMessage.recoverID(from: head)
+            if case .bodyTooLarge = error {
+                sendResponse(id: id, .failure(.invalidRequest(error.description)))
+            } else {
+                sendResponse(id: id, .failure(.parseError(error.description)))
             }
         case .resynchronized(let discarded):
             log.log(.warning, "\(name): resynchronized on the next Content-Length header after discarding \(discarded) bytes")

@@ -58,6 +58,10 @@ public enum FramingEvent: Hashable, Sendable {
     case error(FramingError)
     /// After an error the framer threw bytes away and found the next plausible `Content-Length:`.
     case resynchronized(discardedBytes: Int)
+    /// The first bytes (up to ``MessageFramer/skippedHeadLength``) of a body skipped after
+    /// ``FramingError/bodyTooLarge(length:limit:)`` or ``FramingError/unsupportedCharset(contentType:)``,
+    /// so the request's `id` can still be read and the request answered.
+    case skippedBodyHead(Data)
 }
 
 /// Splits a byte stream into message bodies per the LSP base protocol
@@ -110,6 +114,12 @@ public struct MessageFramer: Sendable {
     /// The body collected so far in ``State/body(length:)``.
     private var body: [UInt8] = []
     private var section = HeaderSection()
+    /// The head of the body being skipped, while it is still being collected.
+    private var skippedHead: [UInt8]?
+    private var skippedHeadTarget = 0
+
+    /// How many bytes of a skipped body are kept to recover its request id.
+    public static let skippedHeadLength = 512
 
     public init(limits: FramingLimits = FramingLimits()) {
         self.limits = limits
@@ -140,12 +150,20 @@ public struct MessageFramer: Sendable {
                 body.append(contentsOf: pending[index..<(index + take)])
                 index += take
             case .skipping(let remaining):
+                if let head = skippedHead, head.count == skippedHeadTarget {
+                    events.append(.skippedBodyHead(Data(head)))
+                    skippedHead = nil
+                }
                 if remaining == 0 {
                     state = .header
                     continue
                 }
                 guard index < pending.count else { break scan }
                 let take = min(remaining, pending.count - index)
+                if var head = skippedHead {
+                    head.append(contentsOf: pending[index..<(index + min(take, skippedHeadTarget - head.count))])
+                    skippedHead = head
+                }
                 index += take
                 state = .skipping(remaining: remaining - take)
             case .header:
@@ -275,16 +293,23 @@ public struct MessageFramer: Sendable {
         return nil
     }
 
+    /// Skips a body of `length` bytes, keeping its head for ``FramingEvent/skippedBodyHead(_:)``.
+    private mutating func startSkipping(_ length: Int) {
+        state = .skipping(remaining: length)
+        skippedHead = []
+        skippedHeadTarget = min(length, Self.skippedHeadLength)
+    }
+
     private mutating func endOfHeaderSection() -> FramingError? {
         guard let length = section.contentLength else {
             return .missingContentLength
         }
         if let contentType = section.contentType, !Self.isUTF8(contentType: contentType) {
-            state = .skipping(remaining: length)
+            startSkipping(length)
             return .unsupportedCharset(contentType: contentType)
         }
         if length > limits.maximumBodyBytes {
-            state = .skipping(remaining: length)
+            startSkipping(length)
             return .bodyTooLarge(length: length, limit: limits.maximumBodyBytes)
         }
         section = HeaderSection()

@@ -256,10 +256,71 @@ public enum IncomingMessage: Hashable, Sendable {
         do {
             json = try JSONValue(parsing: body)
         } catch {
-            self = .invalid(InvalidMessage(id: nil, error: .parseError(error.description)))
+            // The id, when it can still be read, lets the client match the error to its request.
+            self = .invalid(InvalidMessage(id: Self.recoverID(from: body), error: .parseError(error.description)))
             return
         }
         self = Self.classify(json)
+    }
+
+    /// The top-level `"id"` of a body that is not valid JSON (broken UTF-8, a syntax error, a body
+    /// cut to its head), read by a lenient scan; nil when none is found at the top level.
+    public static func recoverID(from body: Data) -> RequestID? {
+        let bytes = [UInt8](body)
+        var depth = 0
+        var index = 0
+        var expectingKey = false
+        func readString(from start: Int) -> (String, Int)? {
+            var end = start + 1
+            while end < bytes.count, bytes[end] != UInt8(ascii: "\"") {
+                end += bytes[end] == UInt8(ascii: "\\") ? 2 : 1
+            }
+            guard end < bytes.count else { return nil }
+            return (String(decoding: bytes[(start + 1)..<end], as: UTF8.self), end + 1)
+        }
+        func skipSpace(_ at: Int) -> Int {
+            var at = at
+            while at < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[at]) { at += 1 }
+            return at
+        }
+        while index < bytes.count {
+            let byte = bytes[index]
+            switch byte {
+            case UInt8(ascii: "{"):
+                depth += 1
+                expectingKey = depth == 1
+                index += 1
+            case UInt8(ascii: "["):
+                depth += 1
+                index += 1
+            case UInt8(ascii: "}"), UInt8(ascii: "]"):
+                depth -= 1
+                index += 1
+            case UInt8(ascii: ","):
+                expectingKey = depth == 1
+                index += 1
+            case UInt8(ascii: "\""):
+                guard let (text, next) = readString(from: index) else { return nil }
+                index = next
+                guard depth == 1, expectingKey else { continue }
+                expectingKey = false
+                guard text == "id" else { continue }
+                var at = skipSpace(index)
+                guard at < bytes.count, bytes[at] == UInt8(ascii: ":") else { return nil }
+                at = skipSpace(at + 1)
+                guard at < bytes.count else { return nil }
+                if bytes[at] == UInt8(ascii: "\"") {
+                    return readString(from: at).map { .string($0.0) }
+                }
+                var end = at
+                while end < bytes.count, bytes[end] == UInt8(ascii: "-") || (0x30...0x39).contains(bytes[end]) { end += 1 }
+                guard end < bytes.count, let number = Int(String(decoding: bytes[at..<end], as: UTF8.self)) else { return nil }
+                return .int(number)
+            default:
+                index += 1
+            }
+        }
+        return nil
     }
 
     /// Classifies an already parsed message.

@@ -90,40 +90,19 @@ public final class TemporaryFileCacheStore: CacheStore {
     deinit { close(descriptor) }
 
     public func write(_ bytes: Data, at offset: Int64) throws(LazyFileError) {
-        var done = 0
-        let failure: Int32? = bytes.withUnsafeBytes { raw in
-            while done < raw.count {
-                let written = pwrite(descriptor, raw.baseAddress! + done, raw.count - done, off_t(offset) + off_t(done))
-                if written < 0 {
-                    if errno == EINTR { continue }
-                    return errno
-                }
-                done += written
-            }
-            return nil
-        }
-        if let failure {
-            throw .cacheStoreFailed("cannot write the cache file: \(String(cString: strerror(failure)))")
+        do {
+            try PositionalIO.write(descriptor, bytes, at: offset)
+        } catch {
+            throw .cacheStoreFailed("cannot write the cache file: \(error.reason)")
         }
     }
 
     public func read(_ range: Range<Int64>) throws(LazyFileError) -> Data {
-        var data = Data(count: range.count)
-        var done = 0
-        let failure: String? = data.withUnsafeMutableBytes { raw in
-            while done < raw.count {
-                let got = pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(range.lowerBound) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                if got == 0 { return "unexpected end of the cache file" }
-                done += got
-            }
-            return nil
+        do {
+            return try PositionalIO.read(descriptor, range)
+        } catch {
+            throw .cacheStoreFailed("cannot read the cache file: \(error.reason)")
         }
-        if let failure { throw .cacheStoreFailed("cannot read the cache file: \(failure)") }
-        return data
     }
 
     public func removeAll() {

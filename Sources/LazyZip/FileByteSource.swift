@@ -73,21 +73,12 @@ public final class FileByteSource: ByteSource {
         guard range.lowerBound >= 0, range.upperBound <= size else {
             throw FileByteSourceError.readFailed(path: displayName, range: range, reason: "outside the \(size)-byte file")
         }
-        var data = Data(count: range.count)
-        var done = 0
-        let failure: String? = data.withUnsafeMutableBytes { raw in
-            while done < raw.count {
-                let got = pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(range.lowerBound) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                if got == 0 { return "unexpected end of file" }
-                done += got
-            }
-            return nil
+        let data: Data
+        do {
+            data = try PositionalIO.read(descriptor, range)
+        } catch {
+            throw FileByteSourceError.readFailed(path: displayName, range: range, reason: error.reason)
         }
-        if let failure { throw FileByteSourceError.readFailed(path: displayName, range: range, reason: failure) }
         statistics?.recordRequest(bytes: Int64(range.count))
         return data
     }

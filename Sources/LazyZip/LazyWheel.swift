@@ -55,6 +55,11 @@ public final class LazyWheel: Sendable {
 
     /// Opens the wheel behind `source` with one suffix read of `tailLength` bytes, plus one more
     /// request when the central directory is longer than the tail.
+    ///
+    /// - Parameters:
+    ///   - statistics: receives the ``LazyFile``'s cache hits and misses; requests and bytes are
+    ///     counted by the source itself (give it the same object).
+    ///   - pool: where the ``LazyFile`` runs parallel fetches (default ``LazyFile/sharedFetchPool``).
     public static func open(
         source: any ByteSource,
         tailLength: Int = LazyWheel.defaultTailLength,

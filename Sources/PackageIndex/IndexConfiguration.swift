@@ -130,6 +130,15 @@ public struct IndexConfiguration: Sendable, Equatable {
         return lines
     }
 
+    /// The credentials to send to `url`: those of the first configured location on the same scheme,
+    /// host and port (files are often served from the index's own host).
+    public func credentials(for url: URL) -> IndexCredentials? {
+        (indexes + findLinks).first { location in
+            location.credentials != nil && location.url.host?.lowercased() == url.host?.lowercased()
+                && location.url.port == url.port && location.url.scheme?.lowercased() == url.scheme?.lowercased()
+        }?.credentials
+    }
+
     /// Resolves the configuration from `options`, then `environment`, then configuration files.
     /// Throws ``IndexConfigurationError/noIndexConfigured`` when nothing names an index or
     /// find-links location.
@@ -188,11 +197,12 @@ public struct IndexConfiguration: Sendable, Equatable {
         value.split(whereSeparator: { $0.isWhitespace || $0 == "," }).map(String.init)
     }
 
-    /// `UV_INDEX` entries may be `name=url`; keeps the URL.
+    /// `UV_INDEX` entries may be `name=url`; keeps the URL. An `=` after the scheme or in a path
+    /// (a query string, a directory name) is left alone.
     static func stripIndexName(_ value: String) -> String {
-        guard !value.contains("://") || value.firstIndex(of: "=").map({ $0 < value.range(of: "://")!.lowerBound }) == true,
-              let equals = value.firstIndex(of: "=")
-        else { return value }
+        guard let equals = value.firstIndex(of: "=") else { return value }
+        let name = value[..<equals]
+        guard !name.isEmpty, !name.contains("/"), !name.contains(":") else { return value }
         return String(value[value.index(after: equals)...])
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPRange
 
 /// A user name and password for an index, from the URL's userinfo or from `~/.netrc`.
 ///
@@ -15,7 +16,16 @@ public struct IndexCredentials: Sendable, Hashable, CustomStringConvertible, Cus
 
     /// The value of an HTTP `Authorization` header (RFC 7617 Basic).
     public var authorizationHeader: String {
-        "Basic " + Data("\(username):\(password)".utf8).base64EncodedString()
+        URLCredentials(user: username, password: password).authorizationHeaderValue
+    }
+
+    /// `url` with these credentials as its userinfo, the form ``HTTPRangeSource`` authenticates
+    /// with (it never shows them).
+    func embedded(in url: URL) -> URL {
+        guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url }
+        components.user = username
+        components.password = password
+        return components.url ?? url
     }
 
     public var description: String { "***" }

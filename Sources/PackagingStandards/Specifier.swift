@@ -48,6 +48,11 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
     public let hasLocal: Bool
     /// An explicit pre-release override; nil lets the specifier decide (see ``prereleases``).
     public var prereleaseOverride: Bool?
+    /// Versions derived from ``version`` once, so matching allocates nothing: the exclusive
+    /// bound of `<`, the inclusive lower bound of `>V.devN`/`>V.postN`, the lower and upper
+    /// bounds of wildcards and the upper bound of `~=`.
+    let lowerEdge: Version?
+    let upperEdge: Version?
 
     /// Parses one clause, e.g. `">= 1.0"`; surrounding whitespace is ignored.
     public init(_ text: String, prereleases: Bool? = nil) throws(SpecifierError) {
@@ -77,6 +82,25 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
             } catch {
                 throw .invalid(text)
             }
+        }
+        (lowerEdge, upperEdge) = Self.edges(self.operator, version, isWildcard: isWildcard)
+    }
+
+    static func edges(_ op: Operator, _ spec: Version?, isWildcard: Bool) -> (Version?, Version?) {
+        guard let spec else { return (nil, nil) }
+        switch op {
+        case .equal where isWildcard, .notEqual where isWildcard:
+            return (Version(epoch: spec.epoch, release: spec.release, dev: 0), nextPrefixDev0(epoch: spec.epoch, release: spec.release))
+        case .lessThan:
+            return (nil, spec.isPrerelease ? spec : spec.replacing(dev: .some(0), local: .some(nil)))
+        case .greaterThan:
+            if let dev = spec.dev { return (spec.replacing(dev: .some(dev + 1), local: .some(nil)), nil) }
+            if let post = spec.post { return (spec.replacing(post: .some(post + 1), dev: .some(0), local: .some(nil)), nil) }
+            return (nil, nil)
+        case .compatible:
+            return (nil, nextPrefixDev0(epoch: spec.epoch, release: Array(spec.release.dropLast())))
+        default:
+            return (nil, nil)
         }
     }
 
@@ -130,9 +154,9 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
         case .arbitrary:
             return candidate.description.lowercased() == versionText.lowercased()
         case .equal where isWildcard:
-            return Self.wildcardContains(prefix: spec, candidate)
+            return candidate >= lowerEdge! && candidate < upperEdge!
         case .notEqual where isWildcard:
-            return !Self.wildcardContains(prefix: spec, candidate)
+            return !(candidate >= lowerEdge! && candidate < upperEdge!)
         case .equal:
             return hasLocal ? candidate == spec : candidate.publicKeyEquals(spec)
         case .notEqual:
@@ -142,30 +166,17 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
         case .greaterThanOrEqual:
             return candidate >= spec
         case .lessThan:
-            let bound = spec.isPrerelease ? spec : spec.replacing(dev: .some(0), local: .some(nil))
-            return candidate < bound
+            return candidate < upperEdge!
         case .greaterThan:
-            if let dev = spec.dev {
-                return candidate >= spec.replacing(dev: .some(dev + 1), local: .some(nil))
-            }
-            if let post = spec.post {
-                return candidate >= spec.replacing(post: .some(post + 1), dev: .some(0), local: .some(nil))
-            }
+            if let lowerEdge { return candidate >= lowerEdge }
             guard candidate > spec else { return false }
             // Exclude V's post-release family (V+local, V.postN...).
             return !(candidate.key.epoch == spec.key.epoch
                 && candidate.key.release == spec.key.release
                 && candidate.pre?.kind == spec.pre?.kind && candidate.pre?.number == spec.pre?.number)
         case .compatible:
-            let prefix = Array(spec.release.dropLast())
-            return candidate >= spec && candidate < Self.nextPrefixDev0(epoch: spec.epoch, release: prefix)
+            return candidate >= spec && candidate < upperEdge!
         }
-    }
-
-    /// `==V.*`: `[V.dev0, next-prefix.dev0)`.
-    static func wildcardContains(prefix: Version, _ candidate: Version) -> Bool {
-        let lower = Version(epoch: prefix.epoch, release: prefix.release, dev: 0)
-        return candidate >= lower && candidate < nextPrefixDev0(epoch: prefix.epoch, release: prefix.release)
     }
 
     /// The smallest version of the next prefix: `1.2` → `1.3.dev0`.

@@ -66,6 +66,12 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible, Sequenc
         return specifiers.allSatisfy { $0.admits(version) }
     }
 
+    /// The resolver's rule: a pre-release is acceptable only when `prereleasesRequested` or when
+    /// the set itself names a pre-release (``prereleases`` is `true`, e.g. `>=2.0b1`).
+    public func admits(_ version: Version, prereleasesRequested: Bool = false) -> Bool {
+        contains(version, prereleases: prereleasesRequested || prereleases == true)
+    }
+
     /// String form: keeps the raw text for `===` clauses; an unparsable string matches only an
     /// empty set or a set whose clauses are all `===` equal to it.
     public func contains(_ text: String, prereleases: Bool? = nil) -> Bool {

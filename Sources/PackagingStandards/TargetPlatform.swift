@@ -68,14 +68,10 @@ public struct TargetPlatform: Sendable, Hashable, CustomStringConvertible {
         case "win_arm64": return TargetPlatform(os: .windows, arch: "arm64")
         default: break
         }
-        let parts = t.split(separator: "_", maxSplits: 3).map(String.init)
-        func archAfter(_ n: Int) -> String? {
-            let pieces = t.split(separator: "_", omittingEmptySubsequences: false)
-            guard pieces.count > n else { return nil }
-            return pieces[n...].joined(separator: "_")
-        }
+        let parts = t.split(separator: "_", maxSplits: 3, omittingEmptySubsequences: false).map(String.init)
         if t.hasPrefix("manylinux_") || t.hasPrefix("musllinux_") || t.hasPrefix("macosx_") {
-            guard parts.count == 4, let major = Int(parts[1]), let minor = Int(parts[2]), let arch = archAfter(3), !arch.isEmpty else { return nil }
+            guard parts.count == 4, let major = Int(parts[1]), let minor = Int(parts[2]), !parts[3].isEmpty else { return nil }
+            let arch = parts[3]
             switch parts[0] {
             case "manylinux": return TargetPlatform(os: .manylinux(major: major, minor: minor), arch: arch)
             case "musllinux": return TargetPlatform(os: .musllinux(major: major, minor: minor), arch: arch)

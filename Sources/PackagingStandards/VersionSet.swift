@@ -146,9 +146,7 @@ public struct VersionSet: Sendable, Hashable, CustomStringConvertible {
         case .arbitrary:
             intervals = [Interval(lower: .unbounded, upper: .unbounded)]
         case .equal where specifier.isWildcard, .notEqual where specifier.isWildcard:
-            let lower = Version(epoch: v.epoch, release: v.release, dev: 0)
-            let upper = Specifier.nextPrefixDev0(epoch: v.epoch, release: v.release)
-            let inside = Interval(lower: .bound(at(lower), inclusive: true), upper: .bound(at(upper), inclusive: false))
+            let inside = Interval(lower: .bound(at(specifier.lowerEdge!), inclusive: true), upper: .bound(at(specifier.upperEdge!), inclusive: false))
             let set = VersionSet(intervals: [inside])
             self = specifier.operator == .equal ? set : set.complement
             return
@@ -162,19 +160,15 @@ public struct VersionSet: Sendable, Hashable, CustomStringConvertible {
         case .lessThanOrEqual:
             intervals = [Interval(lower: .unbounded, upper: .bound(at(v, .afterLocals), inclusive: true))]
         case .lessThan:
-            let bound = v.isPrerelease ? v : v.replacing(dev: .some(0), local: .some(nil))
-            intervals = [Interval(lower: .unbounded, upper: .bound(at(bound), inclusive: false))]
+            intervals = [Interval(lower: .unbounded, upper: .bound(at(specifier.upperEdge!), inclusive: false))]
         case .greaterThan:
-            if let dev = v.dev {
-                intervals = [Interval(lower: .bound(at(v.replacing(dev: .some(dev + 1), local: .some(nil))), inclusive: true), upper: .unbounded)]
-            } else if let post = v.post {
-                intervals = [Interval(lower: .bound(at(v.replacing(post: .some(post + 1), dev: .some(0), local: .some(nil))), inclusive: true), upper: .unbounded)]
+            if let lowerEdge = specifier.lowerEdge {  // >V.devN, >V.postN
+                intervals = [Interval(lower: .bound(at(lowerEdge), inclusive: true), upper: .unbounded)]
             } else {
                 intervals = [Interval(lower: .bound(at(v, .afterPostReleases), inclusive: false), upper: .unbounded)]
             }
         case .compatible:
-            let upper = Specifier.nextPrefixDev0(epoch: v.epoch, release: Array(v.release.dropLast()))
-            intervals = [Interval(lower: .bound(at(v), inclusive: true), upper: .bound(at(upper), inclusive: false))]
+            intervals = [Interval(lower: .bound(at(v), inclusive: true), upper: .bound(at(specifier.upperEdge!), inclusive: false))]
         }
         self.init(intervals: intervals)
     }

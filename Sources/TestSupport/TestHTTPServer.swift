@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// It serves files registered in memory with the range semantics of RFC 9110 §14 (`bytes=a-b`,
 /// `bytes=a-`, suffix `bytes=-N` → 206 with an exact `Content-Range`; unsatisfiable → 416
-/// `bytes */N`), strong `ETag` and `Last-Modified` validators, `If-Range` (§13.1.5), HEAD, 404 and
-/// keep-alive. Every request is logged with its header fields, status and body size so tests
+/// `bytes */N`), strong `ETag` and `Last-Modified` validators, `If-Range` (§13.1.5),
+/// `If-None-Match` → 304 (§13.1.2), HEAD, 404 and keep-alive. Every request is logged with its header fields, status and body size so tests
 /// assert request counts at the server, and ``ServerFaults`` switches make it misbehave the ways
 /// real servers do. Thread-safe.
 public final class TestHTTPServer: Sendable {
@@ -262,6 +262,18 @@ struct ServerState: Sendable {
         if !faults.omitETag { validators.append(("ETag", faults.weakETag ? "W/" + file.etag : file.etag)) }
         if !faults.omitLastModified { validators.append(("Last-Modified", file.lastModified)) }
         validators.append(("Accept-Ranges", "bytes"))
+
+        // RFC 9110 §13.1.2: a matching If-None-Match on GET/HEAD is answered 304 without a body.
+        if let ifNoneMatch = header("If-None-Match"), !faults.omitETag {
+            let tags = ifNoneMatch.split(separator: ",").map {
+                $0.trimmingCharacters(in: .whitespaces).replacingOccurrences(of: "W/", with: "")
+            }
+            if tags.contains("*") || tags.contains(file.etag) {
+                return ResponsePlan(
+                    status: 304, headers: validators, body: Data(), isHead: isHead, delayBeforeHeaders: 0,
+                    bodyFault: nil)
+            }
+        }
 
         func whole() -> ResponsePlan {
             ResponsePlan(

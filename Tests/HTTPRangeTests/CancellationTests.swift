@@ -9,10 +9,11 @@ import WorkScheduling
 /// Cancelling a token aborts the request in flight: the call returns at once with
 /// ``OperationCancelled`` and the server sees the connection close.
 @Suite struct CancellationTests {
-    /// Runs `work` on another thread, cancels `token` after `delay` seconds, and returns what
-    /// `work` threw and how long after the cancel it returned.
+    /// Runs `work` on another thread, cancels `token` once `server` has received a request (and
+    /// `delay` more seconds passed), and returns what `work` threw and how long after the cancel
+    /// it returned.
     private func cancelDuring(
-        delay: Double, _ work: @escaping @Sendable (CancellationToken) throws -> Void
+        _ server: TestHTTPServer, delay: Double = 0.1, _ work: @escaping @Sendable (CancellationToken) throws -> Void
     ) -> (error: (any Error)?, secondsAfterCancel: Double) {
         let token = CancellationToken()
         let outcome = Outcome()
@@ -21,6 +22,7 @@ import WorkScheduling
             do { try work(token) } catch { outcome.set(error) }
             done.signal()
         }
+        _ = eventually(within: 5) { !server.requests.isEmpty }
         Thread.sleep(forTimeInterval: delay)
         let cancelled = Date()
         token.cancel()
@@ -33,7 +35,7 @@ import WorkScheduling
             fixture.server.setFile("/w.whl", data: sampleData(10_000))
             fixture.server.setFaults(ServerFaults(stallBeforeHeaders: 5), for: "/w.whl")
             let source = fixture.source("/w.whl")
-            let result = cancelDuring(delay: 0.2) { token in _ = try source.readTail(length: 100, cancellation: token) }
+            let result = cancelDuring(fixture.server) { token in _ = try source.readTail(length: 100, cancellation: token) }
             #expect(result.error is OperationCancelled)
             #expect(result.secondsAfterCancel < 2)
             #expect(eventually { fixture.server.connectionsClosed >= 1 })
@@ -46,7 +48,7 @@ import WorkScheduling
             fixture.server.setFile("/w.whl", data: sampleData(100_000))
             fixture.server.setFaults(ServerFaults(body: .stall(seconds: 5)), for: "/w.whl")
             let source = fixture.source("/w.whl")
-            let result = cancelDuring(delay: 0.2) { token in _ = try source.read(0..<100_000, cancellation: token) }
+            let result = cancelDuring(fixture.server) { token in _ = try source.read(0..<100_000, cancellation: token) }
             #expect(result.error is OperationCancelled)
             #expect(result.secondsAfterCancel < 2)
             #expect(eventually { fixture.server.connectionsClosed >= 1 })
@@ -59,7 +61,7 @@ import WorkScheduling
             fixture.server.setFaults(ServerFaults(status: 503), for: "/w.whl")
             let client = fixture.client
             let url = fixture.server.url("/w.whl")
-            let result = cancelDuring(delay: 0.2) { token in _ = try client.get(url, cancellation: token) }
+            let result = cancelDuring(fixture.server) { token in _ = try client.get(url, cancellation: token) }
             #expect(result.error is OperationCancelled)
             #expect(result.secondsAfterCancel < 2)
             #expect(fixture.server.requests.count == 1)

@@ -99,7 +99,10 @@ struct MessageFramingTests {
     ])
     func rejectedCharsetSkipsTheBody(_ contentType: String) {
         let stream = frame(#"{"skipped":true}"#, headers: ["Content-Type: \(contentType)"]) + frame("{}")
-        #expect(feed([stream]) == [.error(.unsupportedCharset(contentType: contentType)), message("{}")])
+        #expect(feed([stream]) == [
+            .error(.unsupportedCharset(contentType: contentType)), .skippedBodyHead(Data(#"{"skipped":true}"#.utf8)),
+            message("{}"),
+        ])
     }
 
     @Test func missingContentLength() {
@@ -209,7 +212,8 @@ struct MessageFramingTests {
         }
         #expect(framer.isAtFrameBoundary)
         events += framer.consume(frame("{}"))
-        #expect(events == [.error(.bodyTooLarge(length: 5000, limit: 10)), message("{}")])
+        let head = Data(String(repeating: "x", count: MessageFramer.skippedHeadLength).utf8)
+        #expect(events == [.error(.bodyTooLarge(length: 5000, limit: 10)), .skippedBodyHead(head), message("{}")])
     }
 
     @Test func bodyAtTheCapIsAccepted() {

@@ -208,6 +208,21 @@ struct IndexConfigurationTests {
         #expect(config.indexes.map(\.url.absoluteString) == ["http://d/simple/", "http://i/simple/", "http://j/simple/"])
     }
 
+    @Test(arguments: [
+        ("internal=http://i/simple/", "http://i/simple/"), ("http://i/simple/?a=b", "http://i/simple/?a=b"),
+        ("/srv/with=sign", "/srv/with=sign"), ("http://i/simple/", "http://i/simple/"),
+    ])
+    func indexNamesAreStripped(value: String, expected: String) {
+        #expect(IndexConfiguration.stripIndexName(value) == expected)
+    }
+
+    @Test func credentialsForFilesOnTheIndexHost() throws {
+        let config = try IndexConfiguration.resolve(environment: environment(["PIP_INDEX_URL": "http://u:p@host:8080/simple/"]))
+        #expect(config.credentials(for: URL(string: "http://host:8080/files/x.whl")!)?.username == "u")
+        #expect(config.credentials(for: URL(string: "http://host:9090/files/x.whl")!) == nil)
+        #expect(config.credentials(for: URL(string: "http://elsewhere:8080/files/x.whl")!) == nil)
+    }
+
     @Test func projectURLIsRootPlusCanonicalName() {
         let location = IndexLocation(url: URL(string: "http://h/simple/")!, origin: .commandLine(option: "--index-url"))
         #expect(location.projectURL(canonicalName: "typing-extensions").absoluteString == "http://h/simple/typing-extensions/")

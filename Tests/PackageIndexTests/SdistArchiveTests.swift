@@ -6,7 +6,7 @@ import Testing
 struct SdistArchiveTests {
     private func read(_ archive: Data, filename: String = "demo-1.0.tar.gz", knownSize: Bool = true) throws -> Data {
         try SdistArchiveReader.readPKGInfo(
-            filename: filename, source: MemoryByteSource(archive), knownSize: knownSize ? Int64(archive.count) : nil)
+            filename: filename, source: RangeLoggingSource(archive), knownSize: knownSize ? Int64(archive.count) : nil)
     }
 
     @Test func ustarArchive() throws {
@@ -72,7 +72,7 @@ struct SdistArchiveTests {
             .file("demo-1.0/PKG-INFO", TarFixture.pkgInfo),
             .file("demo-1.0/big.bin", TarFixture.noise(1_000_000)),
         ]))
-        let source = MemoryByteSource(archive)
+        let source = RangeLoggingSource(archive)
         let data = try SdistArchiveReader.readPKGInfo(filename: "demo-1.0.tar.gz", source: source, knownSize: Int64(archive.count))
         #expect(data == TarFixture.pkgInfo)
         #expect(source.reads == [0..<SdistArchiveReader.initialChunkLength])
@@ -83,7 +83,7 @@ struct SdistArchiveTests {
             .file("demo-1.0/big.bin", TarFixture.noise(300_000)),
             .file("demo-1.0/PKG-INFO", TarFixture.pkgInfo),
         ]))
-        let source = MemoryByteSource(archive)
+        let source = RangeLoggingSource(archive)
         _ = try SdistArchiveReader.readPKGInfo(filename: "demo-1.0.tar.gz", source: source, knownSize: Int64(archive.count))
         #expect(source.reads.map(\.count) == [65_536, 131_072, archive.count - 196_608])
     }

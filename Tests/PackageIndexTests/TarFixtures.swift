@@ -134,7 +134,7 @@ private extension String {
 }
 
 /// A ``ByteSource`` over bytes in memory that logs every read.
-final class MemoryByteSource: ByteSource {
+final class RangeLoggingSource: ByteSource {
     let data: Data
     let displayName = "memory"
     private let log = Mutex<[Range<Int64>]>([])

@@ -187,6 +187,32 @@ struct DifferentialTests {
         }(),
     ]
 
+    // Hand-picked corner cases, checked alongside the random ones.
+    static let oddVersions = [
+        "1.0\u{A0}", "\u{1C}1.0", "1.0+ABC", "1.0.POST1", "1!2!3", "1.0a1.a2", "1.0.0.0.0.0.0", "0001", "1.0-0",
+        "1.0--1", "1.0post-1", "1.0.dev-1", "1.0+a..b", "1.0\u{2003}", "1.0\u{200B}",
+    ]
+    static let oddSpecifiers = [
+        "===\u{A0}foo", ">=\u{A0}1.0", "== 1.0 .*", "==1.0.*\t", "~=1.0.0.*", "<=1!1.0", "!=1.0+L", "~= v1.0", ">1.0-1",
+        "===1.0;", "===1.0)", "< 1.0, > 0.5 ,", ",", " , ", "==1.0+local.*", "=== ",
+    ]
+    static let oddMarkers = [
+        "extra == 'a' or extra=='B.c'", "python_version in '3.10 3.11'", "'3.1' in python_version",
+        "python_version == python_full_version", "'a' == 'b'", "platform_release >= '6.5.0-41'",
+        "python_full_version >= '3.12.1'", "(python_version=='3.12')", "((os_name=='posix'))and(sys_platform=='linux')",
+        "os_name=='a'or os_name=='posix'", "extras == 'x'", "dependency_groups == 'x'", "os_name == 'a\\\nb'",
+        "os_name=='posix'andsys_platform=='linux'", "os_name\t==\t'posix'", "os_name == 'a\\'", "python_version < '3.12.*'",
+        "python_version ~= '3'", "python_version === '3.12'", "'posix' not in os_name", "os_name not  in 'posix'",
+        "os_name == \"it's\"", "os_name == '\\u00e9'", "os_name == '\\101'",
+    ]
+    static let oddRequirements = [
+        "name[]", "name[ a , b ]", "name [a]>=1 ; os_name=='posix'", "name>=1.0 ;os_name=='posix'", "name (==1.0)",
+        "name( ==1.0 )", "name @ file:///tmp/x.whl", "name@file:///x", "a.b-c_d", "name[a,]", "name>=1.0,", "name==1.0+local",
+        "name<=1.0+local", "name ===foo)", "name (===foo)", "name >=1.0a1.post2.dev3", "name ~=1",
+        "name[a] @ https://example.invalid/x.whl ; extra == 'a'", "name>=1.0.*", "name==1.0a1.*", "name\t>=1", "name>=\u{A0}1",
+        " name", "name ", "name;os_name=='a'", "name_", "name-", "n", "1name", "name[a_b.c]",
+    ]
+
     @Test(
         "Swift answers equal packaging's on thousands of random inputs",
         .enabled(if: TestEnvironment.python != nil || TestEnvironment.isCI,
@@ -198,10 +224,10 @@ struct DifferentialTests {
             return
         }
         var gen = CaseGenerator(rng: SeededGenerator(state: 0x1A2B_3C4D))
-        let versions = (0..<3000).map { _ in gen.version() } + (0..<500).map { _ in gen.nearVersion() }
+        let versions = (0..<3000).map { _ in gen.version() } + (0..<500).map { _ in gen.nearVersion() } + Self.oddVersions
         let valid = versions.filter { (try? Version($0)) != nil }
         let comparisons = (0..<3000).map { _ in [gen.rng.pick(valid), gen.rng.pick(valid)] }
-        let specifiers = (0..<1500).map { _ in gen.specifierSet() }
+        let specifiers = (0..<1500).map { _ in gen.specifierSet() } + Self.oddSpecifiers
         let preFlags: [Bool?] = [nil, true, false]
         var contains: [[Any]] = []
         var containsParsed: [[Any]] = []
@@ -224,13 +250,13 @@ struct DifferentialTests {
         let filters: [[Any]] = (0..<400).map { _ in
             [gen.specifierSet(), (0..<gen.rng.int(0...6)).map { _ in gen.nearVersion() }, gen.rng.pick(preFlags).map { $0 as Any } ?? NSNull()]
         }
-        let markers = (0..<1500).map { _ in gen.marker() }
+        let markers = (0..<1500).map { _ in gen.marker() } + Self.oddMarkers
         let markerEvals: [[Any]] = markers.flatMap { m in
             (0..<Self.environments.count).map { i in
                 [m, i, gen.rng.pick([nil, "test", "Test_Extra", ""] as [String?]).map { $0 as Any } ?? NSNull()]
             }
         }
-        let requirements = (0..<1500).map { _ in gen.requirement() }
+        let requirements = (0..<1500).map { _ in gen.requirement() } + Self.oddRequirements
         let wheels = (0..<800).map { _ in gen.wheel() }
         let platformsForTags = [["manylinux_2_17_x86_64", "manylinux2014_x86_64", "linux_x86_64"], ["win_amd64"], ["macosx_14_0_arm64", "macosx_13_0_arm64"]]
         let tagLists: [[String: Any]] = [[3, 12], [3, 8], [3, 2], [3, 13]].flatMap { py in

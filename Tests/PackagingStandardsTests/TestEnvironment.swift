@@ -35,6 +35,7 @@ enum TestEnvironment {
 
     struct Output {
         let status: Int32
+        let stdout: Data
         let stderr: String
     }
 
@@ -42,12 +43,19 @@ enum TestEnvironment {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
-        let errPipe = Pipe()
-        process.standardError = errPipe
-        process.standardOutput = FileHandle.nullDevice
+        // stderr goes to a file so a chatty child can never block on a full pipe.
+        let errURL = FileManager.default.temporaryDirectory.appendingPathComponent("lazywheel-stderr-\(UUID().uuidString)")
+        _ = FileManager.default.createFile(atPath: errURL.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: errURL) }
+        let errHandle = try FileHandle(forWritingTo: errURL)
+        let outPipe = Pipe()
+        process.standardError = errHandle
+        process.standardOutput = outPipe
         try process.run()
-        let errData = errPipe.fileHandleForReading.readDataToEndOfFile()
+        let outData = outPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return Output(status: process.terminationStatus, stderr: String(decoding: errData, as: UTF8.self))
+        try errHandle.close()
+        let err = (try? Data(contentsOf: errURL)) ?? Data()
+        return Output(status: process.terminationStatus, stdout: outData, stderr: String(decoding: err, as: UTF8.self))
     }
 }

@@ -48,4 +48,26 @@ struct VersionSetTests {
         #expect(merged.intervals.count == 1)
         #expect(merged == (try set(">=1,<3")))
     }
+
+    @Test func setAlgebraAgreesWithSpecifiersOnRandomCases() throws {
+        var gen = CaseGenerator(rng: SeededGenerator(state: 42))
+        let candidates = (0..<300).compactMap { _ in try? Version(gen.nearVersion()) }
+        var checked = 0
+        for _ in 0..<300 {
+            guard let a = try? SpecifierSet(gen.specifierSet()), let b = try? SpecifierSet(gen.specifierSet()),
+                  !a.hasArbitrary, !b.hasArbitrary else { continue }
+            let sa = VersionSet(a), sb = VersionSet(b)
+            let both = sa.intersection(sb), either = sa.union(sb), notA = sa.complement
+            for v in candidates {
+                let inA = a.contains(v, prereleases: true), inB = b.contains(v, prereleases: true)
+                #expect(sa.contains(v) == inA, "\(a) ∋ \(v)")
+                #expect(both.contains(v) == (inA && inB), "\(a) ∩ \(b) ∋ \(v)")
+                #expect(either.contains(v) == (inA || inB), "\(a) ∪ \(b) ∋ \(v)")
+                #expect(notA.contains(v) == !inA, "¬\(a) ∋ \(v)")
+                checked += 1
+            }
+            if both.isEmpty { #expect(!candidates.contains { a.contains($0, prereleases: true) && b.contains($0, prereleases: true) }) }
+        }
+        #expect(checked > 10_000)
+    }
 }

@@ -1,0 +1,118 @@
+import Foundation
+import HTTPRange
+import PackagingStandards
+import WorkScheduling
+
+/// A project that could not be listed.
+public enum IndexClientError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// No configured index or find-links location lists the project.
+    case projectNotFound(name: String, searched: [String])
+
+    public var description: String {
+        switch self {
+        case .projectNotFound(let name, let searched):
+            "no distribution of '\(name)' was found in \(searched.joined(separator: ", ")); check the name and the index configuration (--index-url, PIP_INDEX_URL, pip.conf, uv.toml)"
+        }
+    }
+}
+
+/// Reads project pages from the configured simple indexes (PEP 503 HTML / PEP 691 JSON, through the
+/// ``HTTPCache``) and find-links locations.
+///
+/// Index strategy (uv's default "first index"): the indexes are asked in order and the first one
+/// that knows the project supplies its files, so an extra index cannot shadow a project of the
+/// primary one; files from find-links locations are always added. Thread-safe.
+public final class IndexClient: Sendable {
+    public let configuration: IndexConfiguration
+    private let transport: any IndexHTTPTransport
+    private let cache: HTTPCache?
+
+    public init(configuration: IndexConfiguration, transport: any IndexHTTPTransport, cache: HTTPCache? = nil) {
+        self.configuration = configuration
+        self.transport = transport
+        self.cache = cache
+    }
+
+    /// The files of project `name` (any spelling; normalized per PEP 503).
+    public func projectPage(_ name: String, cancellation: CancellationToken? = nil) throws -> ProjectPage {
+        let canonical = ProjectName.canonical(name)
+        var page: ProjectPage?
+        for index in configuration.indexes {
+            try cancellation.throwIfCancelled()
+            if let found = try indexPage(index, canonicalName: canonical, cancellation: cancellation), !found.files.isEmpty {
+                page = found
+                break
+            }
+        }
+        var files = page?.files ?? []
+        var seen = Set(files.map(\.filename))
+        for location in configuration.findLinks {
+            for file in try findLinksFiles(location, projectName: name, cancellation: cancellation) where seen.insert(file.filename).inserted {
+                files.append(file)
+            }
+        }
+        guard !files.isEmpty else {
+            throw IndexClientError.projectNotFound(
+                name: name, searched: (configuration.indexes + configuration.findLinks).map(\.redactedDescription))
+        }
+        return ProjectPage(
+            name: page?.name ?? name, files: files, versions: page?.versions ?? [], apiVersion: page?.apiVersion,
+            url: page?.url ?? configuration.findLinks.first?.url ?? URL(fileURLWithPath: "/"))
+    }
+
+    /// One index's page for the project, nil when the index does not know it (404).
+    private func indexPage(_ index: IndexLocation, canonicalName: String, cancellation: CancellationToken?) throws -> ProjectPage? {
+        if index.isLocal {
+            return LocalListing.fileIndexPage(root: index.url, projectName: canonicalName)
+        }
+        let url = index.projectURL(canonicalName: canonicalName)
+        var headers: HTTPHeaderFields = ["Accept": SimpleIndexParser.acceptHeader]
+        if let credentials = index.credentials { headers["Authorization"] = credentials.authorizationHeader }
+        let body: Data
+        let contentType: String?
+        let finalURL: URL
+        do {
+            if let cache {
+                let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
+                (body, contentType, finalURL) = (cached.body, cached.contentType, cached.url)
+            } else {
+                let response = try transport.get(url, headers: headers, cancellation: cancellation)
+                guard response.status == 200 else {
+                    throw HTTPCacheError.unexpectedStatus(url: url.absoluteString, status: response.status)
+                }
+                (body, contentType, finalURL) = (response.body, response.headers["Content-Type"], response.url)
+            }
+        } catch HTTPCacheError.unexpectedStatus(_, let status) where status == 404 || status == 410 {
+            return nil
+        }
+        return try SimpleIndexParser.parseProjectPage(body, contentType: contentType, url: finalURL, projectName: canonicalName)
+    }
+
+    /// The files of `projectName` listed by a find-links location.
+    private func findLinksFiles(_ location: IndexLocation, projectName: String, cancellation: CancellationToken?) throws -> [DistributionFile] {
+        if location.isLocal {
+            if LocalListing.isDirectory(location.url) {
+                return LocalListing.directoryFiles(location.url, projectName: projectName)
+            }
+            guard let body = try? Data(contentsOf: location.url) else { return [] }
+            return SimpleIndexParser.parseHTML(body, url: location.url, projectName: projectName).files
+                .filter { LocalListing.belongs($0, to: projectName) }
+        }
+        var headers: HTTPHeaderFields = ["Accept": "text/html"]
+        if let credentials = location.credentials { headers["Authorization"] = credentials.authorizationHeader }
+        let body: Data
+        let pageURL: URL
+        if let cache {
+            let (cached, _) = try cache.fetchPage(location.url, headers: headers, transport: transport, cancellation: cancellation)
+            (body, pageURL) = (cached.body, cached.url)
+        } else {
+            let response = try transport.get(location.url, headers: headers, cancellation: cancellation)
+            guard response.status == 200 else {
+                throw HTTPCacheError.unexpectedStatus(url: location.url.absoluteString, status: response.status)
+            }
+            (body, pageURL) = (response.body, response.url)
+        }
+        return SimpleIndexParser.parseHTML(body, url: pageURL, projectName: projectName).files
+            .filter { LocalListing.belongs($0, to: projectName) }
+    }
+}

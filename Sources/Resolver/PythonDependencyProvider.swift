@@ -1,0 +1,329 @@
+import Foundation
+import PackageIndex
+import PackagingStandards
+import WorkScheduling
+
+/// The Python semantics on top of the generic solver: candidates from index files (yanked files
+/// only for exact pins, PEP 592; `Requires-Python`; wheel tags; sdists unless wheels only; the
+/// pre-release policy), dependencies from core metadata with PEP 508 markers evaluated against
+/// the target (with `extra`), extras as separate nodes, constraints and direct references.
+///
+/// Version sets are built over the versions a project lists: a specifier becomes the runs of
+/// listed versions it admits, so every PEP 440 subtlety (`~=`, `==1.*`, local versions, `===`)
+/// is decided by ``SpecifierSet/contains(_:prereleases:)`` itself.
+final class PythonDependencyProvider: DependencyProvider {
+    typealias Package = PythonPackage
+    typealias VS = VersionRanges<Version>
+
+    /// What is known about one project's versions.
+    struct Candidates {
+        /// Every version listed, ascending (usable or not).
+        var known: [Version] = []
+        /// Usable versions, newest first.
+        var ordered: [Version] = []
+        /// Usable files per version, preferred file first.
+        var files: [Version: [DistributionFile]] = [:]
+        /// Why a listed version can not be used.
+        var excluded: [Version: String] = [:]
+        /// The direct reference the project comes from, if any.
+        var url: String?
+    }
+
+    private let request: ResolutionRequest
+    private let source: MetadataPrefetcher
+    private let cancellation: CancellationToken?
+    private let rootRequirements: [Requirement]
+    private let constraints: [String: SpecifierSet]
+    private let constraintText: [String: String]
+    private let directReferences: [String: String]
+    private let explicitPrereleases: Set<String>
+    private let exactPins: [String: Set<Version>]
+    private var candidates: [String: Candidates] = [:]
+    private var directMetadata: [String: CoreMetadata] = [:]
+    /// Dependencies reported per node and version, for the output's `requires`.
+    private(set) var reported: [PythonPackage: [Version: [Dependency<PythonPackage, VS>]]] = [:]
+
+    init(request: ResolutionRequest, source: MetadataPrefetcher, cancellation: CancellationToken?) throws {
+        self.request = request
+        self.source = source
+        self.cancellation = cancellation
+        let environment = request.target.markerEnvironment
+        func applies(_ requirement: Requirement) throws -> Bool {
+            do { return try requirement.applies(in: environment) } catch {
+                throw ResolutionError.markerEvaluation(requirement: requirement.description, reason: "\(error)")
+            }
+        }
+        rootRequirements = try request.requirements.filter(applies)
+        var constraints: [String: SpecifierSet] = [:]
+        var constraintText: [String: String] = [:]
+        var explicit: Set<String> = []
+        var pins: [String: Set<Version>] = [:]
+        var urls: [String: String] = [:]
+        let activeConstraints = try request.constraints.filter(applies)
+        for requirement in activeConstraints {
+            let name = requirement.canonicalName
+            constraints[name] = constraints[name].map { $0 & requirement.specifier } ?? requirement.specifier
+            constraintText[name] = constraints[name]!.description
+        }
+        for requirement in rootRequirements + activeConstraints {
+            let name = requirement.canonicalName
+            if requirement.specifier.prereleases == true { explicit.insert(name) }
+            for specifier in requirement.specifier.specifiers {
+                if (specifier.operator == .equal && !specifier.isWildcard) || specifier.operator == .arbitrary,
+                   let version = specifier.version {
+                    pins[name, default: []].insert(version)
+                }
+            }
+        }
+        for requirement in rootRequirements {
+            guard let url = requirement.url else { continue }
+            let name = requirement.canonicalName
+            if let existing = urls[name], existing != url {
+                throw ResolutionError.conflictingURLs(project: name, first: existing, second: url)
+            }
+            urls[name] = url
+        }
+        self.constraints = constraints
+        self.constraintText = constraintText
+        self.explicitPrereleases = explicit
+        self.exactPins = pins
+        self.directReferences = urls
+    }
+
+    // MARK: DependencyProvider
+
+    func availableVersions(for package: PythonPackage) throws -> [Version] {
+        guard let name = package.name else { return [] }
+        return try projectCandidates(name).ordered
+    }
+
+    func dependencies(of package: PythonPackage, version: Version) throws -> Dependencies<PythonPackage, VS> {
+        let result: Dependencies<PythonPackage, VS>
+        switch package {
+        case .root:
+            result = .available(try rootRequirements.flatMap { try edges(for: $0) })
+        case .project(let name):
+            result = try projectDependencies(name, version, extra: nil)
+        case .extra(let name, let extra):
+            result = try projectDependencies(name, version, extra: extra)
+        }
+        if case .available(let list) = result { reported[package, default: [:]][version] = list }
+        return result
+    }
+
+    func prefetch(_ hints: [(package: PythonPackage, version: Version)]) {
+        for hint in hints {
+            guard let name = hint.package.name, let candidates = candidates[name], candidates.url == nil,
+                  let file = candidates.files[hint.version]?.first else { continue }
+            source.prefetchMetadata(file, project: name)
+        }
+    }
+
+    /// The direct reference of `name`, when the user gave one.
+    func url(of name: String) -> String? { directReferences[name] }
+
+    // MARK: candidates
+
+    func projectCandidates(_ name: String) throws -> Candidates {
+        if let cached = candidates[name] { return cached }
+        let built: Candidates
+        if let url = directReferences[name] {
+            built = try directCandidates(name, url)
+        } else {
+            built = try indexCandidates(name, files: source.files(for: name, cancellation: cancellation))
+        }
+        candidates[name] = built
+        return built
+    }
+
+    private func directCandidates(_ name: String, _ url: String) throws -> Candidates {
+        let metadata = try source.metadata(forDirectReference: url, cancellation: cancellation)
+        var result = Candidates()
+        result.url = url
+        guard let version = metadata.parsedVersion else { return result }
+        directMetadata[name] = metadata
+        result.known = [version]
+        result.ordered = [version]
+        return result
+    }
+
+    private func indexCandidates(_ name: String, files: [DistributionFile]) throws -> Candidates {
+        var byVersion: [Version: [DistributionFile]] = [:]
+        for file in files {
+            guard let version = file.version else { continue }
+            byVersion[version, default: []].append(file)
+        }
+        var result = Candidates()
+        result.known = byVersion.keys.sorted()
+        let python = request.target.pythonFullVersion
+        for (version, files) in byVersion {
+            var reasons: [String] = []
+            let usable = files.filter { file in
+                if file.yanked.isYanked && !(exactPins[name]?.contains(version) ?? false) {
+                    reasons.append("it was yanked" + (file.yanked.reason.map { " (\($0))" } ?? ""))
+                    return false
+                }
+                if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
+                    reasons.append("it requires Python \(requires), the target is \(request.target.pythonVersion)")
+                    return false
+                }
+                switch file.kind {
+                case .wheel(let wheel):
+                    if let tags = request.target.tags, !tags.isCompatible(wheel) {
+                        reasons.append("it has no wheel for the target platform")
+                        return false
+                    }
+                    return true
+                case .sdist:
+                    if request.wheelsOnly {
+                        reasons.append("it has only a source distribution and only wheels are allowed")
+                        return false
+                    }
+                    return true
+                case .other:
+                    return false
+                }
+            }
+            if usable.isEmpty {
+                let preference = ["requires Python", "yanked", "platform", "source distribution"]
+                result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
+                    ?? reasons.first ?? "it has no usable file"
+            } else {
+                result.files[version] = usable.sorted { filePreference($0) < filePreference($1) }
+            }
+        }
+        var usableVersions = result.files.keys.sorted(by: >)
+        if !prereleasesAllowed(name, versions: usableVersions) {
+            for version in usableVersions where version.isPrerelease {
+                result.excluded[version] = "it is a pre-release; pre-releases are used only when \(prereleaseRule)"
+                result.files[version] = nil
+            }
+            usableVersions.removeAll { $0.isPrerelease }
+        }
+        result.ordered = usableVersions
+        return result
+    }
+
+    private func prereleasesAllowed(_ name: String, versions: [Version]) -> Bool {
+        let onlyPrereleases = !versions.isEmpty && versions.allSatisfy(\.isPrerelease)
+        let explicit = explicitPrereleases.contains(name)
+        switch request.prerelease {
+        case .allow: return true
+        case .disallow: return false
+        case .ifNecessary: return onlyPrereleases
+        case .explicit: return explicit
+        case .ifNecessaryOrExplicit: return onlyPrereleases || explicit
+        }
+    }
+
+    private var prereleaseRule: String {
+        switch request.prerelease {
+        case .allow: return "allowed"
+        case .disallow: return "allowed (--prerelease allow)"
+        case .ifNecessary: return "a project has no final release (or with --prerelease allow)"
+        case .explicit: return "a requirement names one (foo>=2.0b1) or with --prerelease allow"
+        case .ifNecessaryOrExplicit:
+            return "a requirement names one (foo>=2.0b1), a project has no final release, or with --prerelease allow"
+        }
+    }
+
+    /// Wheels with PEP 658 metadata first, then other wheels (best tag first), then sdists.
+    private func filePreference(_ file: DistributionFile) -> Int {
+        switch file.kind {
+        case .wheel(let wheel):
+            let tagRank = request.target.tags?.priority(of: wheel) ?? 0
+            return (file.coreMetadata.isPresent ? 0 : 1_000_000) + tagRank
+        case .sdist: return 10_000_000
+        case .other: return 20_000_000
+        }
+    }
+
+    // MARK: dependencies
+
+    private func projectDependencies(_ name: String, _ version: Version, extra: String?) throws -> Dependencies<PythonPackage, VS> {
+        let metadata: CoreMetadata
+        if let direct = directMetadata[name] {
+            metadata = direct
+        } else {
+            guard let files = try projectCandidates(name).files[version], !files.isEmpty else {
+                return .unavailable(reason: "it has no usable file")
+            }
+            var failure: String?
+            var found: CoreMetadata?
+            for file in files {
+                do {
+                    found = try source.metadata(for: file, project: name, cancellation: cancellation)
+                    break
+                } catch let error as OperationCancelled {
+                    throw error
+                } catch {
+                    failure = failure ?? "its metadata could not be read from \(file.filename): \(error)"
+                }
+            }
+            guard let found else { return .unavailable(reason: failure ?? "its metadata could not be read") }
+            metadata = found
+        }
+        if let python = request.target.pythonFullVersion,
+           let requires = try? metadata.requiresPythonSpecifier(), !requires.contains(python, prereleases: true) {
+            return .unavailable(reason: "it requires Python \(requires), the target is \(request.target.pythonVersion)")
+        }
+        let environment = request.target.markerEnvironment
+        var result: [Dependency<PythonPackage, VS>] = []
+        if extra != nil {
+            result.append(Dependency(package: .project(name), versions: .singleton(version), label: "\(name)==\(version)"))
+        }
+        for (_, parsed) in metadata.requirements {
+            guard case .success(let requirement) = parsed else { continue }
+            let inBase = (try? requirement.applies(in: environment)) ?? false
+            if let extra {
+                let inExtra = (try? requirement.applies(in: environment, extras: [extra])) ?? false
+                guard inExtra && !inBase else { continue }
+            } else if !inBase {
+                continue
+            }
+            if requirement.canonicalName == name && extra == nil && requirement.extras.isEmpty { continue }
+            result += try edges(for: requirement)
+        }
+        return .available(result)
+    }
+
+    /// The solver edges for one requirement: the project, and one node per requested extra.
+    private func edges(for requirement: Requirement) throws -> [Dependency<PythonPackage, VS>] {
+        let name = requirement.canonicalName
+        let set = try versionSet(name, requirement.specifier, url: requirement.url)
+        var label = name + requirement.specifier.description
+        if requirement.url != nil && directReferences[name] != nil { label = "\(name) @ \(requirement.url!)" }
+        if let constraint = constraintText[name], !constraint.isEmpty {
+            label += label == name ? " (constrained to \(name)\(constraint))" : " (with the constraint \(name)\(constraint))"
+        }
+        var result = [Dependency<PythonPackage, VS>(package: .project(name), versions: set, label: label)]
+        for extra in requirement.normalizedExtras.sorted() {
+            let extraLabel = "\(name)[\(extra)]" + requirement.specifier.description
+            result.append(Dependency(package: .extra(name, extra), versions: set, label: extraLabel))
+        }
+        return result
+    }
+
+    /// The listed versions of `name` the specifier (and any constraint) admits, as runs.
+    func versionSet(_ name: String, _ specifier: SpecifierSet, url: String? = nil) throws -> VS {
+        let candidates = try projectCandidates(name)
+        if candidates.url != nil { return .full }
+        let known = candidates.known
+        guard !known.isEmpty else { return .full }
+        let constraint = constraints[name]
+        var intervals: [VersionInterval<Version>] = []
+        var start: Version?
+        for version in known {
+            let admitted = specifier.contains(version, prereleases: true)
+                && (constraint?.contains(version, prereleases: true) ?? true)
+            if admitted {
+                if start == nil { start = version }
+            } else if let first = start {
+                intervals.append(VersionInterval(lower: .included(first), upper: .excluded(version)))
+                start = nil
+            }
+        }
+        if let first = start { intervals.append(VersionInterval(lower: .included(first), upper: .unbounded)) }
+        return VersionRanges(intervals)
+    }
+}

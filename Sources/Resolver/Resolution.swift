@@ -1,0 +1,50 @@
+/// One pinned project of a ``Resolution``.
+public struct ResolvedPackage: Sendable, Codable, Equatable {
+    /// Canonical name (PEP 503).
+    public var name: String
+    /// The PEP 440 version chosen.
+    public var version: String
+    /// The direct reference it comes from, when the user gave one.
+    public var url: String?
+    /// Canonical names of the projects it needs (with the extras used), sorted.
+    public var requires: [String]
+    /// The extras of it that were requested somewhere, sorted.
+    public var extrasUsed: [String]
+
+    public init(name: String, version: String, url: String? = nil, requires: [String] = [], extrasUsed: [String] = []) {
+        self.name = name
+        self.version = version
+        self.url = url
+        self.requires = requires
+        self.extrasUsed = extrasUsed
+    }
+}
+
+/// How a resolution went.
+public struct ResolutionStatistics: Sendable, Codable, Equatable {
+    public var decisions = 0
+    public var conflicts = 0
+    public var backtracks = 0
+    /// Versions whose dependencies the solver read.
+    public var versionsExamined = 0
+    public var prefetch = PrefetchStatistics()
+    public var seconds = 0.0
+    public init() {}
+}
+
+/// The outcome of a successful resolution: a pin per project, sorted by name
+/// (what `uv pip compile` writes to a requirements file).
+public struct Resolution: Sendable, Codable, Equatable {
+    public var packages: [ResolvedPackage]
+    public var statistics: ResolutionStatistics
+
+    public init(packages: [ResolvedPackage], statistics: ResolutionStatistics = ResolutionStatistics()) {
+        self.packages = packages.sorted { $0.name < $1.name }
+        self.statistics = statistics
+    }
+
+    /// `name==version` lines (or `name @ url`), as in a compiled requirements file.
+    public var pins: [String] {
+        packages.map { package in package.url.map { "\(package.name) @ \($0)" } ?? "\(package.name)==\(package.version)" }
+    }
+}
