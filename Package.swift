@@ -64,7 +64,6 @@ let package = Package(
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
         .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
         .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["LazyWheelServer", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -37,9 +37,14 @@ public final class HostCapabilities: Sendable {
         hosts.withLock { $0[Self.key(url), default: Capabilities()].ignoresRange = true }
     }
 
-    private static func key(_ url: URL) -> String {
-        let scheme = url.scheme?.lowercased() ?? ""
-        let port = url.port ?? (scheme == "https" ? 443 : 80)
-        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
+    private static func key(_ url: URL) -> String { url.origin }
+}
+
+extension URL {
+    /// The origin (RFC 6454): lowercased scheme and host, and the port with its default filled in.
+    var origin: String {
+        let scheme = self.scheme?.lowercased() ?? ""
+        let port = self.port ?? (scheme == "https" ? 443 : 80)
+        return "\(scheme)://\(host?.lowercased() ?? ""):\(port)"
     }
 }

@@ -54,19 +54,12 @@ final class TaskExchange: @unchecked Sendable {
         }
         self.keptHeaders = kept
         self.authorization = request.value(forHTTPHeaderField: "Authorization")
-        self.originalOrigin = TaskExchange.origin(of: request.url)
+        self.originalOrigin = request.url?.origin ?? ""
     }
 
     var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?) {
         lock.lock(); defer { lock.unlock() }
         return (_response, _body, _redirects, _stop, _error)
-    }
-
-    static func origin(of url: URL?) -> String {
-        guard let url else { return "" }
-        let scheme = url.scheme?.lowercased() ?? ""
-        let port = url.port ?? (scheme == "https" ? 443 : 80)
-        return "\(scheme)://\(url.host?.lowercased() ?? ""):\(port)"
     }
 
     /// The request for the next hop, or nil to stop following (the 3xx becomes the answer).
@@ -86,7 +79,7 @@ final class TaskExchange: @unchecked Sendable {
         var next = proposed
         for (name, value) in keptHeaders { next.setValue(value, forHTTPHeaderField: name) }
         // Credentials go only to the origin they were given for (RFC 9110 §11.6.2 "protection space").
-        if TaskExchange.origin(of: url) != originalOrigin { authorizationDropped = true }
+        if url.origin != originalOrigin { authorizationDropped = true }
         next.setValue(authorizationDropped ? nil : authorization, forHTTPHeaderField: "Authorization")
         return next
     }

@@ -36,11 +36,13 @@ public struct CacheDirectives: Sendable, Equatable, Codable {
 }
 
 /// How ``HTTPCache/fetchPage(_:headers:transport:cancellation:)`` answered: from the cache with no
-/// request, from the cache after a 304, or from the network.
+/// request, from the cache after a 304, from the network, or from a stale entry because the
+/// server could not be reached (RFC 9111 §4.2.4, so an editor keeps working offline).
 public enum CacheOutcome: String, Sendable, Equatable {
     case fresh
     case revalidated
     case network
+    case staleAfterError
 }
 
 /// A cached or fetched page: status 200 body and the headers that matter.
@@ -115,7 +117,8 @@ public final class HTTPCache: Sendable {
 
     /// GETs `url` through the cache: a fresh entry answers with no request; a stale one with
     /// validators is revalidated (304 → reused with refreshed freshness); otherwise the page is
-    /// fetched and stored unless `no-store`. Non-200 answers throw ``HTTPCacheError``.
+    /// fetched and stored unless `no-store`. Non-200 answers throw ``HTTPCacheError``; when the
+    /// server cannot be reached at all (``HTTPClientError``) a stale entry is served instead.
     public func fetchPage(
         _ url: URL, headers: HTTPHeaderFields, transport: any IndexHTTPTransport, cancellation: CancellationToken?
     ) throws -> (page: CachedPage, outcome: CacheOutcome) {
@@ -128,7 +131,13 @@ public final class HTTPCache: Sendable {
             if let etag = cached.etag { requestHeaders["If-None-Match"] = etag }
             if let lastModified = cached.lastModified { requestHeaders["If-Modified-Since"] = lastModified }
         }
-        let response = try transport.get(url, headers: requestHeaders, cancellation: cancellation)
+        let response: HTTPResponse
+        do {
+            response = try transport.get(url, headers: requestHeaders, cancellation: cancellation)
+        } catch let error as HTTPClientError {
+            guard let cached else { throw error }
+            return (cached, .staleAfterError)
+        }
         if response.status == 304, var page = cached {
             // RFC 9111 §4.3.4: update the stored headers from the 304.
             if let cacheControl = response.headers["Cache-Control"] { page.directives = CacheDirectives(cacheControl: cacheControl) }

@@ -81,11 +81,19 @@ final class ScriptedTransport: IndexHTTPTransport {
         state.withLock { $0.answer = respond }
     }
 
+    private let failure = Mutex<HTTPClientError?>(nil)
+
+    /// Makes every later request fail with `error` (nil: answer again).
+    func fail(with error: HTTPClientError?) {
+        failure.withLock { $0 = error }
+    }
+
     func get(_ url: URL, headers: HTTPHeaderFields, cancellation: CancellationToken?) throws -> HTTPResponse {
         let respond = state.withLock { state in
             state.log.append(Sent(url: url, headers: headers))
             return state.answer
         }
+        if let error = failure.withLock({ $0 }) { throw error }
         return respond(url, headers)
     }
 }

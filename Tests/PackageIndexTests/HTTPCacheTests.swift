@@ -81,6 +81,22 @@ struct HTTPCacheTests {
         #expect(transport.sent.last?.headers["If-None-Match"] == nil)
     }
 
+    @Test func unreachableServerServesTheStaleEntry() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let cache = HTTPCache(directory: directory.url)
+        let transport = ScriptedTransport()
+        transport.answer(page("cached body", ["ETag": "\"e\""]))
+        _ = try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil)
+        transport.fail(with: .connectionFailed(url: url.absoluteString, reason: "could not connect to the server", attempts: 4))
+        let offline = try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil)
+        #expect(offline.outcome == .staleAfterError)
+        #expect(offline.page.body == Data("cached body".utf8))
+        #expect(throws: HTTPClientError.self) {
+            try cache.fetchPage(URL(string: "http://index.test/simple/never-seen/")!, headers: [:], transport: transport, cancellation: nil)
+        }
+    }
+
     @Test func ageHeaderShortensFreshness() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
