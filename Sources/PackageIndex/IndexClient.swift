@@ -11,7 +11,7 @@ public enum IndexClientError: Error, Equatable, Sendable, CustomStringConvertibl
     public var description: String {
         switch self {
         case .projectNotFound(let name, let searched):
-            "no distribution of '\(name)' was found in \(searched.joined(separator: ", ")); check the name and the index configuration (--index-url, PIP_INDEX_URL, pip.conf, uv.toml)"
+            "no distribution of '\(name)' was found in \(searched.joined(separator: ", ")); check the name and the index configuration (--index-url, LAZYWHEEL_INDEX_URL, PIP_INDEX_URL, UV_INDEX_URL/UV_DEFAULT_INDEX, pip.conf, uv.toml)"
         }
     }
 }

@@ -50,12 +50,12 @@ public struct RequirementsFile: Sendable, Equatable {
         read: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
     ) throws -> RequirementsFile {
         var result = RequirementsFile()
-        var parser = Parser(environment: environment, read: read)
+        var parser = Parser(environment: environment)
         let text: String
         do { text = try read(path) } catch {
             throw RequirementsFileError.unreadableInclude(file: path, line: 0, path: path, reason: "\(error)")
         }
-        try parser.parse(text: text, file: path, asConstraints: false, into: &result, stack: [path])
+        try parser.parse(text: text, file: path, asConstraints: false, into: &result, stack: [path], read: read)
         return result
     }
 
@@ -65,16 +65,18 @@ public struct RequirementsFile: Sendable, Equatable {
         read: (String) throws -> String = { try String(contentsOfFile: $0, encoding: .utf8) }
     ) throws -> RequirementsFile {
         var result = RequirementsFile()
-        var parser = Parser(environment: environment, read: read)
-        try parser.parse(text: text, file: file, asConstraints: false, into: &result, stack: [file])
+        var parser = Parser(environment: environment)
+        try parser.parse(text: text, file: file, asConstraints: false, into: &result, stack: [file], read: read)
         return result
     }
 
     private struct Parser {
         let environment: [String: String]
-        let read: (String) throws -> String
 
-        mutating func parse(text: String, file: String, asConstraints: Bool, into result: inout RequirementsFile, stack: [String]) throws {
+        mutating func parse(
+            text: String, file: String, asConstraints: Bool, into result: inout RequirementsFile, stack: [String],
+            read: (String) throws -> String
+        ) throws {
             for (lineNumber, line) in logicalLines(text) {
                 var tokens = tokenize(expand(stripComment(line)))
                 guard !tokens.isEmpty else { continue }
@@ -105,13 +107,15 @@ public struct RequirementsFile: Sendable, Equatable {
                         throw RequirementsFileError.unreadableInclude(file: file, line: lineNumber, path: included, reason: "\(error)")
                     }
                     let constraints = asConstraints || option == "-c" || option == "--constraint"
-                    try parse(text: text, file: included, asConstraints: constraints, into: &result, stack: stack + [included])
+                    try parse(text: text, file: included, asConstraints: constraints, into: &result, stack: stack + [included], read: read)
                 case "-i", "--index-url": result.indexURL = try value()
                 case "--extra-index-url": result.extraIndexURLs.append(try value())
                 case "-f", "--find-links": result.findLinks.append(resolveLocation(try value(), relativeTo: file))
                 case "--no-index": result.noIndex = true
                 case "--pre": result.allowPrereleases = true
-                case "--only-binary": result.wheelsOnly = result.wheelsOnly || (try value()).contains(":all:")
+                case "--only-binary":
+                    let formats = try value()
+                    result.wheelsOnly = result.wheelsOnly || formats.contains(":all:")
                 case "--no-binary", "--prefer-binary", "--trusted-host", "--use-feature", "--no-deps":
                     if option == "--no-binary" || option == "--trusted-host" || option == "--use-feature" { _ = try value() }
                 case "-e", "--editable":

@@ -1,30 +1,79 @@
 import ArgumentParser
 import Foundation
 import LazyWheelServer
+import PackageIndex
+import PackagingStandards
 
-/// `lazywheel metadata <url|path>`: a wheel's core metadata.
+/// Where `--index-url` and friends come from on the command line.
+struct IndexArguments: ParsableArguments {
+    @Option(name: .customLong("index-url"), help: "The package index (PEP 503/691 simple API). Default: LAZYWHEEL_INDEX_URL, PIP_INDEX_URL, UV_INDEX_URL/UV_DEFAULT_INDEX, pip.conf or uv.toml.")
+    var indexURL: String?
+
+    @Option(name: .customLong("extra-index-url"), help: "More indexes, asked after the first (repeatable).")
+    var extraIndexURLs: [String] = []
+
+    @Option(name: .customLong("find-links"), help: "A directory or page of links to wheels and sdists (repeatable).")
+    var findLinks: [String] = []
+
+    @Option(name: .customLong("python-version"), help: "Target Python, e.g. 3.12 (default: the host's python3).")
+    var pythonVersion: String?
+
+    @Option(help: "Target platform, e.g. manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64 (default: the host).")
+    var platform: String?
+
+    var options: IndexOptions {
+        IndexOptions(indexURL: indexURL, extraIndexURLs: extraIndexURLs, findLinks: findLinks)
+    }
+}
+
+/// `lazywheel metadata <url|path|requirement>`: core metadata of a wheel, or of the best version of a
+/// project on the index.
 struct MetadataCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "metadata",
-        abstract: "Print a wheel's core metadata (METADATA) with one or two range requests.")
+        abstract: "Print a wheel's core metadata with one or two range requests, or a project's from the index.",
+        discussion: """
+            WHEEL is an http(s) URL, a file:// URL or a path to a .whl; anything else is read as a \
+            requirement (`requests`, `requests>=2.31`, `numpy==2.1.3`) and looked up on the index: the \
+            newest matching version with a wheel for the target (PEP 658 metadata files when the index \
+            has them, else range requests).
+            """)
 
-    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
+    @Argument(help: "A wheel (URL or path) or a requirement such as 'requests>=2'.")
     var wheel: String
 
     @Flag(help: "Print one JSON object (name, version, requiresDist, ..., raw).")
     var json = false
 
+    @OptionGroup var index: IndexArguments
     @OptionGroup var options: WheelReadingOptions
 
     func run() throws {
         try runWithEngine(options: options) { engine in
+            if let requirement = Self.requirement(wheel) {
+                let lookup = try ProjectIndex(engine: engine, options: index.options)
+                let target = try TargetEnvironment.resolve(python: index.pythonVersion, platform: index.platform)
+                let document = try lookup.metadata(
+                    project: requirement.name, specifier: requirement.specifier.description, target: target)
+                if json {
+                    writeStandardOutput(try encodeJSON(document))
+                } else {
+                    printError("lazywheel: \(requirement.name) \(document.metadata.version ?? "?") from \(document.filename)")
+                    writeStandardOutput(Data(document.metadata.raw.utf8))
+                }
+                return
+            }
             let opened = try engine.open(try WheelLocation(parsing: wheel))
             let metadata = try engine.metadata(of: opened)
-            if json {
-                writeStandardOutput(try encodeJSON(metadata))
-            } else {
-                writeStandardOutput(Data(metadata.raw.utf8))
-            }
+            writeStandardOutput(json ? try encodeJSON(metadata) : Data(metadata.raw.utf8))
         }
+    }
+
+    /// The requirement `text` names, when it is not a URL, a path or an archive file name.
+    static func requirement(_ text: String) -> Requirement? {
+        let lowered = text.lowercased()
+        if text.contains("/") || text.contains("://") || FileManager.default.fileExists(atPath: text) { return nil }
+        if [".whl", ".zip", ".tar.gz"].contains(where: lowered.hasSuffix) { return nil }
+        return try? Requirement(text)
     }
 }

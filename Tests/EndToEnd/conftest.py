@@ -138,6 +138,55 @@ http {{
         return lines
 
 
+def canonical_name(name: str) -> str:
+    import re
+    return re.sub(r"[-_.]+", "-", name).lower()
+
+
+def write_simple_index(root: Path) -> None:
+    """Lays the corpus out as PEP 503 simple indexes under the document root:
+
+    - `simple/<name>/` links `../../wheels/<file>` with `data-requires-python` (range requests path);
+    - `simple-pep658/<name>/` links `../../wheels-pep658/<file>` with `data-core-metadata`
+      (PEP 658/714), and `wheels-pep658/<file>.metadata` holds each wheel's METADATA.
+    """
+    import hashlib
+    import html
+    import zipfile
+    manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
+    pep658 = root / "wheels-pep658"
+    pep658.mkdir()
+    for variant, wheel_dir in (("simple", "wheels"), ("simple-pep658", "wheels-pep658")):
+        projects: dict[str, list[dict]] = {}
+        for entry in manifest:
+            projects.setdefault(canonical_name(entry["name"]), []).append(entry)
+        (root / variant).mkdir()
+        links = "".join(f'<a href="{n}/">{n}</a>\n' for n in sorted(projects))
+        (root / variant / "index.html").write_text(f"<!DOCTYPE html><html><body>{links}</body></html>\n")
+        for name, entries in projects.items():
+            anchors = []
+            for entry in entries:
+                wheel = CORPUS / "wheels" / entry["file"]
+                attrs = ""
+                if entry.get("requiresPython"):
+                    attrs += f' data-requires-python="{html.escape(entry["requiresPython"])}"'
+                if variant == "simple-pep658":
+                    target = pep658 / entry["file"]
+                    if not target.exists():
+                        os.symlink(wheel, target)
+                        with zipfile.ZipFile(wheel) as archive:
+                            metadata = archive.read(entry["metadataPath"])
+                        (pep658 / (entry["file"] + ".metadata")).write_bytes(metadata)
+                    digest = hashlib.sha256((pep658 / (entry["file"] + ".metadata")).read_bytes()).hexdigest()
+                    attrs += f' data-core-metadata="sha256={digest}" data-dist-info-metadata="sha256={digest}"'
+                href = f"../../{wheel_dir}/{entry['file']}#sha256={entry['sha256']}"
+                anchors.append(f'<a href="{href}"{attrs}>{entry["file"]}</a><br/>')
+            page = root / variant / name
+            page.mkdir()
+            (page / "index.html").write_text(
+                "<!DOCTYPE html><html><body>\n" + "\n".join(anchors) + "\n</body></html>\n")
+
+
 @pytest.fixture(scope="session")
 def nginx(tmp_path_factory) -> Nginx:
     if shutil.which("nginx") is None:
@@ -147,6 +196,7 @@ def nginx(tmp_path_factory) -> Nginx:
     wheels.mkdir()
     for wheel in (CORPUS / "wheels").iterdir():
         os.symlink(wheel, wheels / wheel.name)
+    write_simple_index(root)
     server = Nginx(root, tmp_path_factory.mktemp("nginx"))
     server.start()
     yield server
@@ -160,9 +210,19 @@ def counted(nginx) -> Nginx:
     return nginx
 
 
+def isolated_environment() -> dict:
+    """The test process's environment without any package-index configuration of this machine
+    (PIP_*, UV_*, LAZYWHEEL_INDEX_URL, pip.conf) and with a fresh cache directory."""
+    env = {k: v for k, v in os.environ.items()
+           if not (k.startswith("PIP_") or k.startswith("UV_") or k == "LAZYWHEEL_INDEX_URL")}
+    env["PIP_CONFIG_FILE"] = os.devnull
+    env["UV_NO_CONFIG"] = "1"
+    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-cache-")
+    return env
+
+
 def run_cli(binary: str, *args: str, env: dict | None = None, check: bool = True, timeout: float = 60) -> subprocess.CompletedProcess:
-    full_env = {k: v for k, v in os.environ.items() if not k.endswith("INDEX_URL") and k != "UV_DEFAULT_INDEX"}
-    full_env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-cache-")
+    full_env = isolated_environment()
     if env:
         full_env.update(env)
     proc = subprocess.run([binary, *args], capture_output=True, text=True, env=full_env, timeout=timeout)
@@ -235,8 +295,7 @@ def serve(binary):
     clients: list[CheckedClient] = []
 
     def start(*extra: str, initialize: bool = True, options: dict | None = None) -> CheckedClient:
-        env = {k: v for k, v in os.environ.items() if not k.endswith("INDEX_URL")}
-        env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-cache-")
+        env = isolated_environment()
         process = subprocess.Popen([binary, "serve", *extra], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=subprocess.PIPE, env=env)
         client = CheckedClient(process)

@@ -1,5 +1,6 @@
 import Foundation
 import PackagingStandards
+import Synchronization
 import Testing
 import WorkScheduling
 @testable import Resolver

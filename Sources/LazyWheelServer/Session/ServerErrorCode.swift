@@ -2,6 +2,8 @@ import Foundation
 import HTTPRange
 import JSONRPC
 import LazyZip
+import PackageIndex
+import PackagingStandards
 import WorkScheduling
 
 /// The server-defined JSON-RPC error codes of `lazywheel serve` (JSON-RPC 2.0 reserves
@@ -79,6 +81,34 @@ extension ResponseError {
             default:
                 self.init(code: ServerErrorCode.networkError, message: error.description)
             }
+        case let error as IndexConfigurationError:
+            if case .noIndexConfigured = error {
+                self.init(code: ServerErrorCode.indexNotConfigured, message: error.description)
+            } else {
+                self.init(code: .invalidParams, message: error.description)
+            }
+        case let error as IndexClientError:
+            self.init(code: ServerErrorCode.projectNotFound, message: error.description)
+        case let error as ProjectLookupError:
+            self.init(code: ServerErrorCode.projectNotFound, message: error.description)
+        case let error as SdistMetadataError:
+            if case .needsBuild = error {
+                self.init(code: ServerErrorCode.metadataNeedsBuild, message: error.description)
+            } else {
+                self.init(code: ServerErrorCode.badWheel, message: error.description)
+            }
+        case let error as MetadataFetchError:
+            if case let .unexpectedStatus(_, status) = error {
+                self.init(code: ServerErrorCode.httpError, message: error.description, data: ["status": .int(status)])
+            } else {
+                self.init(code: ServerErrorCode.badWheel, message: error.description)
+            }
+        case let error as SimpleIndexError:
+            self.init(code: ServerErrorCode.badRangeResponse, message: error.description)
+        case let error as SpecifierError:
+            self.init(code: .invalidParams, message: error.description)
+        case let error as TargetPlatformError:
+            self.init(code: .invalidParams, message: error.description)
         default:
             self.init(code: .internalError, message: "internal error: \(error)")
         }

@@ -1,6 +1,7 @@
 import Foundation
 import JSONRPC
 import LazyZip
+import PackageIndex
 import PackagingStandards
 import Synchronization
 import WorkScheduling
@@ -19,10 +20,15 @@ final class ServerSession: Sendable {
     private let logSink: Mutex<LogSink>
     /// Sends a notification to the client.
     let notify: @Sendable (NotificationMessage) -> Void
+    /// The package index, set up at first use from the options and the environment.
+    private let index = Mutex<ProjectIndex?>(nil)
+    private let environment: ConfigurationEnvironment
 
     init(engine: WheelEngine, options: ServerOptions, requestPoolWidth: Int = 32, log: LogSink,
+         environment: ConfigurationEnvironment = .process(),
          notify: @escaping @Sendable (NotificationMessage) -> Void) {
         self.engine = engine
+        self.environment = environment
         self.requestPool = WorkerPool(label: "lazywheel.requests", width: requestPoolWidth)
         self.currentOptions = Mutex(options)
         self.logSink = Mutex(log)
@@ -49,6 +55,31 @@ final class ServerSession: Sendable {
             if let value = client.maxReadBytes { options.maxReadBytes = max(1, value) }
             if let value = client.logFile { options.logFile = value }
         }
+        index.withLock { $0 = nil }
+    }
+
+    /// The package index of this session (configured by `indexUrl`/`extraIndexUrls`/`findLinks`,
+    /// else the environment and pip/uv configuration files).
+    func projectIndex() throws -> ProjectIndex {
+        if let index = index.withLock({ $0 }) { return index }
+        let options = options
+        let created = try ProjectIndex(
+            engine: engine,
+            options: IndexOptions(
+                indexURL: options.indexUrl, extraIndexURLs: options.extraIndexUrls ?? [],
+                findLinks: options.findLinks ?? []),
+            environment: environment)
+        return index.withLock { current in
+            if let current { return current }
+            current = created
+            return created
+        }
+    }
+
+    /// The target of lookups: request values, else the session's, else the host.
+    func target(python: String?, platform: String?) throws -> TargetEnvironment {
+        let options = options
+        return try TargetEnvironment.resolve(python: python ?? options.python, platform: platform ?? options.platform)
     }
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
