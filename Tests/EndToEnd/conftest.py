@@ -97,6 +97,10 @@ http {{
         root {self.root};
         autoindex on;
         location / {{ try_files $uri $uri/ $uri/index.html =404; }}
+        location /simple-json/ {{
+            default_type application/vnd.pypi.simple.v1+json;
+            try_files $uri/index.json =404;
+        }}
     }}
 }}
 """)
@@ -185,6 +189,23 @@ def write_simple_index(root: Path) -> None:
             page.mkdir()
             (page / "index.html").write_text(
                 "<!DOCTYPE html><html><body>\n" + "\n".join(anchors) + "\n</body></html>\n")
+    # PEP 691 JSON pages (served as application/vnd.pypi.simple.v1+json), with PEP 658/714 and PEP 700 keys.
+    (root / "simple-json").mkdir()
+    for entry in manifest:
+        name = canonical_name(entry["name"])
+        page = root / "simple-json" / name
+        page.mkdir(exist_ok=True)
+        path = page / "index.json"
+        document = json.loads(path.read_text()) if path.exists() else {
+            "meta": {"api-version": "1.1"}, "name": name, "files": [], "versions": []}
+        digest = hashlib.sha256((pep658 / (entry["file"] + ".metadata")).read_bytes()).hexdigest()
+        document["files"].append({
+            "filename": entry["file"], "url": f"../../wheels-pep658/{entry['file']}",
+            "hashes": {"sha256": entry["sha256"]}, "requires-python": entry.get("requiresPython"),
+            "core-metadata": {"sha256": digest}, "dist-info-metadata": {"sha256": digest},
+            "size": entry["size"], "yanked": False, "upload-time": "2024-11-01T00:00:00.000000Z"})
+        document["versions"] = sorted({*document["versions"], entry["version"]})
+        path.write_text(json.dumps(document))
 
 
 @pytest.fixture(scope="session")

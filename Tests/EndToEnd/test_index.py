@@ -29,6 +29,15 @@ def test_pep658_metadata_costs_one_small_request_and_no_range(binary, counted, p
     assert all(r.range == "-" for r in requests), "no range request when a metadata file exists"
 
 
+def test_pep691_json_index(binary, counted):
+    proc = run_cli(binary, "metadata", "cryptography", "--json", "--index-url", f"{counted.url}/simple-json/", *TARGET)
+    got = json.loads(proc.stdout)
+    assert got["version"] == "43.0.3" and got["metadataOrigin"] == "metadataFile"
+    requests = counted.requests()
+    assert len(requests) == 2 and requests[0].uri.startswith("/simple-json/cryptography/")
+    assert requests[1].uri.endswith(".whl.metadata") and requests[1].range == "-"
+
+
 def test_lookup_by_range_requests_when_the_index_has_no_metadata_files(binary, counted):
     proc = run_cli(binary, "metadata", "numpy>=2", "--json", "--index-url", f"{counted.url}/simple/", *TARGET)
     got = json.loads(proc.stdout)
