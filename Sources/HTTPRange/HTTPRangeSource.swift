@@ -23,6 +23,8 @@ public final class HTTPRangeSource: ByteSource {
     private let capabilities: HostCapabilities
     private let statistics: TransferStatistics
     private let wholeFileLimit: Int
+    /// Extra headers sent with every request (e.g. `Authorization` from a client).
+    private let extraHeaders: HTTPHeaderFields
     private let state: Mutex<State>
 
     private struct State {
@@ -39,8 +41,9 @@ public final class HTTPRangeSource: ByteSource {
     public init(
         url: URL, client: HTTPClient, capabilities: HostCapabilities = HostCapabilities(),
         statistics: TransferStatistics = TransferStatistics(), knownSize: Int64? = nil,
-        wholeFileLimit: Int = 1 << 20
+        wholeFileLimit: Int = 1 << 20, headers: HTTPHeaderFields = [:]
     ) {
+        self.extraHeaders = headers
         self.url = url
         self.displayName = URLCredentials.redacted(url)
         self.client = client
@@ -183,7 +186,8 @@ public final class HTTPRangeSource: ByteSource {
 
     /// Sends one GET with `Range: requested` and, once a validator is known, `If-Range`.
     private func fetch(_ requested: String, bodyLimit: Int, cancellation: CancellationToken?) throws -> HTTPResponse {
-        var headers: HTTPHeaderFields = ["Range": requested]
+        var headers = extraHeaders
+        headers["Range"] = requested
         let ifRange = state.withLock { Self.ifRangeValue($0) }
         if let ifRange { headers["If-Range"] = ifRange }
         let response = try client.send(

@@ -52,7 +52,8 @@ public final class WheelEngine: Sendable {
         switch location {
         case .remote(let url):
             return HTTPRangeSource(
-                url: url, client: client, capabilities: capabilities, statistics: statistics)
+                url: url, client: client, capabilities: capabilities, statistics: statistics,
+                headers: HTTPHeaderFields(headers))
         case .local(let path):
             return try FileByteSource(path: path, statistics: statistics)
         }

@@ -1,11 +1,12 @@
-import Dispatch
 import Foundation
 
-/// A bounded pool of Dispatch worker threads for blocking work (HTTP fetches, inflating, parsing).
+/// A bounded pool of worker threads for blocking work (HTTP fetches, inflating, parsing).
 ///
-/// At most ``width`` jobs run at once; the rest wait in FIFO order. Jobs submitted with
-/// ``Priority/interactive`` overtake queued ``Priority/speculative`` ones, so work a user is waiting
-/// on is served before prefetching.
+/// At most ``width`` jobs run at once, each on a dedicated `Thread`; the rest wait in FIFO order.
+/// Jobs submitted with ``Priority/interactive`` overtake queued ``Priority/speculative`` ones, so
+/// work a user is waiting on is served before prefetching. Dedicated threads rather than a
+/// concurrent Dispatch queue: on Linux, libdispatch gives blocking jobs about one thread per CPU,
+/// which serializes fetches that spend their time waiting on the network.
 public final class WorkerPool: Sendable {
     /// Whether a job blocks a caller or only warms a cache.
     public enum Priority: Sendable {
@@ -15,23 +16,30 @@ public final class WorkerPool: Sendable {
 
     /// How many jobs may run at once.
     public let width: Int
-    private let queue: DispatchQueue
-    private let pending: PendingJobs
+    private let label: String
+    private let jobs: PendingJobs
 
-    /// Creates a pool running at most `width` jobs at once (at least one).
+    /// Creates a pool running at most `width` jobs at once (at least one). Threads start on demand
+    /// and stay for the life of the pool.
     public init(label: String, width: Int) {
         self.width = max(1, width)
-        self.queue = DispatchQueue(label: label, attributes: .concurrent)
-        self.pending = PendingJobs(width: self.width)
+        self.label = label
+        self.jobs = PendingJobs(width: self.width)
     }
 
-    /// Runs `job` on a worker thread once a slot is free. No thread waits for a slot: a worker that
-    /// finishes a job takes the next one, and a new worker starts only while fewer than ``width`` run.
+    deinit {
+        jobs.shutDown()
+    }
+
+    /// Runs `job` on a worker thread once one is free.
     public func submit(priority: Priority = .interactive, _ job: @escaping @Sendable () -> Void) {
-        guard pending.push(job, priority: priority) else { return }
-        queue.async { [pending] in
-            while let next = pending.popOrRetire() { next() }
+        guard jobs.push(job, priority: priority) else { return }
+        let thread = Thread { [jobs] in
+            while let next = jobs.next() { next() }
         }
+        thread.name = label
+        thread.stackSize = 1 << 20
+        thread.start()
     }
 
     /// Runs `job` on the pool and blocks the calling thread until it returns its value or throws.
@@ -70,34 +78,54 @@ public final class WorkerPool: Sendable {
     }
 }
 
-/// FIFO queues of jobs, interactive before speculative, and the count of running workers.
+/// FIFO queues of jobs, interactive before speculative, and the pool's threads' bookkeeping.
 private final class PendingJobs: @unchecked Sendable {
-    private let lock = NSLock()
+    private let condition = NSCondition()
     private let width: Int
-    private var running = 0
+    private var threads = 0
+    private var idle = 0
+    private var closed = false
     private var interactive = Deque<@Sendable () -> Void>()
     private var speculative = Deque<@Sendable () -> Void>()
 
     init(width: Int) { self.width = width }
 
-    /// Queues `job`; returns true when the caller must start a new worker for it.
+    /// Queues `job`; returns true when the caller must start a new thread for it.
     func push(_ job: @escaping @Sendable () -> Void, priority: WorkerPool.Priority) -> Bool {
-        lock.lock(); defer { lock.unlock() }
+        condition.lock(); defer { condition.unlock() }
         switch priority {
         case .interactive: interactive.append(job)
         case .speculative: speculative.append(job)
         }
-        guard running < width else { return false }
-        running += 1
+        if idle > 0 {
+            condition.signal()
+            return false
+        }
+        guard threads < width else { return false }
+        threads += 1
         return true
     }
 
-    /// The next job, or nil after counting the calling worker out.
-    func popOrRetire() -> (@Sendable () -> Void)? {
-        lock.lock(); defer { lock.unlock() }
-        if let job = interactive.popFirst() ?? speculative.popFirst() { return job }
-        running -= 1
-        return nil
+    /// The next job, waiting while there is none; nil once the pool is gone.
+    func next() -> (@Sendable () -> Void)? {
+        condition.lock(); defer { condition.unlock() }
+        while true {
+            if let job = interactive.popFirst() ?? speculative.popFirst() { return job }
+            if closed {
+                threads -= 1
+                return nil
+            }
+            idle += 1
+            condition.wait()
+            idle -= 1
+        }
+    }
+
+    /// Lets idle threads end once the queues are empty.
+    func shutDown() {
+        condition.lock(); defer { condition.unlock() }
+        closed = true
+        condition.broadcast()
     }
 }
 

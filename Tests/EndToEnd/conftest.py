@@ -340,6 +340,7 @@ class FaultyRangeServer:
         self.files = files
         self.stall_seconds = 0.0
         self.requests: list[tuple[str, str, str]] = []
+        self.authorizations: list[str | None] = []
         self.closed_early = threading.Event()
         outer = self
 
@@ -351,6 +352,7 @@ class FaultyRangeServer:
 
             def do_GET(self):
                 outer.requests.append((self.command, self.path, self.headers.get("Range", "")))
+                outer.authorizations.append(self.headers.get("Authorization"))
                 data = outer.files.get(self.path)
                 if data is None:
                     self.send_response(404)

@@ -239,3 +239,15 @@ def test_memory_budget_evicts_cached_bytes_not_handles(serve, nginx):
         assert client.request("getMetadata", {"handle": handle})["version"] == MANIFEST[name]["version"]
         head = client.request("readRange", {"handle": handle, "offset": 0, "length": 2})
         assert base64.b64decode(head["data"]) == b"PK"
+
+
+def test_open_wheel_headers_are_sent_and_never_echoed(serve, faulty_server):
+    client = serve()
+    secret = "Bearer s3cr3t-token"
+    opened = client.request("openWheel", {"url": f"{faulty_server.url}/{IDNA}", "headers": {"Authorization": secret}})
+    client.request("getMetadata", {"handle": opened["handle"]})
+    assert faulty_server.authorizations and all(a == secret for a in faulty_server.authorizations)
+    err = error_of(lambda: client.request(
+        "openWheel", {"url": f"{faulty_server.url}/missing-1.0-py3-none-any.whl", "headers": {"Authorization": secret}}))
+    assert "s3cr3t" not in err.message
+    assert all("s3cr3t" not in json.dumps(m) for m in client.raw_messages)

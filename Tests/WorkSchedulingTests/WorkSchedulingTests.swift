@@ -56,3 +56,32 @@ import Testing
         #expect(throws: Boom.self) { try pool.run { () throws -> Int in throw Boom() } }
     }
 }
+
+@Suite struct WorkerPoolParallelismTests {
+    /// Blocking jobs really run side by side (a pool on a Dispatch queue got ~1 thread per CPU).
+    @Test func blockingJobsOverlap() throws {
+        let pool = WorkerPool(label: "test", width: 8)
+        let running = Mutex((now: 0, peak: 0))
+        let jobs: [@Sendable () throws -> Void] = (0..<16).map { _ in
+            {
+                running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                Thread.sleep(forTimeInterval: 0.05)
+                running.withLock { $0.now -= 1 }
+            }
+        }
+        _ = try pool.runAll(jobs)
+        #expect(running.withLock { $0.peak } == 8)
+    }
+
+    @Test func interactiveJobsOvertakeQueuedSpeculativeOnes() throws {
+        let pool = WorkerPool(label: "test", width: 1)
+        let order = Mutex<[String]>([])
+        let gate = DispatchSemaphore(value: 0)
+        pool.submit { gate.wait() }
+        for index in 0..<3 { pool.submit(priority: .speculative) { order.withLock { $0.append("s\(index)") } } }
+        pool.submit(priority: .interactive) { order.withLock { $0.append("i") } }
+        gate.signal()
+        _ = try pool.run(priority: .speculative) { 0 }
+        #expect(order.withLock { $0 }.first == "i")
+    }
+}
