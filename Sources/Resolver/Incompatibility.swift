@@ -21,7 +21,8 @@ struct Incompatibility<Package: Hashable & Sendable, VS: SolverVersionSet>: Send
     let cause: IncompatibilityCause<Package, VS>
 
     /// Builds an incompatibility, intersecting terms that name the same package and dropping terms
-    /// every selection satisfies. A positive root term is dropped unless it is the only term.
+    /// every selection satisfies. In derived incompatibilities, a positive root term is dropped
+    /// unless it is the only term.
     init(terms input: [(Package, Term<VS>)], cause: IncompatibilityCause<Package, VS>, root: Package?) {
         var merged: [(package: Package, term: Term<VS>)] = []
         var index: [Package: Int] = [:]
@@ -33,8 +34,10 @@ struct Incompatibility<Package: Hashable & Sendable, VS: SolverVersionSet>: Send
                 merged.append((package, term))
             }
         }
+        // A term every selection satisfies constrains nothing: "depends on a package in no
+        // version" means the depender can not be used.
+        merged.removeAll { !$0.term.isPositive && $0.term.set.isEmpty }
         if case .derived = cause {
-            merged.removeAll { $0.term == Term<VS>.any || ($0.term.isPositive == false && $0.term.set.isEmpty) }
             if let root, merged.count > 1 {
                 merged.removeAll { $0.package == root && $0.term.isPositive }
             }
