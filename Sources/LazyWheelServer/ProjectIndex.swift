@@ -5,8 +5,8 @@ import PackageIndex
 import PackagingStandards
 import WorkScheduling
 
-/// The Python and platform a lookup or a resolution is for.
-public struct TargetEnvironment: Sendable, Equatable {
+/// The Python version and platform a project lookup or a resolution is for, as the user gave them.
+public struct LookupTarget: Sendable, Equatable {
     /// `X.Y` (or `X.Y.Z`).
     public var python: String
     public var platform: TargetPlatform
@@ -17,9 +17,9 @@ public struct TargetEnvironment: Sendable, Equatable {
     }
 
     /// The given values, else the host's `python3` version (3.12 when there is none) and platform.
-    public static func resolve(python: String?, platform: String?) throws -> TargetEnvironment {
+    public static func resolve(python: String?, platform: String?) throws -> LookupTarget {
         let platform = try platform.map { try TargetPlatform($0) } ?? TargetPlatform.host()
-        return TargetEnvironment(python: python ?? hostPythonVersion() ?? "3.12", platform: platform)
+        return LookupTarget(python: python ?? hostPythonVersion() ?? "3.12", platform: platform)
     }
 
     /// `X.Y` of the `python3` on PATH, when there is one.
@@ -115,7 +115,7 @@ public final class ProjectIndex: Sendable {
 
     /// The best version of `project` matching `specifier` with a wheel for `target`, and its metadata.
     public func metadata(
-        project: String, specifier: String?, target: TargetEnvironment, cancellation: CancellationToken? = nil
+        project: String, specifier: String?, target: LookupTarget, cancellation: CancellationToken? = nil
     ) throws -> ProjectMetadataDocument {
         let specifierSet = try specifier.flatMap { $0.isEmpty ? nil : try SpecifierSet($0) }
         let request = ProjectLookupRequest(

@@ -312,18 +312,18 @@ final class PythonDependencyProvider: DependencyProvider {
         guard !known.isEmpty else { return .full }
         let constraint = constraints[name]
         var intervals: [VersionInterval<Version>] = []
-        var start: Version?
+        var run: (first: Version, last: Version)?
         for version in known {
             let admitted = specifier.contains(version, prereleases: true)
                 && (constraint?.contains(version, prereleases: true) ?? true)
             if admitted {
-                if start == nil { start = version }
-            } else if let first = start {
-                intervals.append(VersionInterval(lower: .included(first), upper: .excluded(version)))
-                start = nil
+                run = (run?.first ?? version, version)
+            } else if let (first, last) = run {
+                intervals.append(VersionInterval(lower: .included(first), upper: .included(last)))
+                run = nil
             }
         }
-        if let first = start { intervals.append(VersionInterval(lower: .included(first), upper: .unbounded)) }
+        if let (first, last) = run { intervals.append(VersionInterval(lower: .included(first), upper: .included(last))) }
         return VersionRanges(intervals)
     }
 }

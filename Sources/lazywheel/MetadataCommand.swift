@@ -52,7 +52,7 @@ struct MetadataCommand: ParsableCommand {
         try runWithEngine(options: options) { engine in
             if let requirement = Self.requirement(wheel) {
                 let lookup = try ProjectIndex(engine: engine, options: index.options)
-                let target = try TargetEnvironment.resolve(python: index.pythonVersion, platform: index.platform)
+                let target = try LookupTarget.resolve(python: index.pythonVersion, platform: index.platform)
                 let document = try lookup.metadata(
                     project: requirement.name, specifier: requirement.specifier.description, target: target)
                 if json {

@@ -77,9 +77,9 @@ final class ServerSession: Sendable {
     }
 
     /// The target of lookups: request values, else the session's, else the host.
-    func target(python: String?, platform: String?) throws -> TargetEnvironment {
+    func target(python: String?, platform: String?) throws -> LookupTarget {
         let options = options
-        return try TargetEnvironment.resolve(python: python ?? options.python, platform: platform ?? options.platform)
+        return try LookupTarget.resolve(python: python ?? options.python, platform: platform ?? options.platform)
     }
 
     func log(_ level: LogLevel, _ message: @autoclosure () -> String) {
