@@ -19,9 +19,15 @@ public final class LazyWheelService: MessageHandler {
         requests: [
             InitializeRequest.self, ShutdownRequest.self, OpenWheelRequest.self, ListEntriesRequest.self,
             ReadRangeRequest.self, ReadEntryRequest.self, GetMetadataRequest.self, CloseWheelRequest.self,
-            StatsRequest.self,
+            StatsRequest.self, ResolveRequest.self,
+            // The language server mode (LanguageServer/).
+            HoverRequest.self, CompletionRequest.self, CodeLensRequest.self,
         ],
-        notifications: [InitializedNotification.self, ExitNotification.self])
+        notifications: [
+            InitializedNotification.self, ExitNotification.self,
+            DidOpenTextDocumentNotification.self, DidChangeTextDocumentNotification.self,
+            DidCloseTextDocumentNotification.self, DidSaveTextDocumentNotification.self,
+        ])
 
     private enum Lifecycle {
         case uninitialized, running, shutDown
@@ -119,6 +125,8 @@ public final class LazyWheelService: MessageHandler {
         switch notification {
         case is ExitNotification:
             onExit(exitCode)
+        case is DidOpenTextDocumentNotification, is DidChangeTextDocumentNotification, is DidCloseTextDocumentNotification:
+            session.languageServer.handle(notification, session: session)
         default:
             break
         }

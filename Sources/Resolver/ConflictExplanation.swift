@@ -9,6 +9,8 @@ public protocol ExplanationVocabulary<Package, VS> {
     /// Why no candidate of `package` lies in `versions`, beyond "there is none" (excluded
     /// pre-releases, yanked files, an incompatible Requires-Python), when known.
     func noVersionsDetail(_ package: Package, _ versions: VS) -> String?
+    /// Which versions of `package` exist, for a requirement no version matches ("the index has 2.2.3").
+    func availableVersionsDetail(_ package: Package) -> String?
 }
 
 /// Names packages with `description` and sets with theirs (`foo >=1, <2`).
@@ -20,6 +22,7 @@ public struct PlainVocabulary<Package: Hashable & Sendable & CustomStringConvert
         versions == .full ? "\(package)" : "\(package) \(versions)"
     }
     public func noVersionsDetail(_ package: Package, _ versions: VS) -> String? { nil }
+    public func availableVersionsDetail(_ package: Package) -> String? { nil }
 }
 
 /// Writes a ``DerivationTree`` as numbered English sentences, following the error-reporting
@@ -56,7 +59,7 @@ public struct ConflictExplanation<Vocabulary: ExplanationVocabulary> {
     // MARK: traversal (pubgrub's DefaultStringReporter shape)
 
     private mutating func visit(_ tree: Tree) {
-        guard case .derived(let terms, let id, let cause1, let cause2) = tree else { return }
+        guard case .derived(let terms, _, let cause1, let cause2) = tree else { return }
         let conclusion = describe(terms)
         switch (cause1, cause2) {
         case (.external(let a), .external(let b)):
@@ -87,7 +90,6 @@ public struct ConflictExplanation<Vocabulary: ExplanationVocabulary> {
                 }
             }
         }
-        _ = id
     }
 
     /// Visits a node, then numbers its last line when the node is shared.
@@ -176,7 +178,11 @@ public struct ConflictExplanation<Vocabulary: ExplanationVocabulary> {
         case .unavailable(let package, let versions, let reason):
             return "\(vocabulary.describe(package, versions)) cannot be used because \(reason)"
         case .dependency(let package, let versions, let dependency, let dependencyVersions, let label):
-            let wanted = label ?? vocabulary.describe(dependency, dependencyVersions)
+            var wanted = label ?? vocabulary.describe(dependency, dependencyVersions)
+            if dependencyVersions == .empty {
+                let available = vocabulary.availableVersionsDetail(dependency).map { "; \($0)" } ?? ""
+                wanted += " (no version of \(dependency) matches it\(available))"
+            }
             if vocabulary.isRoot(package) { return "you require \(wanted)" }
             return "\(vocabulary.describe(package, versions)) depends on \(wanted)"
         }

@@ -35,6 +35,9 @@ public final class MetadataPrefetcher: PackageSource {
     private let source: any PackageSource
     private let pool: WorkerPool
     private let cancellation: CancellationToken?
+    /// Cancels speculative fetches: when the resolution ends, or when ``cancellation`` fires.
+    private let speculation = CancellationToken()
+    private let cancellationHandler: Int?
     private let dependencyNames: @Sendable (CoreMetadata) -> [String]
     private let pages = FetchTable<[DistributionFile]>()
     private let metadataFiles = FetchTable<CoreMetadata>()
@@ -50,20 +53,28 @@ public final class MetadataPrefetcher: PackageSource {
         self.pool = pool
         self.cancellation = cancellation
         self.dependencyNames = dependencyNames
+        let speculation = self.speculation
+        self.cancellationHandler = cancellation?.onCancel { speculation.cancel() }
     }
+
+    deinit { cancellation?.removeHandler(cancellationHandler) }
+
+    /// Stops prefetching: queued speculative fetches are dropped and running ones cancelled.
+    /// Call when the resolution is over.
+    public func stopSpeculation() { speculation.cancel() }
 
     public var statistics: PrefetchStatistics { counters.withLock { $0 } }
 
     // MARK: PackageSource (blocking)
 
     public func files(for project: String, cancellation: CancellationToken?) throws -> [DistributionFile] {
-        try pages.value(for: project, wanted: { _ in }) { try self.fetchPage(project) }
+        try pages.value(for: project, wanted: { _ in }) { try self.fetchPage(project, cancellation: self.cancellation) }
     }
 
     public func metadata(for file: DistributionFile, project: String, cancellation: CancellationToken?) throws -> CoreMetadata {
         try metadataFiles.value(for: file.url.absoluteString, wanted: { wasPrefetched in
             if wasPrefetched { self.counters.withLock { $0.prefetchedMetadataUsed += 1 } }
-        }) { try self.fetchMetadata(file, project: project) }
+        }) { try self.fetchMetadata(file, project: project, cancellation: self.cancellation) }
     }
 
     public func metadata(forDirectReference url: String, cancellation: CancellationToken?) throws -> CoreMetadata {
@@ -78,29 +89,31 @@ public final class MetadataPrefetcher: PackageSource {
 
     /// Starts fetching the pages of `projects` in the background.
     public func prefetchPages(_ projects: [String]) {
+        guard !speculation.isCancelled else { return }
         for project in projects {
-            pages.prefetch(project, pool: pool) { try self.fetchPage(project) }
+            pages.prefetch(project, pool: pool, skipIf: speculation) { try self.fetchPage(project, cancellation: self.speculation) }
         }
     }
 
     /// Starts fetching the metadata of `file` in the background.
     public func prefetchMetadata(_ file: DistributionFile, project: String) {
-        let started = metadataFiles.prefetch(file.url.absoluteString, pool: pool) {
-            try self.fetchMetadata(file, project: project)
+        guard !speculation.isCancelled else { return }
+        let started = metadataFiles.prefetch(file.url.absoluteString, pool: pool, skipIf: speculation) {
+            try self.fetchMetadata(file, project: project, cancellation: self.speculation)
         }
         if started { counters.withLock { $0.metadataPrefetched += 1 } }
     }
 
     // MARK: fetching
 
-    private func fetchPage(_ project: String) throws -> [DistributionFile] {
+    private func fetchPage(_ project: String, cancellation: CancellationToken?) throws -> [DistributionFile] {
         try cancellation.throwIfCancelled()
         let files = try source.files(for: project, cancellation: cancellation)
         counters.withLock { $0.pagesFetched += 1 }
         return files
     }
 
-    private func fetchMetadata(_ file: DistributionFile, project: String) throws -> CoreMetadata {
+    private func fetchMetadata(_ file: DistributionFile, project: String, cancellation: CancellationToken?) throws -> CoreMetadata {
         try cancellation.throwIfCancelled()
         let metadata = try source.metadata(for: file, project: project, cancellation: cancellation)
         counters.withLock { $0.metadataFetched += 1 }
@@ -109,7 +122,6 @@ public final class MetadataPrefetcher: PackageSource {
     }
 
     private func afterMetadata(_ metadata: CoreMetadata) {
-        guard cancellation?.isCancelled != true else { return }
         prefetchPages(dependencyNames(metadata))
     }
 }
@@ -155,6 +167,15 @@ final class FetchTable<Value: Sendable>: Sendable {
             guard case .done(let result) = entry.state else { throw OperationCancelled() }
             return try result.get()
         case .done(let result):
+            if entry.speculative, case .failure = result {
+                // A failed guess (cancelled when speculation stopped, or a transient error) is
+                // retried once for a caller that really needs it.
+                entry.state = .running
+                entry.condition.unlock()
+                let retried = Result { try fetch() }
+                finish(entry, retried)
+                return try retried.get()
+            }
             entry.condition.unlock()
             return try result.get()
         }
@@ -162,7 +183,10 @@ final class FetchTable<Value: Sendable>: Sendable {
 
     /// Queues a speculative fetch of `key` unless one exists; returns whether it queued one.
     @discardableResult
-    func prefetch(_ key: String, pool: WorkerPool, fetch: @escaping @Sendable () throws -> Value) -> Bool {
+    func prefetch(
+        _ key: String, pool: WorkerPool, skipIf stopped: CancellationToken? = nil,
+        fetch: @escaping @Sendable () throws -> Value
+    ) -> Bool {
         let entry: Entry? = entries.withLock { table in
             if table[key] != nil { return nil }
             let created = Entry(speculative: true)
@@ -171,6 +195,7 @@ final class FetchTable<Value: Sendable>: Sendable {
         }
         guard let entry else { return false }
         pool.submit(priority: .speculative) {
+            if stopped?.isCancelled == true { return }
             entry.condition.lock()
             guard case .queued = entry.state else { entry.condition.unlock(); return }
             entry.state = .running

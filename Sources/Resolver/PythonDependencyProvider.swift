@@ -9,7 +9,8 @@ import WorkScheduling
 /// the target (with `extra`), extras as separate nodes, constraints and direct references.
 ///
 /// Version sets are built over the versions a project lists: a specifier becomes the runs of
-/// listed versions it admits, so every PEP 440 subtlety (`~=`, `==1.*`, local versions, `===`)
+/// listed versions it admits (each run a closed interval from its first to its last version, so
+/// `==v` is exactly the singleton `v`), so every PEP 440 subtlety (`~=`, `==1.*`, local versions, `===`)
 /// is decided by ``SpecifierSet/contains(_:prereleases:)`` itself.
 final class PythonDependencyProvider: DependencyProvider {
     typealias Package = PythonPackage
@@ -121,6 +122,13 @@ final class PythonDependencyProvider: DependencyProvider {
 
     /// The direct reference of `name`, when the user gave one.
     func url(of name: String) -> String? { directReferences[name] }
+
+    /// The file the resolution would install for `name` at `version`: the direct reference, else
+    /// the preferred file of that version (without credentials).
+    func fileURL(of name: String, version: Version) -> String? {
+        if let direct = directReferences[name] { return direct }
+        return candidates[name]?.files[version]?.first.map { redactingCredentials(in: $0.url.absoluteString) }
+    }
 
     // MARK: candidates
 

@@ -31,6 +31,7 @@ public struct PythonResolver: Sendable {
                 return requirement.canonicalName
             }
         }
+        defer { prefetcher.stopSpeculation() }
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(request: request, source: prefetcher, cancellation: cancellation)
         let solver = PubGrubSolver(
@@ -58,7 +59,7 @@ public struct PythonResolver: Sendable {
         for (package, version) in decisions {
             guard let name = package.name else { continue }
             if byName[name] == nil {
-                byName[name] = ResolvedPackage(name: name, version: version.description, url: provider.url(of: name))
+                byName[name] = ResolvedPackage(name: name, version: version.description, url: provider.fileURL(of: name, version: version))
             }
             if case .extra(_, let extra) = package { byName[name]!.extrasUsed.append(extra) }
             for dependency in provider.reported[package]?[version] ?? [] {

@@ -38,6 +38,14 @@ struct PythonVocabulary: ExplanationVocabulary {
         return "\(package)" + parts.joined(separator: " | ")
     }
 
+    func availableVersionsDetail(_ package: PythonPackage) -> String? {
+        guard let name = package.name, let candidates = known[name] else { return nil }
+        if candidates.known.isEmpty { return "the index lists no files for \(name)" }
+        let newest = candidates.known.reversed().prefix(5).map(\.description)
+        let more = candidates.known.count > 5 ? ", …" : ""
+        return "the index has \(newest.joined(separator: ", "))\(more)"
+    }
+
     func noVersionsDetail(_ package: PythonPackage, _ versions: VS) -> String? {
         guard let name = package.name, let candidates = known[name] else { return nil }
         if candidates.known.isEmpty && candidates.url == nil { return "the index lists no files for \(name)" }

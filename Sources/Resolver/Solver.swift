@@ -281,7 +281,9 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
                 add(Incompatibility(terms: [(package, .positive(.singleton(version)))],
                                     cause: .unavailable(package, .singleton(version), reason: reason), root: root))
             case .available(let list):
-                for dependency in list {
+                // Propagation scans newest incompatibilities first; adding them in reverse makes
+                // it derive dependencies in the order they were declared.
+                for dependency in list.reversed() {
                     add(Incompatibility(
                         terms: [(package, .positive(.singleton(version))), (dependency.package, .negative(dependency.versions))],
                         cause: .dependency(package: package, versions: .singleton(version), dependency: dependency.package,

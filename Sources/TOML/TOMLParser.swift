@@ -559,6 +559,9 @@ struct TOMLParser {
         if let value = Self.integer(text) { return .integer(value) }
         if let value = Self.float(text) { return .float(value) }
         if let value = Self.dateTime(text) { return .dateTime(value) }
+        if text.contains(":") || (text.utf8.count >= 10 && Array(text.utf8)[4] == UInt8(ascii: "-") && text.first!.isNumber) {
+            throw TOMLError("invalid date or time '\(text)' (RFC 3339: 1979-05-27, 07:32:00, 1979-05-27T07:32:00Z)", at: position)
+        }
         if text.allSatisfy({ $0.isNumber || $0 == "_" || $0 == "+" || $0 == "-" }), !text.contains(where: { $0.isLetter }) {
             throw TOMLError("invalid number '\(text)' (integers fit in 64 bits, no leading zeros, '_' only between digits)", at: position)
         }

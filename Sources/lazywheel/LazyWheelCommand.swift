@@ -9,7 +9,7 @@ struct LazyWheelCommand: ParsableCommand {
         abstract: "Read Python wheels lazily over HTTP: metadata, listings and members with a few range requests.",
         version: "0.1.0",
         subcommands: [
-            ServeCommand.self, MetadataCommand.self, ListCommand.self, CatCommand.self,
+            ServeCommand.self, MetadataCommand.self, ListCommand.self, CatCommand.self, ResolveCommand.self,
         ]
     )
 }

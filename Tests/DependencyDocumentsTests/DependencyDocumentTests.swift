@@ -40,7 +40,7 @@ struct RequirementsFileTests {
         #expect(document.occurrences[2].requirement == nil)
         #expect(document.occurrences[2].parseError != nil)
         #expect(document.occurrences[3].requirement?.name == "six")
-        #expect(document.occurrence(atLine: 8, utf16Column: 1)?.name == "six")
+        #expect(document.occurrence(atLine: 9, utf16Column: 1)?.name == "six")
     }
 
     @Test func continuationAcrossLinesKeepsPositions() throws {

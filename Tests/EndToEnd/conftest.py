@@ -147,6 +147,48 @@ def canonical_name(name: str) -> str:
     return re.sub(r"[-_.]+", "-", name).lower()
 
 
+# Synthetic projects next to the real corpus: a dependency chain that can conflict, extras,
+# pre-releases and Requires-Python exclusions, as (name, version, requires-python, requires-dist, extras).
+SYNTHETIC = [
+    ("webframe", "3.0.3", ">=3.8", ["wsgitool>=3.0", "idna>=2"], []),
+    ("webframe", "2.3.0", ">=3.8", ["wsgitool>=2.2,<3"], []),
+    ("wsgitool", "3.0.1", ">=3.8", [], []),
+    ("wsgitool", "2.3.8", ">=3.8", [], []),
+    ("featurepkg", "1.0", ">=3.8", ['idna; extra == "net"', 'certifi>=2020; extra == "tls"'], ["net", "tls"]),
+    ("betapkg", "2.0b1", ">=3.8", [], []),
+    ("betapkg", "1.5", ">=3.8", [], []),
+    ("newpython", "2.0", ">=3.13", [], []),
+    ("newpython", "1.0", ">=3.8", [], []),
+]
+
+
+def synthetic_wheels(directory: Path) -> list[dict]:
+    """Builds the SYNTHETIC wheels into `directory`; returns MANIFEST-like entries for them."""
+    import hashlib
+    import zipfile
+    entries = []
+    for name, version, requires_python, requires, extras in SYNTHETIC:
+        filename = f"{name}-{version}-py3-none-any.whl"
+        path = directory / filename
+        dist_info = f"{name}-{version}.dist-info"
+        lines = ["Metadata-Version: 2.1", f"Name: {name}", f"Version: {version}", f"Summary: synthetic {name}",
+                 f"Requires-Python: {requires_python}"]
+        lines += [f"Provides-Extra: {extra}" for extra in extras]
+        lines += [f"Requires-Dist: {requirement}" for requirement in requires]
+        metadata = ("\n".join(lines) + "\n").encode()
+        if not path.exists():
+            with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+                archive.writestr(f"{name}/__init__.py", f"__version__ = '{version}'\n")
+                archive.writestr(f"{dist_info}/METADATA", metadata)
+                archive.writestr(f"{dist_info}/WHEEL", "Wheel-Version: 1.0\nGenerator: test\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+                archive.writestr(f"{dist_info}/RECORD", "")
+        data = path.read_bytes()
+        entries.append({"file": filename, "name": name, "version": version, "requiresPython": requires_python,
+                        "metadataPath": f"{dist_info}/METADATA", "sha256": hashlib.sha256(data).hexdigest(),
+                        "size": len(data), "requiresDist": requires, "providesExtra": extras})
+    return entries
+
+
 def write_simple_index(root: Path) -> None:
     """Lays the corpus out as PEP 503 simple indexes under the document root:
 
@@ -157,7 +199,7 @@ def write_simple_index(root: Path) -> None:
     import hashlib
     import html
     import zipfile
-    manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
+    manifest = json.loads((CORPUS / "MANIFEST.json").read_text()) + synthetic_wheels(root / "wheels")
     pep658 = root / "wheels-pep658"
     pep658.mkdir()
     for variant, wheel_dir in (("simple", "wheels"), ("simple-pep658", "wheels-pep658")):
@@ -171,6 +213,8 @@ def write_simple_index(root: Path) -> None:
             anchors = []
             for entry in entries:
                 wheel = CORPUS / "wheels" / entry["file"]
+                if not wheel.exists():
+                    wheel = root / "wheels" / entry["file"]
                 attrs = ""
                 if entry.get("requiresPython"):
                     attrs += f' data-requires-python="{html.escape(entry["requiresPython"])}"'
@@ -413,3 +457,47 @@ def faulty_server():
                                 "/garbage-1.0-py3-none-any.whl": b"this is not a zip file" * 100})
     yield server
     server.stop()
+
+
+# ---------------------------------------------------------------------------------------------
+# Editor tests (test_lsp.py, test_editors.py): a PEP 503 simple index of the corpus on nginx.
+
+import html as _html
+
+
+@pytest.fixture(scope="session")
+def simple_index(nginx, manifest) -> str:
+    """Lays out `simple/<name>/index.html` in nginx's document root (PEP 503, with
+    `data-requires-python` per PEP 345/503) linking to ../../wheels/<file>; returns the index URL."""
+    simple = nginx.root / "simple"
+    by_project: dict[str, list[dict]] = {}
+    for entry in manifest:
+        canonical = entry["name"].lower().replace("_", "-").replace(".", "-")
+        by_project.setdefault(canonical, []).append(entry)
+    for name, entries in by_project.items():
+        folder = simple / name
+        folder.mkdir(parents=True, exist_ok=True)
+        links = []
+        for entry in entries:
+            attributes = ""
+            if entry.get("requiresPython"):
+                attributes += f' data-requires-python="{_html.escape(entry["requiresPython"])}"'
+            links.append(f'<a href="../../wheels/{entry["file"]}#sha256={entry["sha256"]}"{attributes}>{entry["file"]}</a>')
+        (folder / "index.html").write_text("<!DOCTYPE html><html><body>\n" + "\n".join(links) + "\n</body></html>\n")
+    (simple / "index.html").write_text("<!DOCTYPE html><html><body>\n"
+                                       + "\n".join(f'<a href="{n}/">{n}</a>' for n in sorted(by_project))
+                                       + "\n</body></html>\n")
+    return f"{nginx.url}/simple/"
+
+
+@pytest.fixture
+def editor_env(binary, simple_index, tmp_path) -> dict:
+    """Environment for editor processes: the server binary, the index, a private cache and HOME."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.endswith(("INDEX_URL", "FIND_LINKS", "_INDEX")) and not k.endswith("CONFIG_FILE")}
+    env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
+    env["HOME"] = str(tmp_path / "home")
+    (tmp_path / "home").mkdir(exist_ok=True)
+    env["LAZYWHEEL_BIN"] = binary
+    env["LAZYWHEEL_TEST_INDEX_URL"] = simple_index
+    return env

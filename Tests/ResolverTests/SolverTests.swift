@@ -59,7 +59,7 @@ import Testing
         let text = universe.explain()
         #expect(text == """
             Because foo ==1 depends on bar ==2 and bar ==2 depends on baz ==3, foo ==1 depends on baz ==3.
-            So, because you require foo ==1 and you require baz ==1, no solution is possible.
+            So, because you require baz ==1 and you require foo ==1, no solution is possible.
             """)
     }
 

@@ -66,7 +66,7 @@ struct TOMLValueTests {
                All other whitespace
                is preserved.
             '''
-            apos = '''Here are fifteen apostrophes: ''''''''''''''''''
+            apos = ''''That,' she said, 'is still pointless.''''
             """#)
         #expect(document["basic"]?.value == .string("I'm a string. \"You can quote me\". Name\tJos\u{E9}\nLocation\tSF."))
         #expect(document["literal"]?.value == .string(#"C:\Users\nodejs\templates"#))
@@ -77,7 +77,7 @@ struct TOMLValueTests {
         #expect(document["fifteen"]?.value == .string("Here are fifteen quotation marks: \"\"\"\"\"\"\"\"\"\"\"\"\"\"\"."))
         #expect(document["ending"]?.value == .string("\"This,\" she said, \"is just a pointless statement.\""))
         #expect(document["raw"]?.value == .string("The first newline is\ntrimmed in raw strings.\n   All other whitespace\n   is preserved.\n"))
-        #expect(document["apos"]?.value == .string("Here are fifteen apostrophes: '''''''''''''''"))
+        #expect(document["apos"]?.value == .string("'That,' she said, 'is still pointless.'"))
     }
 
     @Test(arguments: [
@@ -89,7 +89,7 @@ struct TOMLValueTests {
         ("a = \"\"\"x\"\"\"\"\"\"", "end of the line"),
         ("a = 01", "invalid number"),
         ("a = 1__0", "invalid number"),
-        ("a = _1", "strings must be quoted"),
+        ("a = _1", "invalid"),
         ("a = 1.", "invalid"),
         ("a = .5", "invalid"),
         ("a = bare", "strings must be quoted"),
@@ -106,9 +106,9 @@ struct TOMLValueTests {
         ("[a.b.c]\nz = 9\n[a]\nb.c.t = 9", "dotted key"),
         ("[[a]]\n[a]", "defined more than once"),
         ("a = 1 b = 2", "end of the line"),
-        ("a = 1979-13-27", "invalid value"),
-        ("a = 1979-02-30", "invalid value"),
-        ("a = 25:00:00", "invalid value"),
+        ("a = 1979-13-27", "invalid date"),
+        ("a = 1979-02-30", "invalid date"),
+        ("a = 25:00:00", "invalid date"),
         ("\"\"\"key\"\"\" = 1", "multi-line strings cannot be keys"),
         ("a = \"x\" # bad \u{07} bell", "comment"),
         ("a = 1\r b = 2", "carriage return"),
@@ -263,8 +263,8 @@ struct TOMLRangeTests {
             """
         let document = try parse(text)
         let elements = try #require(document.node(at: ["project", "dependencies"])?.value.arrayValue)
-        #expect(elements[0].range.start == SourcePosition(line: 2, utf16Column: 4, byteOffset: 35))
-        #expect(elements[0].range.end.utf16Column == 16)
+        #expect(elements[0].range.start == SourcePosition(line: 2, utf16Column: 4, byteOffset: 31))
+        #expect(elements[0].range.end.utf16Column == 17)
         #expect(elements[1].range.start.line == 3 && elements[1].range.start.utf16Column == 2)
         let dependencies = try #require(document.node(at: ["project", "dependencies"]))
         #expect(dependencies.keyRange?.start == SourcePosition(line: 1, utf16Column: 0, byteOffset: 10))
@@ -272,8 +272,6 @@ struct TOMLRangeTests {
     }
 
     @Test func utf16ColumnsCountSurrogatePairs() throws {
-        let document = try parse("a = \"😀\" ; b = 'é'\nc = \"😀\"\nd = 'x'")
-        _ = document
         let text = "emoji = \"😀😀\"\nafter = \"é\""
         let parsed = try parse(text)
         #expect(parsed["emoji"]?.range.end.utf16Column == 14)
@@ -283,11 +281,11 @@ struct TOMLRangeTests {
 
     @Test func locatorRoundTrip() {
         let locator = SourceLocator("ab😀c\nxyz")
-        let position = locator.position(at: 7)
-        #expect(position == SourcePosition(line: 0, utf16Column: 4, byteOffset: 7))
-        #expect(locator.byteOffset(line: 0, utf16Column: 4) == 6 + 0 + 1 - 1 + 1)
-        #expect(locator.byteOffset(line: 1, utf16Column: 2) == 11)
-        #expect(locator.byteOffset(line: 1, utf16Column: 99) == 12)
+        #expect(locator.position(at: 6) == SourcePosition(line: 0, utf16Column: 4, byteOffset: 6))
+        #expect(locator.position(at: 7) == SourcePosition(line: 0, utf16Column: 5, byteOffset: 7))
+        #expect(locator.byteOffset(line: 0, utf16Column: 4) == 6)
+        #expect(locator.byteOffset(line: 1, utf16Column: 2) == 10)
+        #expect(locator.byteOffset(line: 1, utf16Column: 99) == 11)
         #expect(locator.lineCount == 2)
     }
 }

@@ -29,7 +29,7 @@ struct InitializeRequest: ServerMethod {
     func answerFromMemory(in session: ServerSession) throws -> Response? {
         try session.configure(with: initializationOptions)
         let methods = LazyWheelService.registry.requestMethods.map(JSONValue.string)
-        let capabilities: JSONValue = [
+        var capabilities: JSONValue = [
             "experimental": [
                 "lazywheel": [
                     "protocolVersion": 1,
@@ -38,6 +38,7 @@ struct InitializeRequest: ServerMethod {
                 ],
             ],
         ]
+        capabilities = .object(capabilities.objectValue!.merging(LanguageServerState.capabilities) { current, _ in current })
         return Response(serverInfo: .init(name: "lazywheel", version: LazyWheelService.version), capabilities: capabilities)
     }
 

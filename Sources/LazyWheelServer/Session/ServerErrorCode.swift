@@ -4,6 +4,7 @@ import JSONRPC
 import LazyZip
 import PackageIndex
 import PackagingStandards
+import Resolver
 import WorkScheduling
 
 /// The server-defined JSON-RPC error codes of `lazywheel serve` (JSON-RPC 2.0 reserves
@@ -105,6 +106,18 @@ extension ResponseError {
             }
         case let error as SimpleIndexError:
             self.init(code: ServerErrorCode.badRangeResponse, message: error.description)
+        case let error as ResolutionError:
+            if case let .noSolution(report) = error {
+                self.init(
+                    code: ServerErrorCode.resolutionImpossible, message: report.message,
+                    data: try? JSONValue(encoding: report))
+            } else {
+                self.init(code: ServerErrorCode.resolutionImpossible, message: error.description)
+            }
+        case let error as RequirementsFileError:
+            self.init(code: .invalidParams, message: error.description)
+        case let error as ResolutionInputError:
+            self.init(code: .invalidParams, message: error.description)
         case let error as SpecifierError:
             self.init(code: .invalidParams, message: error.description)
         case let error as TargetPlatformError:

@@ -20,9 +20,12 @@ final class ServerSession: Sendable {
     private let logSink: Mutex<LogSink>
     /// Sends a notification to the client.
     let notify: @Sendable (NotificationMessage) -> Void
+    /// Open editor documents and their dependency lookups (LanguageServer/).
+    let languageServer = LanguageServerState()
     /// The package index, set up at first use from the options and the environment.
     private let index = Mutex<ProjectIndex?>(nil)
-    private let environment: ConfigurationEnvironment
+    /// Environment variables and home directory the index configuration is read from.
+    let environment: ConfigurationEnvironment
 
     init(engine: WheelEngine, options: ServerOptions, requestPoolWidth: Int = 32, log: LogSink,
          environment: ConfigurationEnvironment = .process(),

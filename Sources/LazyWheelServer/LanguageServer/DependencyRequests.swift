@@ -1,0 +1,184 @@
+import DependencyDocuments
+import Foundation
+import JSONRPC
+import PackageIndex
+import PackagingStandards
+import TOML
+import WorkScheduling
+
+/// `textDocument/hover` (LSP) on a dependency of a requirements file or pyproject.toml: Markdown
+/// describing the project (see ``HoverMarkdown``). A cold hover fetches exactly that project's page
+/// and the chosen file's metadata; `$/cancelRequest` aborts the transfer.
+struct HoverRequest: ServerMethod {
+    static let method = "textDocument/hover"
+
+    var textDocument: TextDocumentIdentifier
+    var position: LSPPosition
+    var workDoneToken: ProgressToken?
+
+    typealias Response = Hover?
+
+    func answerFromMemory(in session: ServerSession) throws -> Hover?? {
+        guard session.languageServer.documents.document(textDocument.uri) != nil else { return nil }
+        guard let (_, occurrence) = try locate(in: session) else { return .some(nil) }
+        guard !occurrence.name.isEmpty else {
+            return .some(hover(occurrence, .failed("no project name could be read"), session: session))
+        }
+        let specifier = occurrence.requirement?.specifier
+        guard let insight = session.languageServer.insights.cached(name: occurrence.name, specifier: specifier) else { return nil }
+        return .some(hover(occurrence, insight, session: session))
+    }
+
+    /// Looks the project up by name, with the line's specifier when the requirement parses (a line
+    /// being typed, like `requests==`, still shows the project).
+    func answer(in context: RequestContext) throws -> Hover? {
+        guard let (_, occurrence) = try locate(in: context.session), !occurrence.name.isEmpty else {
+            return try answerFromMemory(in: context.session) ?? nil
+        }
+        context.progress.begin("Looking up \(occurrence.name)")
+        defer { context.progress.end() }
+        let insight = try context.session.languageServer.insights.insight(
+            name: occurrence.name, specifier: occurrence.requirement?.specifier, session: context.session,
+            cancellation: context.cancellation)
+        return hover(occurrence, insight, session: context.session)
+    }
+
+    private func hover(_ occurrence: DependencyOccurrence, _ insight: ProjectInsight, session: ServerSession) -> Hover {
+        let target = session.languageServer.insights.targetDescription(session: session)
+        return Hover(contents: .markdown(HoverMarkdown.render(occurrence, insight: insight, target: target)), range: LSPRange(occurrence.range))
+    }
+
+    private func locate(in session: ServerSession) throws -> (OpenDocument, DependencyOccurrence)? {
+        guard let document = session.languageServer.documents.document(textDocument.uri, waiting: 2) else {
+            throw ResponseError.invalidParams(DocumentSyncError.notOpen(textDocument.uri).description)
+        }
+        guard let occurrence = document.dependencies?.occurrence(atLine: position.line, utf16Column: position.character) else { return nil }
+        return (document, occurrence)
+    }
+}
+
+/// `textDocument/completion` (LSP): the versions of the project on the line, newest first, after a
+/// version operator (`==`, `>=`, `~=`, …, or inside a poetry constraint string).
+struct CompletionRequest: ServerMethod {
+    static let method = "textDocument/completion"
+
+    var textDocument: TextDocumentIdentifier
+    var position: LSPPosition
+    var workDoneToken: ProgressToken?
+
+    typealias Response = CompletionList
+
+    func answer(in context: RequestContext) throws -> CompletionList {
+        let session = context.session
+        guard let document = session.languageServer.documents.document(textDocument.uri, waiting: 2) else {
+            throw ResponseError.invalidParams(DocumentSyncError.notOpen(textDocument.uri).description)
+        }
+        let empty = CompletionList(isIncomplete: false, items: [])
+        guard let occurrence = document.dependencies?.occurrences.first(where: {
+            $0.range.start.line <= position.line && position.line <= $0.range.end.line
+                && ($0.range.contains(line: position.line, utf16Column: position.character)
+                    || $0.constraintRange?.contains(line: position.line, utf16Column: position.character) == true)
+        }) else { return empty }
+        let line = Array(document.lineText(position.line).utf16)
+        let cursor = min(position.character, line.count)
+        guard let versionStart = Self.versionStart(in: line, cursor: cursor, occurrence: occurrence) else { return empty }
+        context.progress.begin("Listing versions of \(occurrence.name)")
+        defer { context.progress.end() }
+        let versions: [Version]
+        do {
+            versions = try session.languageServer.insights.versions(name: occurrence.name, session: session, cancellation: context.cancellation)
+        } catch let error as IndexConfigurationError {
+            session.log(.info, "completion: \(error)")
+            return empty
+        }
+        let prefix = String(decoding: line[versionStart..<cursor], as: UTF16.self)
+        let edit = LSPRange(
+            start: LSPPosition(line: position.line, character: versionStart),
+            end: LSPPosition(line: position.line, character: cursor))
+        let latest = versions.first(where: { !$0.isPrerelease }) ?? versions.first
+        let items = versions.enumerated().map { index, version in
+            CompletionItem(
+                label: version.description,
+                detail: version == latest ? "latest" : (version.isPrerelease ? "pre-release" : nil),
+                sortText: String(format: "%05d", index), filterText: version.description,
+                textEdit: TextEdit(range: edit, newText: version.description), preselect: version == latest ? true : nil)
+        }.filter { prefix.isEmpty || $0.label.hasPrefix(prefix) }
+        return CompletionList(isIncomplete: false, items: items)
+    }
+
+    /// Where the version being typed starts (UTF-16 column), when the cursor follows an operator.
+    static func versionStart(in line: [UInt16], cursor: Int, occurrence: DependencyOccurrence) -> Int? {
+        func isVersionCharacter(_ unit: UInt16) -> Bool {
+            guard let scalar = Unicode.Scalar(unit) else { return false }
+            return scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || ".*+!_-".unicodeScalars.contains(scalar)
+        }
+        var start = cursor
+        while start > 0, isVersionCharacter(line[start - 1]) { start -= 1 }
+        var probe = start
+        while probe > 0, line[probe - 1] == 0x20 || line[probe - 1] == 0x09 { probe -= 1 }
+        let operators = "=<>!~^".utf16
+        if probe > 0, operators.contains(line[probe - 1]) { return start }
+        // A poetry constraint string with a bare version: `name = "1.2"`.
+        if case .poetry = occurrence.section, let constraint = occurrence.constraintRange,
+           constraint.contains(line: occurrence.constraintRange!.start.line, utf16Column: start), start == constraint.start.utf16Column {
+            return start
+        }
+        return nil
+    }
+}
+
+/// `textDocument/codeLens` (LSP): above each dependency, the latest version on the index (and
+/// whether the line's specifier admits it). Reads only project pages, never metadata.
+struct CodeLensRequest: ServerMethod {
+    static let method = "textDocument/codeLens"
+
+    var textDocument: TextDocumentIdentifier
+    var workDoneToken: ProgressToken?
+
+    typealias Response = [CodeLens]
+
+    func answer(in context: RequestContext) throws -> [CodeLens] {
+        let session = context.session
+        guard let document = session.languageServer.documents.document(textDocument.uri, waiting: 2) else {
+            throw ResponseError.invalidParams(DocumentSyncError.notOpen(textDocument.uri).description)
+        }
+        let occurrences = (document.dependencies?.occurrences ?? []).filter { $0.requirement != nil && $0.requirement?.url == nil }
+        guard (try? session.projectIndex()) != nil, !occurrences.isEmpty else { return [] }
+        context.progress.begin("Latest versions")
+        defer { context.progress.end() }
+        let results = WorkerPoolResults<CodeLens?>(count: occurrences.count)
+        let group = DispatchGroup()
+        for (index, occurrence) in occurrences.enumerated() {
+            group.enter()
+            session.languageServer.diagnosticsPool.submit(priority: .interactive) {
+                defer { group.leave() }
+                guard let versions = try? session.languageServer.insights.versions(
+                    name: occurrence.name, session: session, cancellation: context.cancellation),
+                    let latest = versions.first(where: { !$0.isPrerelease }) ?? versions.first
+                else { return }
+                var title = "latest \(latest)"
+                if let specifier = occurrence.requirement?.specifier, !specifier.isEmpty, !specifier.contains(latest, prereleases: true) {
+                    title += " (not allowed by \(specifier))"
+                }
+                results.set(index, CodeLens(range: LSPRange(occurrence.nameRange), command: LSPCommand(title: title, command: "")))
+            }
+        }
+        group.wait()
+        try context.cancellation.throwIfCancelled()
+        return results.values.compactMap { $0 }
+    }
+}
+
+/// Results of parallel jobs, by index.
+private final class WorkerPoolResults<Value: Sendable>: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storage: [Value?]
+
+    init(count: Int) { storage = Array(repeating: nil, count: count) }
+
+    func set(_ index: Int, _ value: Value) {
+        lock.withLock { storage[index] = value }
+    }
+
+    var values: [Value] { lock.withLock { storage.compactMap { $0 } } }
+}

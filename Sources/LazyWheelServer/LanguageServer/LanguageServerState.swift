@@ -1,0 +1,185 @@
+import DependencyDocuments
+import Dispatch
+import Foundation
+import JSONRPC
+import PackageIndex
+import PackagingStandards
+import Synchronization
+import WorkScheduling
+
+/// The editor side of a session (`lazywheel serve` as a language server for requirements files
+/// and pyproject.toml): open documents, memoized project lookups, and diagnostics computed in the
+/// background after each open or change (debounced), published with
+/// `textDocument/publishDiagnostics`.
+///
+/// Background lookups run on their own small pool so a hover never queues behind them.
+final class LanguageServerState: Sendable {
+    let documents = OpenDocuments()
+    let insights = ProjectInsights()
+    /// Where diagnostics look projects up.
+    let diagnosticsPool = WorkerPool(label: "lazywheel.diagnostics", width: 4)
+    /// Delay after the last change before diagnostics are computed.
+    let debounce: DispatchTimeInterval
+    private let timers = DispatchQueue(label: "lazywheel.diagnostics.debounce")
+    /// The pending or running diagnostics of each document, cancelled by the next change.
+    private let pending = Mutex<[String: CancellationToken]>([:])
+    private let progressCounter = Mutex(0)
+
+    init(debounce: DispatchTimeInterval = .milliseconds(250)) {
+        self.debounce = debounce
+    }
+
+    // MARK: Synchronization notifications
+
+    func handle(_ notification: any NotificationType, session: ServerSession) {
+        switch notification {
+        case let open as DidOpenTextDocumentNotification:
+            let item = open.textDocument
+            let document = documents.open(uri: item.uri, version: item.version, text: item.text)
+            scheduleDiagnostics(for: document, session: session)
+        case let change as DidChangeTextDocumentNotification:
+            do {
+                let document = try documents.change(
+                    uri: change.textDocument.uri, version: change.textDocument.version, changes: change.contentChanges)
+                scheduleDiagnostics(for: document, session: session)
+            } catch {
+                session.log(.warning, "\(error)")
+            }
+        case let close as DidCloseTextDocumentNotification:
+            documents.close(uri: close.textDocument.uri)
+            pending.withLock { $0.removeValue(forKey: close.textDocument.uri) }?.cancel()
+            publish(PublishDiagnosticsParams(uri: close.textDocument.uri, version: nil, diagnostics: []), session: session)
+        default:
+            break
+        }
+    }
+
+    // MARK: Diagnostics
+
+    private func scheduleDiagnostics(for document: OpenDocument, session: ServerSession) {
+        guard document.dependencies != nil else { return }
+        let token = CancellationToken()
+        pending.withLock { $0.updateValue(token, forKey: document.uri) }?.cancel()
+        timers.asyncAfter(deadline: .now() + debounce) { [self] in
+            guard !token.isCancelled else { return }
+            // Waits for its lookups, which run on `diagnosticsPool`: not on that pool itself.
+            DispatchQueue.global(qos: .utility).async { [self] in
+                computeAndPublish(document, session: session, cancellation: token)
+            }
+        }
+    }
+
+    private func computeAndPublish(_ document: OpenDocument, session: ServerSession, cancellation: CancellationToken) {
+        guard let dependencies = document.dependencies, !cancellation.isCancelled else { return }
+        // Syntax problems first, at once, so they show without waiting for the index.
+        let syntax = Self.syntaxDiagnostics(dependencies)
+        publish(PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: syntax), session: session)
+        let projects = dependencies.occurrences.filter { $0.requirement != nil && $0.requirement?.url == nil }
+        guard !projects.isEmpty else { return }
+        let progress = ProgressReporter(token: .string("lazywheel-diagnostics-\(nextProgressNumber())"), send: session.notify)
+        let wantsProgress = Self.clientSupportsProgress(session)
+        if wantsProgress { progress.begin("Checking dependencies", message: OpenDocument.fileName(of: document.uri), cancellable: false) }
+        let lookups = Mutex<[Int: ProjectInsight]>([:])
+        let group = DispatchGroup()
+        let done = Mutex(0)
+        for (index, occurrence) in projects.enumerated() {
+            group.enter()
+            diagnosticsPool.submit(priority: .speculative) { [self] in
+                defer { group.leave() }
+                guard !cancellation.isCancelled, let requirement = occurrence.requirement else { return }
+                if let insight = try? insights.insight(
+                    name: requirement.name, specifier: requirement.specifier, session: session, cancellation: cancellation)
+                {
+                    lookups.withLock { $0[index] = insight }
+                }
+                let count = done.withLock { value -> Int in
+                    value += 1
+                    return value
+                }
+                if wantsProgress {
+                    progress.report("\(count)/\(projects.count) \(requirement.name)", percentage: count * 100 / projects.count)
+                }
+            }
+        }
+        group.wait()
+        if wantsProgress { progress.end() }
+        guard !cancellation.isCancelled else { return }
+        let found = lookups.withLock { $0 }
+        var diagnostics = syntax
+        for (index, occurrence) in projects.enumerated() {
+            guard let insight = found[index] else { continue }
+            diagnostics += Self.projectDiagnostics(occurrence, insight: insight)
+        }
+        publish(PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: diagnostics), session: session)
+    }
+
+    private func nextProgressNumber() -> Int {
+        progressCounter.withLock { value in
+            value += 1
+            return value
+        }
+    }
+
+    /// Server-initiated `$/progress` needs a token created with `window/workDoneProgress/create`,
+    /// which this session cannot send yet: only client-provided tokens (hover's `workDoneToken`)
+    /// are used.
+    private static func clientSupportsProgress(_ session: ServerSession) -> Bool { false }
+
+    private func publish(_ params: PublishDiagnosticsParams, session: ServerSession) {
+        guard let json = try? JSONValue(encoding: params) else { return }
+        session.notify(NotificationMessage(method: "textDocument/publishDiagnostics", params: json))
+    }
+
+    static func syntaxDiagnostics(_ document: DependencyDocument) -> [Diagnostic] {
+        var diagnostics = document.problems.map {
+            Diagnostic(range: LSPRange($0.range), severity: .error, code: "document", message: $0.message)
+        }
+        for occurrence in document.occurrences {
+            if let error = occurrence.parseError {
+                diagnostics.append(Diagnostic(
+                    range: LSPRange(occurrence.range), severity: .error, code: "invalid-requirement",
+                    message: "invalid requirement '\(occurrence.text)': \(error)"))
+            }
+        }
+        return diagnostics
+    }
+
+    static func projectDiagnostics(_ occurrence: DependencyOccurrence, insight: ProjectInsight) -> [Diagnostic] {
+        let nameRange = LSPRange(occurrence.nameRange)
+        let range = LSPRange(occurrence.range)
+        switch insight {
+        case .unknownProject:
+            return [Diagnostic(
+                range: nameRange, severity: .error, code: "unknown-project",
+                message: "unknown project '\(occurrence.name)': no configured index lists it")]
+        case .noMatchingVersion(let error, _):
+            return [Diagnostic(range: range, severity: .error, code: "no-matching-version", message: error.description)]
+        case .found(let result):
+            var diagnostics: [Diagnostic] = []
+            if case .yanked(let reason) = result.yanked {
+                diagnostics.append(Diagnostic(
+                    range: range, severity: .warning, code: "yanked",
+                    message: "\(occurrence.name) \(result.version) is yanked" + (reason.map { ": \($0)" } ?? "")))
+            }
+            if !result.hasCompatibleWheel {
+                diagnostics.append(Diagnostic(
+                    range: range, severity: .warning, code: "no-wheel",
+                    message: "no wheel of \(occurrence.name) \(result.version) is installable on the target; it would be built from \(result.file.filename)"))
+            }
+            return diagnostics
+        case .notConfigured, .failed:
+            return []
+        }
+    }
+}
+
+extension LanguageServerState {
+    /// The LSP `ServerCapabilities` of the language server mode, merged into `initialize`'s result.
+    static let capabilities: [String: JSONValue] = [
+        // Open/close notifications, incremental changes (TextDocumentSyncKind.Incremental = 2).
+        "textDocumentSync": ["openClose": true, "change": 2, "save": false],
+        "hoverProvider": true,
+        "completionProvider": ["triggerCharacters": ["=", ">", "<", "~", "^", ".", " ", "!"], "resolveProvider": false],
+        "codeLensProvider": ["resolveProvider": false],
+    ]
+}

@@ -1,0 +1,103 @@
+import Foundation
+import PackageIndex
+import PackagingStandards
+import Resolver
+import WorkScheduling
+
+/// What to resolve, as the command line and the `resolve` method describe it.
+public struct ResolutionInput: Sendable {
+    /// PEP 508 requirement strings.
+    public var requirements: [String] = []
+    /// Paths of requirements files (`-r`).
+    public var requirementFiles: [String] = []
+    /// Constraint strings and paths of constraints files (`-c`).
+    public var constraints: [String] = []
+    public var constraintFiles: [String] = []
+    public var index = IndexOptions()
+    public var python: String?
+    public var platform: String?
+    public var prerelease: PrereleasePolicy?
+    public var wheelsOnly = false
+
+    public init() {}
+}
+
+/// Why a resolution input could not be read.
+public enum ResolutionInputError: Error, Sendable, Equatable, CustomStringConvertible {
+    case invalidRequirement(String, reason: String)
+    case nothingToResolve
+
+    public var description: String {
+        switch self {
+        case let .invalidRequirement(text, reason): "'\(text)' is not a valid requirement: \(reason)"
+        case .nothingToResolve: "nothing to resolve: give requirements or -r FILE"
+        }
+    }
+}
+
+/// Runs the resolver over the package index for the command line and the server: merges
+/// requirement strings and files, picks the index (flags, then the files' `--index-url` lines, then
+/// the environment and pip/uv configuration) and the target.
+public struct ResolutionService: Sendable {
+    public let engine: WheelEngine
+    public let environment: ConfigurationEnvironment
+
+    public init(engine: WheelEngine, environment: ConfigurationEnvironment = .process()) {
+        self.engine = engine
+        self.environment = environment
+    }
+
+    /// The request `input` describes, and the index to resolve it against.
+    public func prepare(_ input: ResolutionInput) throws -> (ResolutionRequest, ProjectIndex) {
+        var merged = RequirementsFile()
+        for path in input.requirementFiles {
+            let file = try RequirementsFile.parse(path: path, environment: environment.variables)
+            merged.requirements += file.requirements
+            merged.constraints += file.constraints
+            merged.indexURL = merged.indexURL ?? file.indexURL
+            merged.extraIndexURLs += file.extraIndexURLs
+            merged.findLinks += file.findLinks
+            merged.allowPrereleases = merged.allowPrereleases || file.allowPrereleases
+            merged.wheelsOnly = merged.wheelsOnly || file.wheelsOnly
+        }
+        for path in input.constraintFiles {
+            let file = try RequirementsFile.parse(path: path, environment: environment.variables)
+            merged.constraints += file.requirements + file.constraints
+        }
+        merged.requirements += try input.requirements.map(Self.requirement)
+        merged.constraints += try input.constraints.map(Self.requirement)
+        guard !merged.requirements.isEmpty else { throw ResolutionInputError.nothingToResolve }
+
+        let options = IndexOptions(
+            indexURL: input.index.indexURL ?? merged.indexURL,
+            extraIndexURLs: input.index.extraIndexURLs + merged.extraIndexURLs,
+            findLinks: input.index.findLinks + merged.findLinks)
+        let index = try ProjectIndex(engine: engine, options: options, environment: environment)
+        let lookup = try LookupTarget.resolve(python: input.python, platform: input.platform)
+        let target = try TargetEnvironment(pythonVersion: lookup.python, platform: lookup.platform)
+        let request = ResolutionRequest(
+            requirements: merged.requirements, constraints: merged.constraints, target: target,
+            prerelease: merged.allowPrereleases ? .allow : (input.prerelease ?? .ifNecessaryOrExplicit),
+            wheelsOnly: input.wheelsOnly || merged.wheelsOnly)
+        return (request, index)
+    }
+
+    /// Resolves `input`; `progress` receives (resolved, discovered) counts.
+    public func resolve(
+        _ input: ResolutionInput, cancellation: CancellationToken? = nil,
+        progress: (@Sendable (Int, Int) -> Void)? = nil
+    ) throws -> Resolution {
+        let (request, index) = try prepare(input)
+        let source = IndexPackageSource(index: index.client, fetcher: index.fetcher)
+        return try PythonResolver().resolve(
+            request, source: source, cancellation: cancellation, progress: progress)
+    }
+
+    static func requirement(_ text: String) throws -> Requirement {
+        do {
+            return try Requirement(text)
+        } catch {
+            throw ResolutionInputError.invalidRequirement(text, reason: "\(error)")
+        }
+    }
+}

@@ -1,0 +1,75 @@
+import ArgumentParser
+import Foundation
+import LazyWheelServer
+import Resolver
+
+extension PrereleasePolicy: ExpressibleByArgument {}
+
+/// `lazywheel resolve`: pin a dependency set for a target, like `uv pip compile`.
+struct ResolveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "resolve",
+        abstract: "Resolve requirements to pinned versions for a target Python and platform.",
+        discussion: """
+            Prints name==version lines sorted by name, like `uv pip compile`. Metadata comes from \
+            PEP 658 files when the index has them, else from range requests into the wheels.
+            """)
+
+    @Argument(help: "Requirements, e.g. 'requests>=2' 'numpy'.")
+    var requirements: [String] = []
+
+    @Option(name: [.customShort("r"), .customLong("requirement")], help: "A requirements file (repeatable).")
+    var requirementFiles: [String] = []
+
+    @Option(name: [.customShort("c"), .customLong("constraint")], help: "A constraints file (repeatable).")
+    var constraintFiles: [String] = []
+
+    @OptionGroup var index: IndexArguments
+
+    @Option(name: .customLong("python-platform"), help: "Alias of --platform in uv's spelling, e.g. x86_64-manylinux_2_28.")
+    var pythonPlatform: String?
+
+    @Option(help: "Pre-release policy: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default, as uv).")
+    var prerelease: PrereleasePolicy = .ifNecessaryOrExplicit
+
+    @Flag(help: "Only wheels: versions with only an sdist are skipped.")
+    var wheelsOnly = false
+
+    @Option(name: [.customShort("o"), .customLong("output-file")], help: "Write the pins to this file as well.")
+    var outputFile: String?
+
+    @Flag(help: "Print {packages:[{name, version, url, requires, extrasUsed}], stats}.")
+    var json = false
+
+    @OptionGroup var options: WheelReadingOptions
+
+    func run() throws {
+        try runWithEngine(options: options) { engine in
+            var input = ResolutionInput()
+            input.requirements = requirements
+            input.requirementFiles = requirementFiles
+            input.constraintFiles = constraintFiles
+            input.index = index.options
+            input.python = index.pythonVersion
+            input.platform = pythonPlatform ?? index.platform
+            input.prerelease = prerelease
+            input.wheelsOnly = wheelsOnly
+            let resolution: Resolution
+            do {
+                resolution = try ResolutionService(engine: engine).resolve(input)
+            } catch let error as ResolutionError {
+                printError("lazywheel: no solution:\n\(error)")
+                throw ExitCode.failure
+            }
+            let pins = resolution.packages.map { "\($0.name)==\($0.version)" }.joined(separator: "\n") + "\n"
+            if let outputFile {
+                try Data(pins.utf8).write(to: URL(fileURLWithPath: outputFile))
+            }
+            if json {
+                writeStandardOutput(try encodeJSON(ResolutionDocument(resolution, transfer: engine.statistics.snapshot)))
+            } else {
+                writeStandardOutput(Data(pins.utf8))
+            }
+        }
+    }
+}

@@ -1,0 +1,139 @@
+-- lazywheel for Neovim (0.7.2 and newer): starts `lazywheel serve` as a language server for
+-- requirements*.txt / *.in / constraints*.txt and pyproject.toml buffers (hover, diagnostics,
+-- version completion, code lenses), and :LazyWheelInfo to browse the wheel of the dependency under
+-- the cursor with the server's own methods (getMetadata, openWheel, listEntries, readEntry).
+local M = {}
+
+M.config = {
+  cmd = { 'lazywheel', 'serve' },
+  index_url = nil,
+  python = nil,
+  platform = nil,
+  -- Extra initializationOptions (memoryBudgetBytes, extraIndexUrls, findLinks, logFile…).
+  init_options = {},
+}
+
+local client_id = nil
+
+local function is_dependency_file(name)
+  local base = vim.fn.fnamemodify(name, ':t'):lower()
+  if base == 'pyproject.toml' then return true end
+  if base:match('%.in$') then return true end
+  return base:match('%.txt$') ~= nil and (base:match('requirement') ~= nil or base:match('^constraint') ~= nil)
+end
+M.is_dependency_file = is_dependency_file
+
+local function init_options()
+  local options = vim.deepcopy(M.config.init_options or {})
+  options.indexUrl = M.config.index_url or options.indexUrl
+  options.python = M.config.python or options.python
+  options.platform = M.config.platform or options.platform
+  return options
+end
+
+--- Starts the server once per Neovim session and returns its client id.
+function M.start()
+  if client_id and vim.lsp.get_client_by_id(client_id) then return client_id end
+  client_id = vim.lsp.start_client({
+    name = 'lazywheel',
+    cmd = M.config.cmd,
+    root_dir = vim.fn.getcwd(),
+    init_options = init_options(),
+    handlers = {
+      -- Code lenses are plain labels (the latest version): show them as virtual text.
+    },
+    on_attach = function(_, bufnr)
+      if vim.lsp.codelens and vim.lsp.codelens.refresh then
+        pcall(vim.lsp.codelens.refresh)
+      end
+      vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+    end,
+  })
+  return client_id
+end
+
+--- Attaches the server to `bufnr` when it is a dependency document.
+function M.attach(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  if not is_dependency_file(vim.api.nvim_buf_get_name(bufnr)) then return end
+  local id = M.start()
+  if id then vim.lsp.buf_attach_client(bufnr, id) end
+end
+
+local function client()
+  local id = M.start()
+  return id and vim.lsp.get_client_by_id(id)
+end
+
+--- The requirement on the cursor line: name and version specifier (best effort, PEP 508 and poetry).
+function M.dependency_under_cursor()
+  local line = vim.api.nvim_get_current_line()
+  local name, rest = line:match('^%s*["\']?([%w][%w%._%-]*)(.*)$')
+  if not name then return nil end
+  rest = rest:gsub('^%s*%[[^%]]*%]', '')
+  local specifier = rest:match('^%s*([<>=!~][^;"\']*)')
+  if specifier then specifier = vim.trim(specifier) end
+  return name, specifier
+end
+
+local function request_sync(method, params, timeout)
+  local c = client()
+  if not c then error('lazywheel: the server is not running') end
+  local response = c.request_sync(method, params, timeout or 30000, vim.api.nvim_get_current_buf())
+  if not response then error('lazywheel: ' .. method .. ' timed out') end
+  if response.err then error('lazywheel: ' .. method .. ': ' .. (response.err.message or vim.inspect(response.err))) end
+  return response.result
+end
+M.request_sync = request_sync
+
+--- Opens a member of `url`'s wheel in a scratch buffer.
+function M.show_member(handle, member)
+  local entry = request_sync('readEntry', { handle = handle, name = member, encoding = 'utf-8' })
+  vim.cmd('new')
+  local buf = vim.api.nvim_get_current_buf()
+  vim.api.nvim_buf_set_option(buf, 'buftype', 'nofile')
+  vim.api.nvim_buf_set_option(buf, 'bufhidden', 'wipe')
+  vim.api.nvim_buf_set_lines(buf, 0, -1, false, vim.split(entry.data, '\n', { plain = true }))
+  pcall(vim.api.nvim_buf_set_name, buf, 'lazywheel://' .. member)
+  vim.api.nvim_buf_set_option(buf, 'modifiable', false)
+  return buf
+end
+
+--- :LazyWheelInfo [member]: the wheel of the dependency under the cursor; lists its members and
+--- opens the chosen one (or `member`) in a scratch buffer.
+function M.info(member)
+  local name, specifier = M.dependency_under_cursor()
+  if not name then
+    vim.notify('lazywheel: no dependency on this line', vim.log.levels.WARN)
+    return
+  end
+  local metadata = request_sync('getMetadata', { project = name, specifier = specifier })
+  local wheel = request_sync('openWheel', { url = metadata.fileUrl })
+  local listing = request_sync('listEntries', { handle = wheel.handle })
+  local names = {}
+  for _, entry in ipairs(listing.entries) do table.insert(names, entry.name) end
+  M.last_info = { name = name, version = metadata.version, url = metadata.fileUrl, handle = wheel.handle, entries = names }
+  if member then return M.show_member(wheel.handle, member) end
+  vim.ui.select(names, { prompt = wheel.filename .. ' (' .. #names .. ' members)' }, function(choice)
+    if choice then M.show_member(wheel.handle, choice) end
+  end)
+end
+
+function M.setup(opts)
+  M.config = vim.tbl_deep_extend('force', M.config, opts or {})
+  local group = vim.api.nvim_create_augroup('lazywheel', { clear = true })
+  vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
+    group = group,
+    pattern = { '*requirements*.txt', '*constraints*.txt', '*.in', 'pyproject.toml' },
+    callback = function(args) M.attach(args.buf) end,
+  })
+  vim.api.nvim_create_user_command('LazyWheelInfo', function(command)
+    M.info(command.args ~= '' and command.args or nil)
+  end, { nargs = '?', desc = 'Browse the wheel of the dependency under the cursor' })
+  -- Buffers already open when setup runs.
+  for _, bufnr in ipairs(vim.api.nvim_list_bufs()) do
+    if vim.api.nvim_buf_is_loaded(bufnr) then M.attach(bufnr) end
+  end
+end
+
+return M

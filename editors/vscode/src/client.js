@@ -1,0 +1,86 @@
+'use strict';
+// A JSON-RPC client of `lazywheel serve` over the child process's stdio (no vscode dependency).
+const { spawn } = require('node:child_process');
+const { EventEmitter } = require('node:events');
+const { encodeFrame, FrameDecoder } = require('./framing');
+
+class LazyWheelClient extends EventEmitter {
+  /** Starts `serverPath serve`; `env` defaults to the current environment. */
+  constructor(serverPath, { env } = {}) {
+    super();
+    this.nextId = 1;
+    this.pending = new Map();
+    this.process = spawn(serverPath, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: env || process.env });
+    const decoder = new FrameDecoder((message) => this.dispatch(message));
+    this.process.stdout.on('data', (chunk) => decoder.push(chunk));
+    this.process.stderr.on('data', (chunk) => this.emit('log', chunk.toString()));
+    this.process.on('exit', (code) => {
+      for (const { reject } of this.pending.values()) reject(new Error(`lazywheel exited with ${code}`));
+      this.pending.clear();
+      this.emit('exit', code);
+    });
+  }
+
+  dispatch(message) {
+    if (message.method !== undefined && message.id !== undefined) {
+      // A request from the server (window/workDoneProgress/create): accept it.
+      this.write({ jsonrpc: '2.0', id: message.id, result: null });
+    } else if (message.method !== undefined) {
+      this.emit('notification', message);
+      this.emit(message.method, message.params);
+    } else {
+      const waiter = this.pending.get(message.id);
+      if (!waiter) return;
+      this.pending.delete(message.id);
+      if (message.error) {
+        const error = new Error(message.error.message);
+        error.code = message.error.code;
+        error.data = message.error.data;
+        waiter.reject(error);
+      } else {
+        waiter.resolve(message.result);
+      }
+    }
+  }
+
+  write(message) {
+    this.process.stdin.write(encodeFrame(message));
+  }
+
+  request(method, params) {
+    const id = this.nextId++;
+    const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
+    promise.id = id;
+    this.write({ jsonrpc: '2.0', id, method, params });
+    return promise;
+  }
+
+  notify(method, params) {
+    this.write({ jsonrpc: '2.0', method, params });
+  }
+
+  cancel(promise) {
+    this.notify('$/cancelRequest', { id: promise.id });
+  }
+
+  /** `initialize` + `initialized`, with lazywheel's initializationOptions. */
+  async initialize({ indexUrl, python, platform } = {}) {
+    const initializationOptions = {};
+    if (indexUrl) initializationOptions.indexUrl = indexUrl;
+    if (python) initializationOptions.python = python;
+    if (platform) initializationOptions.platform = platform;
+    const result = await this.request('initialize', {
+      processId: process.pid, clientInfo: { name: 'lazywheel-vscode' }, rootUri: null,
+      capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } }, initializationOptions,
+    });
+    this.notify('initialized', {});
+    return result;
+  }
+
+  async shutdown() {
+    await this.request('shutdown', null);
+    this.notify('exit');
+  }
+}
+
+module.exports = { LazyWheelClient };
