@@ -59,7 +59,9 @@ public struct PythonResolver: Sendable {
         for (package, version) in decisions {
             guard let name = package.name else { continue }
             if byName[name] == nil {
-                byName[name] = ResolvedPackage(name: name, version: version.description, url: provider.fileURL(of: name, version: version))
+                byName[name] = ResolvedPackage(
+                    name: name, version: version.description, url: provider.fileURL(of: name, version: version),
+                    isDirectReference: provider.url(of: name) != nil)
             }
             if case .extra(_, let extra) = package { byName[name]!.extrasUsed.append(extra) }
             for dependency in provider.reported[package]?[version] ?? [] {

@@ -4,17 +4,24 @@ public struct ResolvedPackage: Sendable, Codable, Equatable {
     public var name: String
     /// The PEP 440 version chosen.
     public var version: String
-    /// The direct reference it comes from, when the user gave one.
+    /// The file the pin stands for: the direct reference the user gave, else the chosen wheel or
+    /// sdist on the index.
     public var url: String?
+    /// Whether ``url`` is a direct reference (`name @ url`) rather than an index file.
+    public var isDirectReference: Bool
     /// Canonical names of the projects it needs (with the extras used), sorted.
     public var requires: [String]
     /// The extras of it that were requested somewhere, sorted.
     public var extrasUsed: [String]
 
-    public init(name: String, version: String, url: String? = nil, requires: [String] = [], extrasUsed: [String] = []) {
+    public init(
+        name: String, version: String, url: String? = nil, isDirectReference: Bool = false, requires: [String] = [],
+        extrasUsed: [String] = []
+    ) {
         self.name = name
         self.version = version
         self.url = url
+        self.isDirectReference = isDirectReference
         self.requires = requires
         self.extrasUsed = extrasUsed
     }
@@ -45,6 +52,9 @@ public struct Resolution: Sendable, Codable, Equatable {
 
     /// `name==version` lines (or `name @ url`), as in a compiled requirements file.
     public var pins: [String] {
-        packages.map { package in package.url.map { "\(package.name) @ \($0)" } ?? "\(package.name)==\(package.version)" }
+        packages.map { package in
+            if package.isDirectReference, let url = package.url { return "\(package.name) @ \(url)" }
+            return "\(package.name)==\(package.version)"
+        }
     }
 }

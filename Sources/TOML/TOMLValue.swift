@@ -147,6 +147,13 @@ public struct TOMLTable: Sendable, Hashable {
 }
 
 /// A parsed TOML 1.0 document (<https://toml.io/en/v1.0.0>) whose every value knows its source range.
+///
+/// Written here rather than taken from a package: none of the packages available to lazywheel
+/// parses TOML with source positions, and editor hover and diagnostics need the exact line/column
+/// range of each dependency string in a `pyproject.toml`. Covered: tables, arrays of tables, inline
+/// tables, dotted keys (with TOML's redefinition rules), the four string kinds with escapes and
+/// line-ending backslashes, integers (hex, octal, binary, `_`), floats (`inf`, `nan`), booleans,
+/// offset and local date-times, local dates and times.
 public struct TOMLDocument: Sendable {
     /// The root table.
     public var root: TOMLTable

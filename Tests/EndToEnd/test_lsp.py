@@ -109,6 +109,26 @@ def lsp(binary, simple_index):
             client.shutdown_and_exit()
         except Exception:
             client.close()
+        check_every_message(client)
+
+
+NOTIFICATION_TYPES = {
+    "textDocument/publishDiagnostics": types.PublishDiagnosticsParams,
+    "$/progress": types.ProgressParams,
+    "window/logMessage": types.LogMessageParams,
+}
+
+
+def check_every_message(client: LazyWheelClient) -> None:
+    """Every notification the server sent structures as its lsprotocol type; every response is JSON-RPC 2.0."""
+    for message in list(client.raw_messages):
+        assert message.get("jsonrpc") == "2.0", message
+        if "method" in message and "id" not in message:
+            kind = NOTIFICATION_TYPES.get(message["method"])
+            assert kind is not None, f"unexpected notification {message['method']}"
+            CONVERTER.structure(message["params"], kind)
+        elif "error" in message:
+            CONVERTER.structure(message["error"], types.ResponseError)
 
 
 def test_hover_diagnostics_completion_codelens_on_requirements(lsp, simple_index):

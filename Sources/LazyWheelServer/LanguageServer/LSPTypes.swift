@@ -101,3 +101,14 @@ struct CodeLens: Codable, Sendable, Hashable {
     var range: LSPRange
     var command: LSPCommand?
 }
+
+/// `window/workDoneProgress/create` (LSP): the server asks the client to create a progress token
+/// before sending `$/progress` for background work (diagnostics).
+public struct WorkDoneProgressCreateRequest: RequestType {
+    public static let method = "window/workDoneProgress/create"
+    public typealias Response = VoidResponse
+
+    public var token: RequestID
+
+    public init(token: RequestID) { self.token = token }
+}

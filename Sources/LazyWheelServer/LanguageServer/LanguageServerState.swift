@@ -24,9 +24,44 @@ final class LanguageServerState: Sendable {
     /// The pending or running diagnostics of each document, cancelled by the next change.
     private let pending = Mutex<[String: CancellationToken]>([:])
     private let progressCounter = Mutex(0)
+    /// Sends `window/workDoneProgress/create` for a token and reports whether the client accepted
+    /// it; nil until the owner of the connection provides it with ``sendProgressCreation(with:)``.
+    private let progressCreator = Mutex<(@Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void)?>(nil)
+    /// Whether the client said `window.workDoneProgress: true` in `initialize`.
+    private let clientSupportsProgress = Mutex(false)
 
     init(debounce: DispatchTimeInterval = .milliseconds(250)) {
         self.debounce = debounce
+    }
+
+    // MARK: Client capabilities and requests to the client
+
+    /// Records what the client supports (from `initialize`'s `capabilities`).
+    func configure(clientCapabilities: JSONValue?) {
+        clientSupportsProgress.withLock { $0 = clientCapabilities?["window"]?["workDoneProgress"]?.boolValue == true }
+    }
+
+    /// Lets diagnostics create server-initiated progress tokens: `create` sends
+    /// ``WorkDoneProgressCreateRequest`` to the client and calls back with whether it succeeded.
+    func sendProgressCreation(with create: @escaping @Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void) {
+        progressCreator.withLock { $0 = create }
+    }
+
+    /// A progress reporter for background work: a token created with
+    /// `window/workDoneProgress/create` when the client supports it, else one that sends nothing.
+    private func backgroundProgress(session: ServerSession) -> ProgressReporter {
+        let silent = ProgressReporter(token: nil, send: session.notify)
+        guard clientSupportsProgress.withLock({ $0 }), let create = progressCreator.withLock({ $0 }) else { return silent }
+        let token = ProgressToken.string("lazywheel-diagnostics-\(nextProgressNumber())")
+        let accepted = Mutex<Bool?>(nil)
+        let answered = DispatchSemaphore(value: 0)
+        create(token) { ok in
+            accepted.withLock { $0 = ok }
+            answered.signal()
+        }
+        // The client answers at once; do not hold diagnostics hostage to a slow one.
+        guard answered.wait(timeout: .now() + 2) == .success, accepted.withLock({ $0 }) == true else { return silent }
+        return ProgressReporter(token: token, send: session.notify)
     }
 
     // MARK: Synchronization notifications
@@ -76,9 +111,11 @@ final class LanguageServerState: Sendable {
         publish(PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: syntax), session: session)
         let projects = dependencies.occurrences.filter { $0.requirement != nil && $0.requirement?.url == nil }
         guard !projects.isEmpty else { return }
-        let progress = ProgressReporter(token: .string("lazywheel-diagnostics-\(nextProgressNumber())"), send: session.notify)
-        let wantsProgress = Self.clientSupportsProgress(session)
-        if wantsProgress { progress.begin("Checking dependencies", message: OpenDocument.fileName(of: document.uri), cancellable: false) }
+        let uncached = projects.contains { occurrence in
+            insights.cached(name: occurrence.name, specifier: occurrence.requirement?.specifier) == nil
+        }
+        let progress = uncached ? backgroundProgress(session: session) : ProgressReporter(token: nil, send: session.notify)
+        progress.begin("Checking dependencies", message: OpenDocument.fileName(of: document.uri), cancellable: false)
         let lookups = Mutex<[Int: ProjectInsight]>([:])
         let group = DispatchGroup()
         let done = Mutex(0)
@@ -96,13 +133,11 @@ final class LanguageServerState: Sendable {
                     value += 1
                     return value
                 }
-                if wantsProgress {
-                    progress.report("\(count)/\(projects.count) \(requirement.name)", percentage: count * 100 / projects.count)
-                }
+                progress.report("\(count)/\(projects.count) \(requirement.name)", percentage: count * 100 / projects.count)
             }
         }
         group.wait()
-        if wantsProgress { progress.end() }
+        progress.end()
         guard !cancellation.isCancelled else { return }
         let found = lookups.withLock { $0 }
         var diagnostics = syntax
@@ -119,11 +154,6 @@ final class LanguageServerState: Sendable {
             return value
         }
     }
-
-    /// Server-initiated `$/progress` needs a token created with `window/workDoneProgress/create`,
-    /// which this session cannot send yet: only client-provided tokens (hover's `workDoneToken`)
-    /// are used.
-    private static func clientSupportsProgress(_ session: ServerSession) -> Bool { false }
 
     private func publish(_ params: PublishDiagnosticsParams, session: ServerSession) {
         guard let json = try? JSONValue(encoding: params) else { return }

@@ -113,7 +113,7 @@ final class OpenDocuments: @unchecked Sendable {
 
     /// Applies full or incremental changes in order.
     func change(uri: String, version: Int?, changes: [DidChangeTextDocumentNotification.ContentChange]) throws -> OpenDocument {
-        guard var text = document(uri, waiting: 1)?.text else { throw DocumentSyncError.notOpen(uri) }
+        guard var text = document(uri)?.text else { throw DocumentSyncError.notOpen(uri) }
         for change in changes {
             text = Self.apply(change, to: text)
         }

@@ -39,14 +39,16 @@ function M.start()
     cmd = M.config.cmd,
     root_dir = vim.fn.getcwd(),
     init_options = init_options(),
-    handlers = {
-      -- Code lenses are plain labels (the latest version): show them as virtual text.
-    },
     on_attach = function(_, bufnr)
+      vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+      -- Code lenses (the latest version of each dependency), refreshed as the buffer changes.
       if vim.lsp.codelens and vim.lsp.codelens.refresh then
         pcall(vim.lsp.codelens.refresh)
+        vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+          buffer = bufnr,
+          callback = function() pcall(vim.lsp.codelens.refresh) end,
+        })
       end
-      vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
     end,
   })
   return client_id
