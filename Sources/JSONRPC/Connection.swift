@@ -369,18 +369,23 @@ public final class JSONRPCConnection: Sendable {
         }
         guard let handler else { return }
         let reply = makeReply(id: request.id, method: request.method, token: token)
-        // A queue of its own per request: a serial queue without target runs on Dispatch's
-        // overcommitting pool, which starts a thread when the others are blocked, so a handler
-        // that blocks never delays the next request (a shared concurrent queue would wait for one).
-        DispatchQueue(label: "\(name).request").async { [registry] in
-            let decoded: any RequestType
-            do throws(ResponseError) {
-                decoded = try registry.decode(request)
-            } catch {
-                reply(.failure(error))
-                return
+        // Started from the notification queue, so every notification received before the request
+        // (an LSP `didChange` before a `hover`) has been handled when it starts. Then a queue of its
+        // own per request: a serial queue without target runs on Dispatch's overcommitting pool,
+        // which starts a thread when the others are blocked, so a handler that blocks never delays
+        // the next request (a shared concurrent queue would wait for one).
+        let requestQueue = DispatchQueue(label: "\(name).request")
+        notificationQueue.async { [registry] in
+            requestQueue.async {
+                let decoded: any RequestType
+                do throws(ResponseError) {
+                    decoded = try registry.decode(request)
+                } catch {
+                    reply(.failure(error))
+                    return
+                }
+                Self.dispatch(decoded, id: request.id, token: token, to: handler, reply: reply)
             }
-            Self.dispatch(decoded, id: request.id, token: token, to: handler, reply: reply)
         }
     }
 

@@ -49,6 +49,15 @@ public final class LazyWheelService: MessageHandler {
         self.onExit = onExit
     }
 
+    /// Lets the service ask the client for progress tokens (`window/workDoneProgress/create`) for
+    /// work it starts itself, such as diagnostics: `create` sends the request and calls back with
+    /// whether the client accepted it.
+    public func sendWorkDoneProgressCreation(
+        with create: @escaping @Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void
+    ) {
+        session.languageServer.sendProgressCreation(with: create)
+    }
+
     /// The exit code the process should end with now: 0 after `shutdown`, else 1.
     public var exitCode: Int32 { lifecycle.withLock { $0 == .shutDown ? 0 : 1 } }
 

@@ -36,6 +36,11 @@ struct ServeCommand: ParsableCommand {
                 connection.waitUntilSent()
                 Foundation.exit(code)
             })
+        service.sendWorkDoneProgressCreation { token, done in
+            connection.sendRequest(WorkDoneProgressCreateRequest(token: token)) { result in
+                done((try? result.get()) != nil)
+            }
+        }
         connection.start(handler: service) { _ in service.connectionClosed() }
         dispatchMain()
     }

@@ -28,6 +28,7 @@ struct InitializeRequest: ServerMethod {
 
     func answerFromMemory(in session: ServerSession) throws -> Response? {
         try session.configure(with: initializationOptions)
+        session.languageServer.configure(clientCapabilities: self.capabilities)
         let methods = LazyWheelService.registry.requestMethods.map(JSONValue.string)
         var capabilities: JSONValue = [
             "experimental": [
