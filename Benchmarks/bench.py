@@ -1,0 +1,521 @@
+"""lazywheel against uv and pip, side by side, on one counting index over loopback.
+
+Run through `scripts/bench` (which builds lazywheel and the bench venv); writes Benchmarks/BENCHMARKS.md.
+Every tool runs against the same index (Benchmarks/index_server.py: PEP 503 pages from
+../shared/corpus, a fixed delay per request, every request counted at the server) with a cold,
+private cache, one process per measurement:
+
+  (a) metadata of each corpus wheel:   lazywheel `metadata name==version --index-url` (and the direct
+      wheel URL), uv `pip compile` and pip `install --dry-run --report --use-feature=fast-deps` of
+      `name==version --no-deps` (the closest either has to "read one wheel's metadata");
+  (b) resolving requirement sets:      `lazywheel resolve`, `uv pip compile`, pip `install --dry-run`;
+  (c) the same, warm:                  a second process with the disk cache of a first one;
+  (d) `lazywheel serve`:               hover latency (getMetadata on a cached wheel), pipelined
+                                       throughput, peak RSS with 500 open handles.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Optional
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+CORPUS = REPO.parent / "shared" / "corpus"
+sys.path.insert(0, str(HERE))
+from index_server import CountingIndex, Summary  # noqa: E402
+
+TARGET_PYTHON = "3.12"
+REQUIREMENT_SETS = [
+    "requests",
+    "pydantic",
+    "cryptography pillow numpy psutil",
+    "requests pydantic cryptography pillow numpy psutil",
+]
+PIP_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
+                 "manylinux_2_12_x86_64", "manylinux2010_x86_64"]
+
+
+# ------------------------------------------------------------------------------------------------
+# Running tools
+
+
+@dataclass
+class Measurement:
+    """Median of a few runs of one command, with the server's counts of the median run."""
+    tool: str
+    case: str
+    ok: bool
+    seconds: float
+    counts: Summary
+    runs: int
+    note: str = ""
+    outputs: list[str] = field(default_factory=list)
+
+
+def clean_environment(cache_root: Path) -> dict:
+    """No user configuration, no index from the environment, no network beyond loopback."""
+    env = {k: v for k, v in os.environ.items()
+           if not k.startswith(("PIP_", "UV_", "LAZYWHEEL_")) and not k.endswith("INDEX_URL")}
+    env.update({
+        "PIP_CONFIG_FILE": os.devnull, "PIP_DISABLE_PIP_VERSION_CHECK": "1", "PIP_NO_INPUT": "1",
+        "UV_NO_CONFIG": "1", "UV_PYTHON_DOWNLOADS": "never", "UV_NO_PROGRESS": "1",
+        "XDG_CACHE_HOME": str(cache_root / "xdg"), "LAZYWHEEL_CACHE_DIR": str(cache_root / "lazywheel"),
+        "HOME": str(cache_root / "home"), "NO_PROXY": "127.0.0.1", "no_proxy": "127.0.0.1",
+    })
+    (cache_root / "home").mkdir(parents=True, exist_ok=True)
+    return env
+
+
+class Tools:
+    def __init__(self, lazywheel: str, venv: Path, index: CountingIndex):
+        self.lazywheel = lazywheel
+        self.uv = str(venv / "bin" / "uv")
+        self.pip = str(venv / "bin" / "pip")
+        self.python = str(venv / "bin" / "python")
+        self.index = index
+        help_text = subprocess.run([lazywheel, "--help"], capture_output=True, text=True).stdout
+        self.has_resolve = " resolve " in help_text or "\n  resolve" in help_text
+        metadata_help = subprocess.run([lazywheel, "metadata", "--help"], capture_output=True, text=True).stdout
+        self.has_index_metadata = "--index-url" in metadata_help
+
+    def command(self, tool: str, requirements: list[str], workdir: Path, *, no_deps: bool,
+                warm_cache: Optional[Path]) -> list[str]:
+        """The command line of `tool` resolving `requirements` (cold unless `warm_cache` is given)."""
+        url = self.index.index_url
+        req = workdir / "requirements.in"
+        req.write_text("\n".join(requirements) + "\n")
+        if tool == "uv":
+            cmd = [self.uv, "pip", "compile", str(req), "--python", self.python,
+                   "--python-version", TARGET_PYTHON, "--python-platform", "x86_64-manylinux_2_28",
+                   "--index-url", url, "--no-header", "--quiet", "-o", os.devnull]
+            cmd += ["--cache-dir", str(warm_cache)] if warm_cache else ["--no-cache"]
+            if no_deps:
+                cmd.append("--no-deps")
+            return cmd
+        if tool == "pip":
+            cmd = [self.pip, "install", "--dry-run", "--report", str(workdir / "report.json"),
+                   "--use-feature=fast-deps", "--target", str(workdir / "target"), "--index-url", url,
+                   "--python-version", TARGET_PYTHON, "--implementation", "cp", "--abi", "cp312",
+                   "--abi", "abi3", "--abi", "none", "--only-binary=:all:", "--quiet", "-r", str(req)]
+            for plat in PIP_PLATFORMS:
+                cmd += ["--platform", plat]
+            cmd += ["--cache-dir", str(warm_cache)] if warm_cache else ["--no-cache-dir"]
+            if no_deps:
+                cmd.append("--no-deps")
+            return cmd
+        if tool == "lazywheel":
+            if no_deps:
+                return [self.lazywheel, "metadata", requirements[0], "--index-url", url,
+                        "--python-version", TARGET_PYTHON, "--platform", "manylinux_2_28_x86_64"]
+            return [self.lazywheel, "resolve", "-r", str(req), "--index-url", url,
+                    "--python-version", TARGET_PYTHON, "--python-platform", "x86_64-manylinux_2_28"]
+        raise ValueError(tool)
+
+    def run(self, cmd: list[str], env: dict) -> tuple[bool, float, Summary, str]:
+        self.index.reset()
+        started = time.perf_counter()
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=300)
+        elapsed = time.perf_counter() - started
+        time.sleep(0.01)
+        counts = self.index.summary()
+        message = proc.stdout if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["?"])[-1]
+        return proc.returncode == 0, elapsed, counts, message
+
+    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, no_deps: bool = False,
+                warm: bool = False, direct_url: Optional[str] = None) -> Measurement:
+        samples = []
+        for _ in range(runs):
+            work = Path(tempfile.mkdtemp(prefix="lwbench-"))
+            try:
+                env = clean_environment(work)
+                cache = work / "cache" if warm else None
+                if direct_url:
+                    cmd = [self.lazywheel, "metadata", direct_url]
+                else:
+                    cmd = self.command(tool, requirements, work, no_deps=no_deps, warm_cache=cache)
+                if warm:  # a first process fills the cache; the second is measured
+                    self.run(cmd, env)
+                samples.append(self.run(cmd, env))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        ordered = sorted(samples, key=lambda s: s[1])
+        median = ordered[len(ordered) // 2]
+        ok = all(s[0] for s in samples)
+        note = "" if ok else next(s[3] for s in samples if not s[0])[:160]
+        return Measurement(tool, case, ok, statistics.median(s[1] for s in samples), median[2], runs, note,
+                           [s[3] for s in samples])
+
+
+# ------------------------------------------------------------------------------------------------
+# lazywheel serve
+
+
+class FramedPipe:
+    """The smallest synchronous JSON-RPC client: write a frame, read frames."""
+
+    def __init__(self, process: subprocess.Popen):
+        self.process = process
+        self.next_id = 1
+
+    def send(self, method: str, params=None, request_id=None) -> int:
+        if request_id is None:
+            request_id = self.next_id
+            self.next_id += 1
+        message = {"jsonrpc": "2.0", "id": request_id, "method": method}
+        if params is not None:
+            message["params"] = params
+        body = json.dumps(message, separators=(",", ":")).encode()
+        self.process.stdin.write(b"Content-Length: %d\r\n\r\n" % len(body) + body)
+        return request_id
+
+    def flush(self):
+        self.process.stdin.flush()
+
+    def read(self) -> dict:
+        stream = self.process.stdout
+        length = None
+        while True:
+            line = stream.readline()
+            if not line:
+                raise EOFError("server closed its output")
+            line = line.strip()
+            if not line:
+                if length is not None:
+                    break
+                continue
+            name, _, value = line.partition(b":")
+            if name.lower() == b"content-length":
+                length = int(value)
+        return json.loads(stream.read(length))
+
+    def response(self, request_id: int) -> dict:
+        while True:
+            message = self.read()
+            if message.get("id") == request_id and "method" not in message:
+                if "error" in message:
+                    raise RuntimeError(f"{message['error']}")
+                return message["result"]
+
+    def call(self, method: str, params=None) -> dict:
+        request_id = self.send(method, params)
+        self.flush()
+        return self.response(request_id)
+
+
+def start_server(lazywheel: str, env: dict) -> tuple[subprocess.Popen, FramedPipe]:
+    process = subprocess.Popen([lazywheel, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, env=env)
+    pipe = FramedPipe(process)
+    pipe.call("initialize", {"processId": None, "capabilities": {}})
+    return process, pipe
+
+
+def proc_status(pid: int) -> dict[str, int]:
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def serve_benchmarks(lazywheel: str, index: CountingIndex, calls: int, pipelined: int, handles: int) -> dict:
+    wheels = [f"{index.url}/files/{name}" for name in sorted(index.files)]
+    work = Path(tempfile.mkdtemp(prefix="lwbench-serve-"))
+    env = clean_environment(work)
+    results: dict = {}
+    # Hover latency and pipelined throughput on cached wheels.
+    process, pipe = start_server(lazywheel, env)
+    try:
+        opened = [pipe.call("openWheel", {"url": url})["handle"] for url in wheels]
+        for handle in opened:
+            pipe.call("getMetadata", {"handle": handle})
+        latencies = []
+        for i in range(calls):
+            handle = opened[i % len(opened)]
+            started = time.perf_counter()
+            pipe.call("getMetadata", {"handle": handle})
+            latencies.append((time.perf_counter() - started) * 1000)
+        results["hover_p50_ms"] = percentile(latencies, 50)
+        results["hover_p99_ms"] = percentile(latencies, 99)
+        results["hover_calls"] = calls
+
+        done = threading.Event()
+        received = [0]
+
+        def reader():
+            while received[0] < pipelined:
+                message = pipe.read()
+                if "id" in message and "method" not in message:
+                    received[0] += 1
+            done.set()
+
+        thread = threading.Thread(target=reader, daemon=True)
+        started = time.perf_counter()
+        thread.start()
+        for i in range(pipelined):
+            pipe.send("getMetadata", {"handle": opened[i % len(opened)]}, request_id=100000 + i)
+            if i % 64 == 63:
+                pipe.flush()
+        pipe.flush()
+        done.wait(120)
+        elapsed = time.perf_counter() - started
+        results["pipelined_rps"] = pipelined / elapsed
+        results["pipelined_requests"] = pipelined
+    finally:
+        process.stdin.close()
+        process.wait(10)
+    # Peak RSS with many open handles, in a fresh server.
+    process, pipe = start_server(lazywheel, env)
+    try:
+        index.reset()
+        opened = []
+        for i in range(handles):
+            opened.append(pipe.call("openWheel", {"url": wheels[i % len(wheels)]})["handle"])
+        for handle in opened:
+            pipe.call("getMetadata", {"handle": handle})
+        stats = pipe.call("stats")
+        status = proc_status(process.pid)
+        results.update(handles=len(opened), vm_hwm=status["VmHWM"], vm_rss=status["VmRSS"],
+                       open_handles_reported=stats.get("openHandles"), requests_for_handles=index.summary().requests)
+    finally:
+        process.stdin.close()
+        process.wait(10)
+        shutil.rmtree(work, ignore_errors=True)
+    return results
+
+
+# ------------------------------------------------------------------------------------------------
+# Report
+
+
+def fmt_kb(n: int) -> str:
+    return f"{n / 1000:.1f} kB"
+
+
+def ratio(value: float, reference: float) -> str:
+    return f"{value / reference:.2f}×" if reference else "–"
+
+
+def table_rows(group: list[Measurement]) -> list[str]:
+    uv = next((m for m in group if m.tool == "uv" and m.ok), None)
+    rows = []
+    for m in group:
+        if not m.ok:
+            rows.append(f"| {m.case} | {m.tool} | failed: {m.note} | | | | | |")
+            continue
+        rows.append("| {} | {} | {} | {} | {} | {:.3f} s | {} | {} |".format(
+            m.case, m.tool, m.counts.requests, m.counts.head, fmt_kb(m.counts.bytes), m.seconds,
+            ratio(m.seconds, uv.seconds) if uv else "–",
+            ratio(m.counts.requests, uv.counts.requests) if uv and uv.counts.requests else "–"))
+    return rows
+
+
+HEADER = ["| case | tool | requests | HEAD | bytes | wall (median) | wall ÷ uv | requests ÷ uv |",
+          "|---|---|---:|---:|---:|---:|---:|---:|"]
+
+
+def goals(groups: list[list[Measurement]]) -> list[tuple[str, str, bool]]:
+    """Each goal over every (lazywheel, uv) pair that ran: met only when met by all."""
+    pairs = []
+    for group in groups:
+        lw = next((m for m in group if m.tool == "lazywheel" and m.ok and "direct" not in m.case), None)
+        uv = next((m for m in group if m.tool == "uv" and m.ok), None)
+        if lw and uv:
+            pairs.append((lw, uv))
+    if not pairs:
+        return []
+    worst_req = max(lw.counts.requests / max(uv.counts.requests, 1) for lw, uv in pairs)
+    heads = sum(lw.counts.head for lw, _ in pairs)
+    worst_bytes = max(lw.counts.bytes / max(uv.counts.bytes, 1) for lw, uv in pairs)
+    worst_wall = max(lw.seconds / uv.seconds for lw, uv in pairs)
+    return [
+        ("requests ≤ 0.7× uv's", f"worst {worst_req:.2f}× over {len(pairs)} cases", worst_req <= 0.7),
+        ("zero HEAD requests", f"{heads} HEAD in all lazywheel runs", heads == 0),
+        ("bytes ≤ uv's", f"worst {worst_bytes:.2f}×", worst_bytes <= 1.0),
+        ("wall time ≤ 0.5× uv's at the benchmark delay", f"worst {worst_wall:.2f}×", worst_wall <= 0.5),
+    ]
+
+
+def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[list[Measurement]]]],
+                 serve: Optional[dict], elapsed: float) -> None:
+    uv_version = subprocess.run([tools.uv, "--version"], capture_output=True, text=True).stdout.strip()
+    pip_version = subprocess.run([tools.pip, "--version"], capture_output=True, text=True).stdout.split(" from")[0]
+    lines = [
+        "# Benchmarks",
+        "",
+        "Generated by `scripts/bench" + (" --quick" if args.quick else "") + f"` on {time.strftime('%Y-%m-%d %H:%M')} "
+        f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}); "
+        f"total {elapsed:.0f} s. Do not edit by hand: rerun the script.",
+        "",
+        f"- Tools: lazywheel `{tools.lazywheel}` ({args.build}), {uv_version}, {pip_version} with `--use-feature=fast-deps`.",
+        f"- Index: `Benchmarks/index_server.py` on 127.0.0.1 serving the {len(tools.index.files)} wheels of "
+        f"`../shared/corpus` as PEP 503 HTML pages, **{args.delay_ms:g} ms delay before every answer**, "
+        "single byte ranges, counting every request at the server (method, path, Range, body bytes).",
+        f"- Target: CPython {TARGET_PYTHON}, manylinux_2_28 x86_64. Each cell is the median of {args.runs} "
+        "runs, each a fresh process with a fresh private cache directory (cold) — or, for *warm*, the second of "
+        "two processes sharing one cache directory. Counts are those of the median run.",
+        "- uv: `uv pip compile --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-cache "
+        "--python <bench venv python>` (`--python` only skips slow interpreter discovery through pyenv shims; "
+        "it does not change what is fetched). pip: `pip install --dry-run --report --use-feature=fast-deps "
+        "--target … --only-binary=:all: --python-version 3.12 --implementation cp --abi cp312 --abi abi3 "
+        "--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 … --no-cache-dir`.",
+        "- *Metadata of one wheel*: neither uv nor pip has a \"read this wheel's metadata\" command; the closest "
+        "is resolving `name==version` with `--no-deps` (one index page, then the wheel's METADATA). lazywheel "
+        "does the same with `lazywheel metadata name==version --index-url …`; the *direct URL* rows show "
+        "`lazywheel metadata <wheel URL>`, which needs no index page at all. The metadata rows are summed "
+        "over the corpus wheels measured.",
+        "",
+    ]
+    for title, groups in sections:
+        lines += [f"## {title}", ""] + HEADER
+        for group in groups:
+            lines += table_rows(group)
+        lines.append("")
+        met = goals(groups)
+        if met:
+            lines += ["| goal (lazywheel vs uv) | measured | met |", "|---|---|---|"]
+            lines += [f"| {g} | {v} | {'yes' if ok else '**no**'} |" for g, v, ok in met]
+            lines.append("")
+    if not tools.has_resolve:
+        lines += ["`lazywheel resolve` not available yet: its rows are missing.", ""]
+    if serve:
+        p99_ok = serve["hover_p99_ms"] < 2.0
+        rss_ok = serve["vm_hwm"] < 100 * 1024 * 1024
+        lines += [
+            "## `lazywheel serve`",
+            "",
+            "Latency is measured from a Python client writing one frame to the server's stdin until the "
+            "response frame is read back (so it includes the client's own overhead). Peak RSS is `VmHWM` "
+            "of `/proc/<pid>/status` after opening the 15 corpus wheels round-robin into "
+            f"{serve['handles']} handles and reading every handle's metadata.",
+            "",
+            "| measure | value | goal | met |",
+            "|---|---:|---|---|",
+            f"| hover `getMetadata` on a cached wheel, p50 ({serve['hover_calls']} sequential calls) | {serve['hover_p50_ms']:.3f} ms | | |",
+            f"| hover `getMetadata` on a cached wheel, p99 | {serve['hover_p99_ms']:.3f} ms | < 2 ms | {'yes' if p99_ok else '**no**'} |",
+            f"| pipelined `getMetadata` throughput ({serve['pipelined_requests']} requests in flight) | {serve['pipelined_rps']:.0f} req/s | | |",
+            f"| peak RSS (VmHWM) with {serve['handles']} open handles | {serve['vm_hwm'] / 1e6:.1f} MB | < 100 MB | {'yes' if rss_ok else '**no**'} |",
+            f"| RSS at the end (VmRSS) | {serve['vm_rss'] / 1e6:.1f} MB | | |",
+            f"| HTTP requests to open {serve['handles']} handles of 15 wheels and read their metadata | {serve['requests_for_handles']} | | |",
+            "",
+        ]
+    path.write_text("\n".join(lines) + "\n")
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lazywheel", required=True)
+    parser.add_argument("--venv", required=True, type=Path)
+    parser.add_argument("--build", default="release")
+    parser.add_argument("--delay-ms", type=float, default=25)
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--quick", action="store_true", help="one run, 5 wheels, no warm or PEP 658 rows")
+    parser.add_argument("--output", type=Path, default=HERE / "BENCHMARKS.md")
+    args = parser.parse_args()
+    if args.quick:
+        args.runs = 1
+    began = time.perf_counter()
+    manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
+    entries = sorted(manifest, key=lambda e: e["file"])
+    if args.quick:
+        entries = [e for e in entries if e["name"].lower().replace("_", "-") in ("idna", "numpy", "pydantic-core", "psutil", "requests")]
+
+    index = CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000).start()
+    tools = Tools(args.lazywheel, args.venv, index)
+    say = lambda text: print(text, file=sys.stderr, flush=True)  # noqa: E731
+    if not tools.has_resolve:
+        say("lazywheel resolve not available yet: resolution rows are measured for uv and pip only")
+    sections: list[tuple[str, list[list[Measurement]]]] = []
+
+    def metadata_group(warm: bool) -> list[Measurement]:
+        sums: dict[str, list[Measurement]] = {}
+        for entry in entries:
+            pin = f"{entry['name']}=={entry['version']}"
+            say(f"  metadata {pin}{' (warm)' if warm else ''}")
+            for tool in ("lazywheel", "uv", "pip"):
+                if tool == "lazywheel" and not tools.has_index_metadata:
+                    continue
+                sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, no_deps=True, warm=warm))
+            if not warm:
+                url = f"{index.url}/files/{entry['file']}"
+                sums.setdefault("lazywheel direct", []).append(
+                    tools.measure("lazywheel", "", [], args.runs, direct_url=url))
+        case = f"metadata of {len(entries)} wheels" + (", warm" if warm else "")
+        group = []
+        for tool, ms in sums.items():
+            total = Summary(0, 0, 0, 0)
+            for m in ms:
+                total = total + m.counts
+            failed = [m for m in ms if not m.ok]
+            group.append(Measurement(
+                "lazywheel" if tool.startswith("lazywheel") else tool,
+                case + (" (direct URL)" if tool == "lazywheel direct" else ""),
+                not failed, sum(m.seconds for m in ms), total, args.runs,
+                failed[0].note if failed else ""))
+        order = {"uv": 0, "pip": 1, "lazywheel": 2}
+        return sorted(group, key=lambda m: (order[m.tool], m.case))
+
+    def resolution_groups(warm: bool) -> list[list[Measurement]]:
+        groups = []
+        for requirement_set in REQUIREMENT_SETS:
+            case = requirement_set + (", warm" if warm else "")
+            say(f"  resolve {case}")
+            group = [tools.measure(tool, case, requirement_set.split(), args.runs, warm=warm)
+                     for tool in ("uv", "pip")]
+            if tools.has_resolve:
+                group.append(tools.measure("lazywheel", case, requirement_set.split(), args.runs, warm=warm))
+            else:
+                say("    lazywheel resolve not available yet")
+            groups.append(group)
+        return groups
+
+    say(f"index {index.index_url} ({args.delay_ms:g} ms per request), {args.runs} run(s) per cell")
+    say("(a) metadata, cold")
+    sections.append(("(a) Metadata of single wheels, cold", [metadata_group(warm=False)]))
+    say("(b) resolution, cold")
+    sections.append(("(b) Resolution, cold", resolution_groups(warm=False)))
+    if not args.quick:
+        say("(c) warm")
+        sections.append(("(c) Warm: a second process with the first one's disk cache",
+                         [metadata_group(warm=True)] + resolution_groups(warm=True)))
+        index.stop()
+        index = CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000, pep658=True).start()
+        tools.index = index
+        say("(b') resolution with PEP 658 metadata files, cold")
+        sections.append(("(b′) Resolution, cold, index with PEP 658 `.metadata` files",
+                         resolution_groups(warm=False)))
+    say("(d) lazywheel serve")
+    fast_index = CountingIndex(CORPUS / "wheels", delay=0).start()
+    serve = serve_benchmarks(args.lazywheel, fast_index, calls=500 if args.quick else 2000,
+                             pipelined=2000 if args.quick else 10000, handles=500)
+    fast_index.stop()
+    index.stop()
+    write_report(args.output, args, tools, sections, serve, time.perf_counter() - began)
+    say(f"wrote {args.output}")
+    print(args.output.read_text())
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
