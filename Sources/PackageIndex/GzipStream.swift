@@ -34,6 +34,20 @@ final class GzipStream {
         stream.deallocate()
     }
 
+    /// Inflates into `slice` once and hands what came out to `sink`: zlib's status, the bytes
+    /// produced, and whether `sink` wants more.
+    private func inflateSlice(_ slice: inout [UInt8], sink: (Data) throws -> Bool) throws -> (Int32, Int, Bool) {
+        let (status, produced) = slice.withUnsafeMutableBufferPointer { buffer in
+            stream.pointee.next_out = buffer.baseAddress
+            stream.pointee.avail_out = uInt(buffer.count)
+            let status = inflate(stream, Z_NO_FLUSH)
+            return (status, buffer.count - Int(stream.pointee.avail_out))
+        }
+        totalOutput += Int64(produced)
+        let wanted = produced == 0 ? true : try sink(Data(slice[0..<produced]))
+        return (status, produced, wanted)
+    }
+
     /// Decompresses all of `input`, calling `sink` with each slice of output (at most
     /// `sliceLength` bytes). `sink` returns false to stop early (the rest of `input` is dropped).
     func decompress(_ input: Data, sliceLength: Int = 64 * 1024, sink: (Data) throws -> Bool) throws {
@@ -52,16 +66,8 @@ final class GzipStream {
                     inflateReset(stream)
                     isAtMemberEnd = false
                 }
-                let (status, produced) = slice.withUnsafeMutableBufferPointer { buffer in
-                    stream.pointee.next_out = buffer.baseAddress
-                    stream.pointee.avail_out = uInt(buffer.count)
-                    let status = inflate(stream, Z_NO_FLUSH)
-                    return (status, buffer.count - Int(stream.pointee.avail_out))
-                }
-                totalOutput += Int64(produced)
-                if produced > 0 {
-                    guard try sink(Data(slice[0..<produced])) else { return }
-                }
+                let (status, produced, wanted) = try inflateSlice(&slice, sink: sink)
+                guard wanted else { return }
                 switch status {
                 case Z_STREAM_END:
                     isAtMemberEnd = true
@@ -81,16 +87,8 @@ final class GzipStream {
             }
             // Input is consumed, but zlib may still hold output for a full slice.
             while true {
-                let (status, produced) = slice.withUnsafeMutableBufferPointer { buffer in
-                    stream.pointee.next_out = buffer.baseAddress
-                    stream.pointee.avail_out = uInt(buffer.count)
-                    let status = inflate(stream, Z_NO_FLUSH)
-                    return (status, buffer.count - Int(stream.pointee.avail_out))
-                }
-                totalOutput += Int64(produced)
-                if produced > 0 {
-                    guard try sink(Data(slice[0..<produced])) else { return }
-                }
+                let (status, produced, wanted) = try inflateSlice(&slice, sink: sink)
+                guard wanted else { return }
                 if status == Z_STREAM_END { isAtMemberEnd = true }
                 if produced < slice.count || status != Z_OK { break }
             }
