@@ -43,12 +43,19 @@ REQUIREMENT_SETS = [
     "cryptography pillow numpy psutil",
     "requests pydantic cryptography pillow numpy psutil",
 ]
+QUICK_WHEELS = ("idna", "numpy", "psutil", "charset-normalizer", "pillow")
 PIP_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
                  "manylinux_2_12_x86_64", "manylinux2010_x86_64"]
 
 
 # ------------------------------------------------------------------------------------------------
 # Running tools
+
+
+def unconditional(requirement: str) -> bool:
+    """Whether a Requires-Dist line applies to CPython 3.12 without extras (enough for the corpus)."""
+    text = requirement.replace(" ", "")
+    return "extra==" not in text and "python_version<" not in text
 
 
 @dataclass
@@ -90,9 +97,14 @@ class Tools:
         metadata_help = subprocess.run([lazywheel, "metadata", "--help"], capture_output=True, text=True).stdout
         self.has_index_metadata = "--index-url" in metadata_help
 
-    def command(self, tool: str, requirements: list[str], workdir: Path, *, no_deps: bool,
+    def command(self, tool: str, requirements: list[str], workdir: Path, *, single_metadata: bool,
                 warm_cache: Optional[Path]) -> list[str]:
-        """The command line of `tool` resolving `requirements` (cold unless `warm_cache` is given)."""
+        """The command line of `tool` resolving `requirements` (cold unless `warm_cache` is given).
+
+        `single_metadata` asks lazywheel for one project's metadata (`metadata name==version`); uv
+        and pip resolve the pin, which for a wheel without dependencies reads exactly its metadata.
+        (`--no-deps` would be wrong: uv then reads no metadata at all.)
+        """
         url = self.index.index_url
         req = workdir / "requirements.in"
         req.write_text("\n".join(requirements) + "\n")
@@ -101,8 +113,6 @@ class Tools:
                    "--python-version", TARGET_PYTHON, "--python-platform", "x86_64-manylinux_2_28",
                    "--index-url", url, "--no-header", "--quiet", "-o", os.devnull]
             cmd += ["--cache-dir", str(warm_cache)] if warm_cache else ["--no-cache"]
-            if no_deps:
-                cmd.append("--no-deps")
             return cmd
         if tool == "pip":
             cmd = [self.pip, "install", "--dry-run", "--report", str(workdir / "report.json"),
@@ -112,11 +122,9 @@ class Tools:
             for plat in PIP_PLATFORMS:
                 cmd += ["--platform", plat]
             cmd += ["--cache-dir", str(warm_cache)] if warm_cache else ["--no-cache-dir"]
-            if no_deps:
-                cmd.append("--no-deps")
             return cmd
         if tool == "lazywheel":
-            if no_deps:
+            if single_metadata:
                 return [self.lazywheel, "metadata", requirements[0], "--index-url", url,
                         "--python-version", TARGET_PYTHON, "--platform", "manylinux_2_28_x86_64"]
             return [self.lazywheel, "resolve", "-r", str(req), "--index-url", url,
@@ -133,7 +141,7 @@ class Tools:
         message = proc.stdout if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["?"])[-1]
         return proc.returncode == 0, elapsed, counts, message
 
-    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, no_deps: bool = False,
+    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, single_metadata: bool = False,
                 warm: bool = False, direct_url: Optional[str] = None) -> Measurement:
         samples = []
         for _ in range(runs):
@@ -144,7 +152,7 @@ class Tools:
                 if direct_url:
                     cmd = [self.lazywheel, "metadata", direct_url]
                 else:
-                    cmd = self.command(tool, requirements, work, no_deps=no_deps, warm_cache=cache)
+                    cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=cache)
                 if warm:  # a first process fills the cache; the second is measured
                     self.run(cmd, env)
                 samples.append(self.run(cmd, env))
@@ -378,7 +386,9 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
         "--target … --only-binary=:all: --python-version 3.12 --implementation cp --abi cp312 --abi abi3 "
         "--platform manylinux_2_28_x86_64 --platform manylinux_2_17_x86_64 … --no-cache-dir`.",
         "- *Metadata of one wheel*: neither uv nor pip has a \"read this wheel's metadata\" command; the closest "
-        "is resolving `name==version` with `--no-deps` (one index page, then the wheel's METADATA). lazywheel "
+        "is resolving `name==version` of a wheel that has no dependencies (one index page, then the wheel's "
+        "METADATA), so these rows cover the corpus wheels without dependencies for CPython 3.12. "
+        "(`--no-deps` is not used: with it uv reads no metadata at all, only the index page.) lazywheel "
         "does the same with `lazywheel metadata name==version --index-url …`; the *direct URL* rows show "
         "`lazywheel metadata <wheel URL>`, which needs no index page at all. The metadata rows are summed "
         "over the corpus wheels measured.",
@@ -437,9 +447,11 @@ def main() -> int:
         args.runs = 1
     began = time.perf_counter()
     manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
-    entries = sorted(manifest, key=lambda e: e["file"])
+    # Wheels without dependencies for CPython 3.12: resolving `name==version` reads only their metadata.
+    entries = sorted((e for e in manifest if not any(unconditional(r) for r in e["requiresDist"])),
+                     key=lambda e: e["file"])
     if args.quick:
-        entries = [e for e in entries if e["name"].lower().replace("_", "-") in ("idna", "numpy", "pydantic-core", "psutil", "requests")]
+        entries = [e for e in entries if e["name"].lower().replace("_", "-") in QUICK_WHEELS]
 
     index = CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000).start()
     tools = Tools(args.lazywheel, args.venv, index)
@@ -456,7 +468,7 @@ def main() -> int:
             for tool in ("lazywheel", "uv", "pip"):
                 if tool == "lazywheel" and not tools.has_index_metadata:
                     continue
-                sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, no_deps=True, warm=warm))
+                sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, single_metadata=True, warm=warm))
             if not warm:
                 url = f"{index.url}/files/{entry['file']}"
                 sums.setdefault("lazywheel direct", []).append(

@@ -462,39 +462,17 @@ def faulty_server():
 # ---------------------------------------------------------------------------------------------
 # Editor tests (test_lsp.py, test_editors.py): a PEP 503 simple index of the corpus on nginx.
 
-import html as _html
-
-
 @pytest.fixture(scope="session")
-def simple_index(nginx, manifest) -> str:
-    """Lays out `simple/<name>/index.html` in nginx's document root (PEP 503, with
-    `data-requires-python` per PEP 345/503) linking to ../../wheels/<file>; returns the index URL."""
-    simple = nginx.root / "simple"
-    by_project: dict[str, list[dict]] = {}
-    for entry in manifest:
-        canonical = entry["name"].lower().replace("_", "-").replace(".", "-")
-        by_project.setdefault(canonical, []).append(entry)
-    for name, entries in by_project.items():
-        folder = simple / name
-        folder.mkdir(parents=True, exist_ok=True)
-        links = []
-        for entry in entries:
-            attributes = ""
-            if entry.get("requiresPython"):
-                attributes += f' data-requires-python="{_html.escape(entry["requiresPython"])}"'
-            links.append(f'<a href="../../wheels/{entry["file"]}#sha256={entry["sha256"]}"{attributes}>{entry["file"]}</a>')
-        (folder / "index.html").write_text("<!DOCTYPE html><html><body>\n" + "\n".join(links) + "\n</body></html>\n")
-    (simple / "index.html").write_text("<!DOCTYPE html><html><body>\n"
-                                       + "\n".join(f'<a href="{n}/">{n}</a>' for n in sorted(by_project))
-                                       + "\n</body></html>\n")
+def simple_index(nginx) -> str:
+    """The PEP 503 simple index of the corpus (and the synthetic projects) that the nginx fixture
+    lays out; see `write_simple_index`."""
     return f"{nginx.url}/simple/"
 
 
 @pytest.fixture
 def editor_env(binary, simple_index, tmp_path) -> dict:
     """Environment for editor processes: the server binary, the index, a private cache and HOME."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith(("INDEX_URL", "FIND_LINKS", "_INDEX")) and not k.endswith("CONFIG_FILE")}
+    env = isolated_environment()
     env["XDG_CACHE_HOME"] = str(tmp_path / "cache")
     env["HOME"] = str(tmp_path / "home")
     (tmp_path / "home").mkdir(exist_ok=True)

@@ -14,6 +14,7 @@ from lsprotocol import converters, types
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "protocol" / "clients" / "python"))
 from lazywheel_client import LazyWheelClient  # noqa: E402
+from conftest import isolated_environment  # noqa: E402
 
 CONVERTER = converters.get_converter()
 TARGET = {"python": "3.12", "platform": "manylinux_2_28_x86_64"}
@@ -47,9 +48,7 @@ urllib3 = "^2.2"
 
 
 def start(binary: str, options: dict | None, capabilities: dict | None = None) -> LazyWheelClient:
-    env = {k: v for k, v in os.environ.items()
-           if not k.endswith(("INDEX_URL", "FIND_LINKS", "_INDEX")) and not k.endswith("CONFIG_FILE")}
-    env["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="lazywheel-lsp-cache-")
+    env = isolated_environment()
     env["HOME"] = tempfile.mkdtemp(prefix="lazywheel-lsp-home-")
     process = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=env)
@@ -210,3 +209,14 @@ def test_hover_progress_with_client_token(lsp, simple_index):
     progress = [CONVERTER.structure(m["params"], types.ProgressParams) for m in client.notifications_of("$/progress")]
     kinds = [p.value["kind"] for p in progress if p.token == "hover-1"]
     assert kinds[0] == "begin" and kinds[-1] == "end"
+
+
+def test_a_set_that_does_not_resolve_gets_the_explanation(lsp, simple_index):
+    client = lsp({"indexUrl": simple_index, **TARGET})
+    uri = "file:///work/conflict/requirements.txt"
+    open_document(client, uri, "webframe==3.0.3\nwsgitool<3\n")
+    diagnostics = wait_diagnostics(client, uri, lambda ds: any(d.code == "unresolvable" for d in ds), timeout=30)
+    conflict = next(d for d in diagnostics if d.code == "unresolvable")
+    assert conflict.severity == types.DiagnosticSeverity.Error
+    assert "webframe==3.0.3 depends on wsgitool>=3.0" in conflict.message
+    assert conflict.range.start.line == 0

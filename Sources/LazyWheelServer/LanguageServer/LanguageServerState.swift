@@ -146,6 +146,13 @@ final class LanguageServerState: Sendable {
             diagnostics += Self.projectDiagnostics(occurrence, insight: insight)
         }
         publish(PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: diagnostics), session: session)
+        // Then whether the set resolves, when every dependency on its own is fine.
+        guard !diagnostics.contains(where: { $0.severity == .error }), found.count == projects.count,
+              let conflict = ResolutionDiagnostics.conflict(
+                in: dependencies.occurrences, session: session, cancellation: cancellation),
+              !cancellation.isCancelled else { return }
+        publish(PublishDiagnosticsParams(
+            uri: document.uri, version: document.version, diagnostics: diagnostics + [conflict]), session: session)
     }
 
     private func nextProgressNumber() -> Int {
