@@ -43,16 +43,25 @@ public final class MetadataPrefetcher: PackageSource {
     private let metadataFiles = FetchTable<CoreMetadata>()
     private let counters = Mutex(PrefetchStatistics())
 
-    /// - Parameter dependencyNames: the canonical names of the projects a metadata file's
-    ///   requirements name for the target (markers evaluated), whose pages are then prefetched.
+    /// The file whose metadata is fetched ahead as soon as a project's page arrives: the solver's
+    /// likely first pick (nil: none).
+    private let likelyChoice: @Sendable ([DistributionFile]) -> DistributionFile?
+
+    /// - Parameters:
+    ///   - dependencyNames: the canonical names of the projects a metadata file's requirements
+    ///     name for the target (markers evaluated), whose pages are then prefetched.
+    ///   - likelyChoice: the file the solver will most likely try first among a page's files; its
+    ///     metadata is prefetched the moment the page arrives, without waiting for the solver.
     public init(
         source: any PackageSource, pool: WorkerPool, cancellation: CancellationToken?,
-        dependencyNames: @escaping @Sendable (CoreMetadata) -> [String] = { _ in [] }
+        dependencyNames: @escaping @Sendable (CoreMetadata) -> [String] = { _ in [] },
+        likelyChoice: @escaping @Sendable ([DistributionFile]) -> DistributionFile? = { _ in nil }
     ) {
         self.source = source
         self.pool = pool
         self.cancellation = cancellation
         self.dependencyNames = dependencyNames
+        self.likelyChoice = likelyChoice
         let speculation = self.speculation
         self.cancellationHandler = cancellation?.onCancel { speculation.cancel() }
     }
@@ -110,6 +119,7 @@ public final class MetadataPrefetcher: PackageSource {
         try cancellation.throwIfCancelled()
         let files = try source.files(for: project, cancellation: cancellation)
         counters.withLock { $0.pagesFetched += 1 }
+        if let file = likelyChoice(files) { prefetchMetadata(file, project: project) }
         return files
     }
 

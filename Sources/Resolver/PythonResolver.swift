@@ -9,7 +9,7 @@ public struct PythonResolver: Sendable {
     /// The pool speculative fetches run on (it must not be the pool the caller runs on).
     public var pool: WorkerPool
 
-    public init(pool: WorkerPool = WorkerPool(label: "lazywheel.resolver.prefetch", width: 8)) {
+    public init(pool: WorkerPool = WorkerPool(label: "lazywheel.resolver.prefetch", width: 16)) {
         self.pool = pool
     }
 
@@ -24,13 +24,17 @@ public struct PythonResolver: Sendable {
     ) throws -> Resolution {
         let started = Date()
         let environment = request.target.markerEnvironment
-        let prefetcher = MetadataPrefetcher(source: source, pool: pool, cancellation: cancellation) { metadata in
-            metadata.requirements.compactMap { _, parsed in
-                guard case .success(let requirement) = parsed,
-                      (try? requirement.applies(in: environment)) == true else { return nil }
-                return requirement.canonicalName
-            }
-        }
+        let target = request.target
+        let prefetcher = MetadataPrefetcher(
+            source: source, pool: pool, cancellation: cancellation,
+            dependencyNames: { metadata in
+                metadata.requirements.compactMap { _, parsed in
+                    guard case .success(let requirement) = parsed,
+                          (try? requirement.applies(in: environment)) == true else { return nil }
+                    return requirement.canonicalName
+                }
+            },
+            likelyChoice: { files in Self.likelyChoice(among: files, target: target) })
         defer { prefetcher.stopSpeculation() }
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(request: request, source: prefetcher, cancellation: cancellation)
@@ -51,6 +55,28 @@ public struct PythonResolver: Sendable {
         statistics.prefetch = prefetcher.statistics
         statistics.seconds = Date().timeIntervalSince(started)
         return Resolution(packages: Self.packages(decisions, provider: provider), statistics: statistics)
+    }
+
+    /// The solver's probable first pick among a page's files, for prefetching: the best wheel for
+    /// the target of the newest final release that is not yanked and admits the target Python.
+    /// A guess (constraints, pre-release policy and sdists are ignored); the solver decides.
+    static func likelyChoice(among files: [DistributionFile], target: TargetEnvironment) -> DistributionFile? {
+        guard let tags = target.tags else { return nil }
+        let python = target.pythonFullVersion
+        var best: (version: Version, wheel: WheelFilename, file: DistributionFile)?
+        for file in files {
+            guard let version = file.version, !version.isPrerelease, !file.yanked.isYanked,
+                  case .wheel(let wheel) = file.kind, tags.isCompatible(wheel) else { continue }
+            if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
+                continue
+            }
+            if let current = best {
+                if version < current.version { continue }
+                if version == current.version, tags.bestWheel(among: [current.wheel, wheel]) != wheel { continue }
+            }
+            best = (version, wheel, file)
+        }
+        return best?.file
     }
 
     static func packages(_ decisions: [PythonPackage: Version], provider: PythonDependencyProvider) -> [ResolvedPackage] {
