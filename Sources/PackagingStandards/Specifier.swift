@@ -83,7 +83,25 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
                 throw .invalid(text)
             }
         }
+        if let version, Self.edgeOverflows(self.operator, version, isWildcard: isWildcard) {
+            // The clause's bound is one past a component of 2^63-1: not representable here.
+            throw .invalid(text)
+        }
         (lowerEdge, upperEdge) = Self.edges(self.operator, version, isWildcard: isWildcard)
+    }
+
+    /// Whether computing the clause's edges would add one to a component already at `Int.max`.
+    static func edgeOverflows(_ op: Operator, _ spec: Version, isWildcard: Bool) -> Bool {
+        switch op {
+        case .equal where isWildcard, .notEqual where isWildcard:
+            return spec.release.last == Int.max
+        case .compatible:
+            return spec.release.dropLast().last == Int.max
+        case .greaterThan:
+            return spec.dev == Int.max || (spec.dev == nil && spec.post == Int.max)
+        default:
+            return false
+        }
     }
 
     static func edges(_ op: Operator, _ spec: Version?, isWildcard: Bool) -> (Version?, Version?) {

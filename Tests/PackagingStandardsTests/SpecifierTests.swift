@@ -123,3 +123,11 @@ struct SpecifierTests {
         #expect(try SpecifierSet(">=1,<2") == SpecifierSet("<2,>=1"))
     }
 }
+
+/// Found by fuzzing (Fuzz/crashes/packaging-specifier-wildcard-overflow): a bound one past
+/// 2^63-1 used to trap; it is now an invalid specifier.
+@Test(arguments: ["==9223372036854775807.*", "!=1.9223372036854775807.*", "~=9223372036854775807.0",
+                  ">1.0.post9223372036854775807", ">1.0.dev9223372036854775807"])
+func specifierBoundsThatWouldOverflowAreRejected(_ text: String) {
+    #expect(throws: SpecifierError.self) { try Specifier(text) }
+}
