@@ -18,24 +18,14 @@ struct GetMetadataRequest: ServerMethod {
     var specifier: String?
     var python: String?
     var platform: String?
+    /// Only these keys of the answer (e.g. what a hover shows: `name`, `version`, `summary`,
+    /// `requiresDist`); all when absent. Skips sending a 170 KB `raw`/`description` per hover.
+    var fields: [String]?
     var workDoneToken: ProgressToken?
 
-    /// The wheel's metadata, or a project lookup's document.
-    enum Response: Codable, Sendable {
-        case wheel(CoreMetadata)
-        case project(ProjectMetadataDocument)
-
-        init(from decoder: any Decoder) throws {
-            self = .wheel(try CoreMetadata(from: decoder))
-        }
-
-        func encode(to encoder: any Encoder) throws {
-            switch self {
-            case .wheel(let metadata): try metadata.encode(to: encoder)
-            case .project(let document): try document.encode(to: encoder)
-            }
-        }
-    }
+    /// The metadata object (or the project lookup's document) as JSON: a cached wheel's is
+    /// encoded once and reused, so a warm answer costs one serialization.
+    typealias Response = JSONValue
 
     private func cachedWheel(in session: ServerSession) throws -> SessionWheel? {
         if let handle { return try session.wheels.wheel(forHandle: handle) }
@@ -47,7 +37,14 @@ struct GetMetadataRequest: ServerMethod {
 
     func answerFromMemory(in session: ServerSession) throws -> Response? {
         if project != nil { return nil }
-        return try cachedWheel(in: session)?.metadata.map(Response.wheel)
+        return try cachedWheel(in: session)?.metadataJSON.map(selected)
+    }
+
+    /// The answer restricted to ``fields`` when given.
+    private func selected(_ answer: JSONValue) -> JSONValue {
+        guard let fields, case .object(let members) = answer else { return answer }
+        let wanted = Set(fields)
+        return .object(members.filter { wanted.contains($0.key) })
     }
 
     func answer(in context: RequestContext) throws -> Response {
@@ -56,8 +53,8 @@ struct GetMetadataRequest: ServerMethod {
         defer { context.progress.end() }
         if let project {
             let target = try session.target(python: python, platform: platform)
-            return .project(try session.projectIndex().metadata(
-                project: project, specifier: specifier, target: target, cancellation: context.cancellation))
+            return selected(try JSONValue(encoding: session.projectIndex().metadata(
+                project: project, specifier: specifier, target: target, cancellation: context.cancellation)))
         }
         let wheel: SessionWheel
         if let cached = try cachedWheel(in: session) {
@@ -67,6 +64,8 @@ struct GetMetadataRequest: ServerMethod {
                 at: try session.location(url!), headers: headers ?? [:], cancellation: context.cancellation,
                 progress: context.progress)
         }
-        return .wheel(try session.metadata(of: wheel, cancellation: context.cancellation))
+        _ = try session.metadata(of: wheel, cancellation: context.cancellation)
+        guard let json = wheel.metadataJSON else { throw ResponseError.internalError("metadata was read but not kept") }
+        return selected(json)
     }
 }

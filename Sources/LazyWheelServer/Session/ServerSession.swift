@@ -114,7 +114,7 @@ final class ServerSession: Sendable {
     func metadata(of wheel: SessionWheel, cancellation: CancellationToken) throws -> CoreMetadata {
         if let metadata = wheel.metadata { return metadata }
         let metadata = try engine.metadata(of: wheel.opened, cancellation: cancellation)
-        wheel.metadata = metadata
+        try wheel.remember(metadata)
         wheels.enforce(budget: memoryBudget)
         return metadata
     }

@@ -14,7 +14,7 @@ struct WheelKey: Hashable, Sendable {
 final class SessionWheel: Sendable {
     let key: WheelKey
     let opened: OpenedWheel
-    private let parsedMetadata = Mutex<CoreMetadata?>(nil)
+    private let parsedMetadata = Mutex<(metadata: CoreMetadata, json: JSONValue)?>(nil)
 
     init(key: WheelKey, opened: OpenedWheel) {
         self.key = key
@@ -22,9 +22,15 @@ final class SessionWheel: Sendable {
     }
 
     /// The parsed METADATA once read: answered again without I/O, even after eviction.
-    var metadata: CoreMetadata? {
-        get { parsedMetadata.withLock { $0 } }
-        set { parsedMetadata.withLock { $0 = newValue } }
+    var metadata: CoreMetadata? { parsedMetadata.withLock { $0?.metadata } }
+
+    /// The JSON form of ``metadata``, encoded once: a warm `getMetadata` only serializes it.
+    var metadataJSON: JSONValue? { parsedMetadata.withLock { $0?.json } }
+
+    /// Keeps the parsed METADATA and its JSON form.
+    func remember(_ metadata: CoreMetadata) throws {
+        let json = try JSONValue(encoding: metadata)
+        parsedMetadata.withLock { $0 = (metadata, json) }
     }
 
     /// Bytes of wheel data held in its interval cache.
