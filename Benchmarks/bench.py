@@ -244,6 +244,14 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
 
 
+def display_path(path) -> str:
+    """`path` relative to the repository when inside it, so the report names no machine path."""
+    try:
+        return str(Path(path).resolve().relative_to(Path(__file__).resolve().parents[1]))
+    except ValueError:
+        return Path(path).name
+
+
 # What an editor's hover shows (see editors/): the answer restricted with getMetadata's `fields`.
 HOVER_FIELDS = ["name", "version", "summary", "requiresPython", "requiresDist", "license", "licenseExpression",
                 "projectUrls"]
@@ -384,7 +392,7 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
         f"({platform.machine()}, {os.cpu_count()} CPUs, {platform.python_implementation()} {platform.python_version()}); "
         f"total {elapsed:.0f} s. Do not edit by hand: rerun the script.",
         "",
-        f"- Tools: lazywheel `{tools.lazywheel}` ({args.build}), {uv_version}, {pip_version} with `--use-feature=fast-deps`.",
+        f"- Tools: lazywheel `{display_path(tools.lazywheel)}` ({args.build}), {uv_version}, {pip_version} with `--use-feature=fast-deps`.",
         f"- Index: `Benchmarks/index_server.py` on 127.0.0.1 serving the {len(tools.index.files)} wheels of "
         f"`../shared/corpus` as PEP 503 HTML pages, **{args.delay_ms:g} ms delay before every answer**, "
         "single byte ranges, counting every request at the server (method, path, Range, body bytes).",

@@ -213,7 +213,7 @@ def test_hover_progress_with_client_token(lsp, simple_index):
 
 def test_a_set_that_does_not_resolve_gets_the_explanation(lsp, simple_index):
     client = lsp({"indexUrl": simple_index, **TARGET})
-    uri = "file:///work/conflict/requirements.txt"
+    uri = "file:///project/conflict/requirements.txt"
     open_document(client, uri, "webframe==3.0.3\nwsgitool<3\n")
     diagnostics = wait_diagnostics(client, uri, lambda ds: any(d.code == "unresolvable" for d in ds), timeout=30)
     conflict = next(d for d in diagnostics if d.code == "unresolvable")

@@ -83,7 +83,7 @@ struct LanguageServerIndexTests {
 
     @Test func hoverCompletionAndDiagnostics() throws {
         let fixture = try Fixture()
-        let uri = "file:///work/requirements.txt"
+        let uri = "file:///project/requirements.txt"
         fixture.open(uri, "idna>=3\nidna==2.0\nbroken ==\n")
 
         let hover = try #require(try HoverRequest(textDocument: .init(uri: uri), position: .init(line: 0, character: 1))
@@ -112,7 +112,7 @@ struct LanguageServerIndexTests {
 
     @Test func cancellationAbortsTheLookup() throws {
         let fixture = try Fixture()
-        let uri = "file:///work/requirements.in"
+        let uri = "file:///project/requirements.in"
         fixture.open(uri, "slow\n")
         let cancellation = CancellationToken()
         DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }

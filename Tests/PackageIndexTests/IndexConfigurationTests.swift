@@ -4,7 +4,7 @@ import Testing
 
 /// An injected environment with an in-memory file system.
 private func environment(_ variables: [String: String] = [:], files: [String: String] = [:], home: String = "/home/u") -> ConfigurationEnvironment {
-    ConfigurationEnvironment(variables: variables, homeDirectory: home, workingDirectory: "/work", readFile: { files[$0] })
+    ConfigurationEnvironment(variables: variables, homeDirectory: home, workingDirectory: "/project", readFile: { files[$0] })
 }
 
 struct IndexConfigurationTests {
@@ -105,7 +105,7 @@ struct IndexConfigurationTests {
             explicit = true
 
             find-links = [
-                "/opt/wheels",  # local
+                "/srv/wheels",  # local
                 "http://links.example/wheels.html",
             ]
             """
@@ -120,11 +120,11 @@ struct IndexConfigurationTests {
         let root = """
             index-url = "http://root.example/simple/"
             extra-index-url = ["http://e1/simple/", "http://e2/simple/"]
-            find-links = ["/opt/wheels"]
+            find-links = ["/srv/wheels"]
             """
         let config = try IndexConfiguration.resolve(environment: environment(["UV_CONFIG_FILE": "/u.toml"], files: ["/u.toml": root]))
         #expect(config.indexes.map(\.url.absoluteString) == ["http://root.example/simple/", "http://e1/simple/", "http://e2/simple/"])
-        #expect(config.findLinks.map(\.url.path) == ["/opt/wheels"])
+        #expect(config.findLinks.map(\.url.path) == ["/srv/wheels"])
 
         let pipTable = "[pip]\nindex-url = \"http://pip-table/simple/\"\n"
         let fromPipTable = try IndexConfiguration.resolve(environment: environment(files: ["/etc/uv/uv.toml": pipTable]))
@@ -192,7 +192,7 @@ struct IndexConfigurationTests {
         let config = try IndexConfiguration.resolve(
             options: IndexOptions(indexURL: "./local-index", findLinks: ["~/wheels", "file:///srv/wheels"]),
             environment: environment())
-        #expect(config.primaryIndex?.url.absoluteString == "file:///work/local-index/")
+        #expect(config.primaryIndex?.url.absoluteString == "file:///project/local-index/")
         #expect(config.primaryIndex?.isLocal == true)
         #expect(config.findLinks.map(\.url.path) == ["/home/u/wheels", "/srv/wheels"])
     }
