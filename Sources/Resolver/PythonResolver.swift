@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PackageIndex
 import PackagingStandards
 import WorkScheduling
@@ -25,17 +26,32 @@ public struct PythonResolver: Sendable {
         let started = Date()
         let environment = request.target.markerEnvironment
         let target = request.target
+        // What the user and the metadata read so far require of each project: the prefetcher's
+        // guess of the solver's pick honours it, so a `webframe<3` root or a `wsgitool<3`
+        // dependency does not prefetch the newest version for nothing.
+        var rootSpecifiers: [String: [SpecifierSet]] = [:]
+        for requirement in request.requirements + request.constraints {
+            rootSpecifiers[requirement.canonicalName, default: []].append(requirement.specifier)
+        }
+        let requiredSpecifiers = Mutex(rootSpecifiers)
         let prefetcher = MetadataPrefetcher(
             source: source, pool: pool, cancellation: cancellation,
             dependencyNames: { metadata in
-                metadata.requirements.compactMap { _, parsed in
+                let dependencies: [Requirement] = metadata.requirements.compactMap { _, parsed in
                     guard case .success(let requirement) = parsed,
                           (try? requirement.applies(in: environment)) == true else { return nil }
-                    return requirement.canonicalName
+                    return requirement
                 }
+                requiredSpecifiers.withLock { table in
+                    for dependency in dependencies { table[dependency.canonicalName, default: []].append(dependency.specifier) }
+                }
+                return dependencies.map(\.canonicalName)
             },
-            likelyChoice: { files in Self.likelyChoice(among: files, target: target) })
-        defer { prefetcher.stopSpeculation() }
+            likelyChoice: { files in
+                let project = files.lazy.compactMap { $0.kind.wheel?.canonicalName }.first
+                let specifiers = project.map { name in requiredSpecifiers.withLock { $0[name] ?? [] } } ?? []
+                return Self.likelyChoice(among: files, target: target, specifiers: specifiers)
+            })
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(request: request, source: prefetcher, cancellation: cancellation)
         let solver = PubGrubSolver(
@@ -58,14 +74,19 @@ public struct PythonResolver: Sendable {
     }
 
     /// The solver's probable first pick among a page's files, for prefetching: the best wheel for
-    /// the target of the newest final release that is not yanked and admits the target Python.
-    /// A guess (constraints, pre-release policy and sdists are ignored); the solver decides.
-    static func likelyChoice(among files: [DistributionFile], target: TargetEnvironment) -> DistributionFile? {
+    /// the target of the newest release that the user's own `specifiers` for the project admit
+    /// (pre-releases only when they name one), that is not yanked and admits the target Python.
+    /// A guess (dependencies' specifiers and sdists are ignored); the solver decides.
+    static func likelyChoice(
+        among files: [DistributionFile], target: TargetEnvironment, specifiers: [SpecifierSet] = []
+    ) -> DistributionFile? {
         guard let tags = target.tags else { return nil }
         let python = target.pythonFullVersion
+        let prereleasesNamed = specifiers.contains { $0.prereleases == true }
         var best: (version: Version, wheel: WheelFilename, file: DistributionFile)?
         for file in files {
-            guard let version = file.version, !version.isPrerelease, !file.yanked.isYanked,
+            guard let version = file.version, !version.isPrerelease || prereleasesNamed, !file.yanked.isYanked,
+                  specifiers.allSatisfy({ $0.contains(version, prereleases: true) }),
                   case .wheel(let wheel) = file.kind, tags.isCompatible(wheel) else { continue }
             if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
                 continue
