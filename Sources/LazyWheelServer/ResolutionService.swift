@@ -47,8 +47,9 @@ public struct ResolutionService: Sendable {
         self.environment = environment
     }
 
-    /// The request `input` describes, and the index to resolve it against.
-    public func prepare(_ input: ResolutionInput) throws -> (ResolutionRequest, ProjectIndex) {
+    /// The request `input` describes, and the index to resolve it against: `sessionIndex` (already
+    /// configured, with its in-memory state) when neither the input nor its files name an index.
+    public func prepare(_ input: ResolutionInput, sessionIndex: ProjectIndex? = nil) throws -> (ResolutionRequest, ProjectIndex) {
         var merged = RequirementsFile()
         for path in input.requirementFiles {
             let file = try RequirementsFile.parse(path: path, environment: environment.variables)
@@ -72,7 +73,8 @@ public struct ResolutionService: Sendable {
             indexURL: input.index.indexURL ?? merged.indexURL,
             extraIndexURLs: input.index.extraIndexURLs + merged.extraIndexURLs,
             findLinks: input.index.findLinks + merged.findLinks)
-        let index = try ProjectIndex(engine: engine, options: options, environment: environment)
+        let index = try (options == IndexOptions() ? sessionIndex : nil)
+            ?? ProjectIndex(engine: engine, options: options, environment: environment)
         let lookup = try LookupTarget.resolve(python: input.python, platform: input.platform)
         let target = try TargetEnvironment(pythonVersion: lookup.python, platform: lookup.platform)
         let request = ResolutionRequest(
@@ -84,10 +86,10 @@ public struct ResolutionService: Sendable {
 
     /// Resolves `input`; `progress` receives (resolved, discovered) counts.
     public func resolve(
-        _ input: ResolutionInput, cancellation: CancellationToken? = nil,
+        _ input: ResolutionInput, sessionIndex: ProjectIndex? = nil, cancellation: CancellationToken? = nil,
         progress: (@Sendable (Int, Int) -> Void)? = nil
     ) throws -> Resolution {
-        let (request, index) = try prepare(input)
+        let (request, index) = try prepare(input, sessionIndex: sessionIndex)
         let source = IndexPackageSource(index: index.client, fetcher: index.fetcher)
         return try PythonResolver().resolve(
             request, source: source, cancellation: cancellation, progress: progress)

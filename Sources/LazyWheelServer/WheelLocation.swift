@@ -1,4 +1,5 @@
 import Foundation
+import HTTPRange
 
 /// Where a wheel lives: an `http(s)` URL read with range requests, or a local file (a path or a
 /// `file://` URL) read the same way without HTTP.
@@ -40,11 +41,7 @@ public enum WheelLocation: Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .remote(let url):
-            guard url.user != nil || url.password != nil,
-                  var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
-            components.user = nil
-            components.password = nil
-            return components.string ?? url.absoluteString
+            return URLCredentials.redacted(url)
         case .local(let path):
             return path
         }

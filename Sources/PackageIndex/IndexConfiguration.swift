@@ -216,7 +216,7 @@ struct ConfiguredValue: Sendable {
 /// The pip and uv configuration files that exist, in precedence order.
 private struct ConfigurationFiles {
     var pip: [(path: String, file: PipConfigFile)] = []
-    var uv: [(path: String, file: MinimalTOMLDocument)] = []
+    var uv: [(path: String, file: UVConfigFile)] = []
     var consulted: [String] = []
 
     init(environment: ConfigurationEnvironment) {
@@ -251,7 +251,7 @@ private struct ConfigurationFiles {
         }
         for path in Self.unique(uvPaths) {
             guard let contents = environment.readFile(path) else { continue }
-            uv.append((path, MinimalTOMLDocument(contents: contents)))
+            uv.append((path, UVConfigFile(contents: contents)))
             consulted.append(path)
         }
     }
@@ -272,12 +272,12 @@ private struct ConfigurationFiles {
     /// `[pip] index-url`.
     func uvPrimary() -> [ConfiguredValue] {
         uv.compactMap { entry in
-            if let index = (entry.file.arrayTables["index"] ?? []).first(where: { $0["default"]?.boolValue == true }),
-               let url = index["url"]?.stringValue {
+            if let index = entry.file.indexes.first(where: { $0["default"]?.value.boolValue == true }),
+               let url = index["url"]?.value.stringValue {
                 return ConfiguredValue(value: url, origin: .uvConfig(path: entry.path, key: "[[index]] default = true"))
             }
             for table in ["", "pip"] {
-                if let url = entry.file.value("index-url", inTable: table)?.stringValue {
+                if let url = entry.file.string("index-url", inTable: table) {
                     return ConfiguredValue(value: url, origin: .uvConfig(path: entry.path, key: table.isEmpty ? "index-url" : "[pip] index-url"))
                 }
             }
@@ -290,13 +290,13 @@ private struct ConfigurationFiles {
     func uvExtras() -> [(String, ConfigurationOrigin)] {
         for entry in uv {
             var values: [(String, ConfigurationOrigin)] = []
-            for index in entry.file.arrayTables["index"] ?? [] {
-                guard index["default"]?.boolValue != true, index["explicit"]?.boolValue != true,
-                      let url = index["url"]?.stringValue else { continue }
+            for index in entry.file.indexes {
+                guard index["default"]?.value.boolValue != true, index["explicit"]?.value.boolValue != true,
+                      let url = index["url"]?.value.stringValue else { continue }
                 values.append((url, .uvConfig(path: entry.path, key: "[[index]]")))
             }
             for table in ["", "pip"] {
-                for url in entry.file.value("extra-index-url", inTable: table)?.strings ?? [] {
+                for url in entry.file.strings("extra-index-url", inTable: table) {
                     values.append((url, .uvConfig(path: entry.path, key: table.isEmpty ? "extra-index-url" : "[pip] extra-index-url")))
                 }
             }
@@ -309,7 +309,7 @@ private struct ConfigurationFiles {
     func uvFindLinks() -> [(String, ConfigurationOrigin)] {
         for entry in uv {
             for table in ["", "pip"] {
-                let values = entry.file.value("find-links", inTable: table)?.strings ?? []
+                let values = entry.file.strings("find-links", inTable: table)
                 if !values.isEmpty {
                     return values.map { ($0, .uvConfig(path: entry.path, key: table.isEmpty ? "find-links" : "[pip] find-links")) }
                 }

@@ -28,13 +28,11 @@ enum ResolutionDiagnostics {
         let options = session.options
         var input = ResolutionInput()
         input.requirements = runtime.compactMap { $0.requirement?.description }
-        input.index = IndexOptions(
-            indexURL: options.indexUrl, extraIndexURLs: options.extraIndexUrls ?? [], findLinks: options.findLinks ?? [])
         input.python = options.python
         input.platform = options.platform
         do {
             _ = try ResolutionService(engine: session.engine, environment: session.environment)
-                .resolve(input, cancellation: cancellation)
+                .resolve(input, sessionIndex: try session.projectIndex(), cancellation: cancellation)
             return nil
         } catch ResolutionError.noSolution(let report) {
             return Diagnostic(

@@ -29,9 +29,9 @@ struct ResolveRequest: ServerMethod {
         var input = ResolutionInput()
         input.requirements = requirements
         input.constraints = constraints ?? []
-        input.index = IndexOptions(
-            indexURL: indexUrl ?? options.indexUrl, extraIndexURLs: extraIndexUrls ?? options.extraIndexUrls ?? [],
-            findLinks: findLinks ?? options.findLinks ?? [])
+        // The session's index (configured in initialize or from the environment) unless the
+        // request names its own.
+        input.index = IndexOptions(indexURL: indexUrl, extraIndexURLs: extraIndexUrls ?? [], findLinks: findLinks ?? [])
         input.python = python ?? options.python
         input.platform = platform ?? options.platform
         input.prerelease = prerelease
@@ -41,7 +41,8 @@ struct ResolveRequest: ServerMethod {
         let before = session.engine.statistics.snapshot
         let progress = context.progress
         let resolution = try ResolutionService(engine: session.engine, environment: session.environment).resolve(
-            input, cancellation: context.cancellation
+            input, sessionIndex: input.index == IndexOptions() ? try session.projectIndex() : nil,
+            cancellation: context.cancellation
         ) { resolved, discovered in
             progress.report("\(resolved) of \(discovered) packages pinned",
                             percentage: discovered == 0 ? nil : resolved * 100 / discovered)
