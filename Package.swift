@@ -41,6 +41,7 @@ let package = Package(
             name: "lazywheel",
             dependencies: [
                 "LazyWheelServer",
+                "HTTPRange",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

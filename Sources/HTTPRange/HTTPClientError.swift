@@ -28,7 +28,7 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
         case let .serverUnavailable(url, status, attempts):
             return "\(url) answered HTTP \(status) \(HTTPClientError.reasonPhrase(status)) \(HTTPClientError.times(attempts)); the server may be overloaded or down, try again later"
         case let .timedOut(url, seconds, attempts):
-            return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout"
+            return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout (--timeout, or $\(HTTPClientConfiguration.timeoutVariable))"
         case let .connectionFailed(url, reason, attempts):
             return "fetching \(url) failed \(HTTPClientError.times(attempts)): \(reason)"
         }
@@ -41,7 +41,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     }
 
     private static func seconds(_ value: Double) -> String {
-        value >= 1 ? "\(Int(value.rounded())) s" : "\(Int((value * 1000).rounded())) ms"
+        if value < 1 { return "\(Int((value * 1000).rounded())) ms" }
+        return value == value.rounded() ? "\(Int(value)) s" : "\(value) s"
     }
 
     static func reasonPhrase(_ status: Int) -> String {

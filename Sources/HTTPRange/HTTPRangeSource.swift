@@ -1,6 +1,5 @@
 import Foundation
 import LazyZip
-import Synchronization
 import WorkScheduling
 
 /// A ``ByteSource`` for one HTTP(S) URL, read with byte-range requests (RFC 9110 §14) and never a
@@ -25,7 +24,7 @@ public final class HTTPRangeSource: ByteSource {
     private let wholeFileLimit: Int
     /// Extra headers sent with every request (e.g. `Authorization` from a client).
     private let extraHeaders: HTTPHeaderFields
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     private struct State {
         var totalSize: Int64?
@@ -50,7 +49,7 @@ public final class HTTPRangeSource: ByteSource {
         self.capabilities = capabilities
         self.statistics = statistics
         self.wholeFileLimit = wholeFileLimit
-        self.state = Mutex(State(totalSize: knownSize))
+        self.state = Locked(State(totalSize: knownSize))
     }
 
     /// The file's size, once known.

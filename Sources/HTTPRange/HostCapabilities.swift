@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WorkScheduling
 
 /// What has been learned about each host's support for byte ranges (RFC 9110 §14), shared by every
 /// ``HTTPRangeSource`` of a session so later files on a host skip requests known to fail.
@@ -18,7 +18,7 @@ public final class HostCapabilities: Sendable {
         }
     }
 
-    private let hosts = Mutex<[String: Capabilities]>([:])
+    private let hosts = Locked<[String: Capabilities]>([:])
 
     public init() {}
 

@@ -64,3 +64,50 @@ public struct HTTPClientConfiguration: Sendable {
         self.userAgent = userAgent
     }
 }
+
+/// Why a timeout or retry count given by the user cannot be used.
+public struct NetworkSettingError: Error, CustomStringConvertible, Equatable {
+    public let description: String
+}
+
+extension HTTPClientConfiguration {
+    /// Environment variable with the idle timeout in seconds (like uv's `UV_HTTP_TIMEOUT`).
+    public static let timeoutVariable = "LAZYWHEEL_HTTP_TIMEOUT"
+    /// Environment variable with the number of retries after a failed attempt.
+    public static let retriesVariable = "LAZYWHEEL_HTTP_RETRIES"
+
+    /// The default configuration with the user's idle timeout and retry count: `timeout` and
+    /// `retries` (command-line flags) win over ``timeoutVariable`` and ``retriesVariable`` in
+    /// `environment`. A timeout longer than the per-attempt limit raises that limit too.
+    public static func userConfigured(
+        timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws -> HTTPClientConfiguration {
+        var configuration = HTTPClientConfiguration()
+        let seconds = try timeout ?? environment[timeoutVariable].map { text in
+            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
+                throw NetworkSettingError(description: "\(timeoutVariable)=\(text) is not a number of seconds")
+            }
+            return value
+        }
+        if let seconds {
+            guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
+                throw NetworkSettingError(description: "the HTTP timeout must be between 0 and 86400 seconds, not \(seconds)")
+            }
+            configuration.requestTimeout = seconds
+            configuration.resourceTimeout = max(configuration.resourceTimeout, seconds)
+        }
+        let count = try retries ?? environment[retriesVariable].map { text in
+            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
+                throw NetworkSettingError(description: "\(retriesVariable)=\(text) is not a whole number")
+            }
+            return value
+        }
+        if let count {
+            guard (0...100).contains(count) else {
+                throw NetworkSettingError(description: "the number of HTTP retries must be between 0 and 100, not \(count)")
+            }
+            configuration.retry.maxAttempts = count + 1
+        }
+        return configuration
+    }
+}

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
+import WorkScheduling
 #endif
 
 /// One attempt of one request in flight: what the delegate learned about it, and the semaphore the
@@ -63,13 +63,21 @@ final class TaskExchange: @unchecked Sendable {
     }
 
     /// The request for the next hop, or nil to stop following (the 3xx becomes the answer).
-    func redirect(to proposed: URLRequest) -> URLRequest? {
+    ///
+    /// - Parameter location: the answer's own `Location` field. Its scheme is checked as sent:
+    ///   swift-corelibs-foundation rewrites a `file:` location into an `http` URL on the same host
+    ///   before `proposed` reaches the delegate, so `proposed` alone would follow it.
+    func redirect(to proposed: URLRequest, location: String?) -> URLRequest? {
         lock.lock(); defer { lock.unlock() }
         lastActivity = .now()
         redirectIssuedAt = lastActivity
         _redirects += 1
         guard _redirects <= maxRedirects else {
             _stop = .tooManyRedirects
+            return nil
+        }
+        if let scheme = location.flatMap(TaskExchange.scheme(ofReference:)), scheme != "http", scheme != "https" {
+            _stop = .redirectScheme(location: location.flatMap(URL.init(string:)).map { URLCredentials.redacted($0) } ?? "\(scheme):…")
             return nil
         }
         guard let url = proposed.url, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
@@ -82,6 +90,17 @@ final class TaskExchange: @unchecked Sendable {
         if url.origin != originalOrigin { authorizationDropped = true }
         next.setValue(authorizationDropped ? nil : authorization, forHTTPHeaderField: "Authorization")
         return next
+    }
+
+    /// The scheme of a URI reference (RFC 3986 §4.1), lowercased, or nil for a relative reference.
+    static func scheme(ofReference reference: String) -> String? {
+        let trimmed = reference.trimmingCharacters(in: .whitespaces)
+        guard let colon = trimmed.firstIndex(of: ":"), let first = trimmed.first, first.isASCII, first.isLetter else {
+            return nil
+        }
+        let candidate = trimmed[..<colon]
+        let allowed = candidate.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
+        return allowed ? candidate.lowercased() : nil
     }
 
     /// Whether to keep reading after the headers of `response`.
@@ -159,7 +178,7 @@ final class TaskExchange: @unchecked Sendable {
 /// The URLSession delegate shared by every task of one ``HTTPClient``: routes callbacks to the
 /// task's ``TaskExchange`` by task identifier.
 final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendable {
-    private let exchanges = Mutex<[Int: TaskExchange]>([:])
+    private let exchanges = Locked<[Int: TaskExchange]>([:])
 
     func register(_ exchange: TaskExchange, for task: URLSessionTask) {
         exchanges.withLock { $0[task.taskIdentifier] = exchange }
@@ -177,7 +196,8 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendab
         _ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
         newRequest request: URLRequest, completionHandler: @escaping @Sendable (URLRequest?) -> Void
     ) {
-        completionHandler(exchange(for: task)?.redirect(to: request))
+        let location = response.value(forHTTPHeaderField: "Location")
+        completionHandler(exchange(for: task)?.redirect(to: request, location: location))
     }
 
     func urlSession(

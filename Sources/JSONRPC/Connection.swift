@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import WorkScheduling
 
 #if canImport(Glibc)
@@ -92,7 +91,7 @@ public final class JSONRPCConnection: Sendable {
     private let registry: MessageRegistry
     private let limits: FramingLimits
     private let log: LogSink
-    private let shared = Mutex(Shared())
+    private let shared = Locked(Shared())
     private let sendQueue: DispatchQueue
     /// Runs response callbacks of requests this side sent.
     private let responseQueue: DispatchQueue
@@ -413,7 +412,7 @@ public final class JSONRPCConnection: Sendable {
     private func makeReply(id: RequestID, method: String, token: CancellationToken)
         -> @Sendable (Result<JSONValue, ResponseError>) -> Void
     {
-        let answered = Mutex(false)
+        let answered = Locked(false)
         return { [self] result in
             let first = answered.withLock { answered -> Bool in
                 defer { answered = true }

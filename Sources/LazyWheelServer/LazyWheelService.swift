@@ -1,6 +1,5 @@
 import Foundation
 import JSONRPC
-import Synchronization
 import WorkScheduling
 
 /// `lazywheel serve`: the JSON-RPC 2.0 service behind a ``JSONRPCConnection``.
@@ -34,7 +33,7 @@ public final class LazyWheelService: MessageHandler {
     }
 
     private let session: ServerSession
-    private let lifecycle = Mutex(Lifecycle.uninitialized)
+    private let lifecycle = Locked(Lifecycle.uninitialized)
     private let onExit: @Sendable (Int32) -> Void
 
     /// - Parameters:

@@ -71,6 +71,19 @@ public final class WheelEngine: Sendable {
         return OpenedWheel(location: location, wheel: wheel, filename: try? WheelFilename(location.filename))
     }
 
+    /// The core metadata of the wheel at `location` when nothing else of it is needed: no handle,
+    /// and the central directory only as far as the tail holds it when METADATA's entry is there
+    /// (``LazyWheel/fetchMetadata(source:tailLength:statistics:pool:distInfoMatches:cancellation:)``).
+    public func metadata(
+        at location: WheelLocation, headers: [String: String] = [:], cancellation: CancellationToken? = nil
+    ) throws -> CoreMetadata {
+        let filename = try? WheelFilename(location.filename)
+        let bytes = try LazyWheel.fetchMetadata(
+            source: try source(for: location, headers: headers), tailLength: tailLength, statistics: statistics,
+            pool: fetchPool, distInfoMatches: { filename?.distInfoMatches($0) ?? true }, cancellation: cancellation)
+        return CoreMetadata(bytes: bytes)
+    }
+
     /// The wheel's core metadata, read with at most one more request.
     public func metadata(of opened: OpenedWheel, cancellation: CancellationToken? = nil) throws -> CoreMetadata {
         let bytes = try opened.wheel.readMetadata(distInfoMatches: opened.distInfoMatches, cancellation: cancellation)

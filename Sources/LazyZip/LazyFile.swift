@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import WorkScheduling
 
 /// A random-access view of a remote file that fetches only the bytes it has not seen yet: the
@@ -39,7 +38,7 @@ public final class LazyFile: Sendable {
 
     private let pool: WorkerPool
     private let statistics: TransferStatistics?
-    private let state: Mutex<State>
+    private let state: Locked<State>
 
     /// Cached ranges, their bytes, and fetches in flight.
     private struct State: ~Copyable {
@@ -85,7 +84,7 @@ public final class LazyFile: Sendable {
         try store.write(tail.bytes, at: tail.offset)
         var cached = IntervalSet()
         cached.insert(tail.offset ..< tail.offset + Int64(tail.bytes.count))
-        self.state = Mutex(State(cached: cached, store: store))
+        self.state = Locked(State(cached: cached, store: store))
     }
 
     /// A file of `size` bytes of which nothing is known yet.

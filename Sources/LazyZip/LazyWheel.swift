@@ -72,6 +72,64 @@ public final class LazyWheel: Sendable {
         return LazyWheel(archive: try ZipArchive(file: file, cancellation: cancellation))
     }
 
+    /// The METADATA of the wheel behind `source`, read with the fewest requests, when nothing else
+    /// of the wheel is needed.
+    ///
+    /// Like ``open(source:tailLength:statistics:pool:cancellation:)`` then
+    /// ``readMetadata(distInfoMatches:cancellation:)``, except when the central directory is longer
+    /// than the tail: wheels list `.dist-info/` last, so METADATA's header is usually among the
+    /// directory's last entries, which the tail holds (``CentralDirectorySuffix``). Then only
+    /// METADATA is fetched, not the rest of the directory (numpy: 2 requests instead of 3, and 57 KB
+    /// less). When the tail holds no single entry matching `distInfoMatches`, the whole directory
+    /// is read and checked as usual.
+    ///
+    /// Trade-off of the short path: a second matching METADATA in the unread part of the directory
+    /// is not seen, where the full path would refuse the wheel as ambiguous.
+    public static func fetchMetadata(
+        source: any ByteSource,
+        tailLength: Int = LazyWheel.defaultTailLength,
+        statistics: TransferStatistics? = nil,
+        pool: WorkerPool? = nil,
+        distInfoMatches: (String) -> Bool,
+        cancellation: CancellationToken? = nil
+    ) throws -> Data {
+        let tail = try source.readTail(length: tailLength, cancellation: cancellation)
+        let file = try LazyFile(source: source, tail: tail, pool: pool, statistics: statistics)
+        let location = try ZipArchive.locateCentralDirectory(in: file, cancellation: cancellation)
+        if !file.isCached(location.range), let (suffix, index) = try metadataInCachedSuffix(
+            of: file, directory: location, distInfoMatches: distInfoMatches, cancellation: cancellation)
+        {
+            var entry = suffix.entries[index]
+            do {
+                return try ZipArchive.readEntry(entry, from: file, maxSize: maximumMetadataSize, cancellation: cancellation)
+            } catch ZipError.entryOutOfBounds, ZipError.truncated {
+                // The local extra field is longer than estimated: read up to the safe limit.
+                entry.recordEnd = suffix.upperBound(of: index)
+                return try ZipArchive.readEntry(entry, from: file, maxSize: maximumMetadataSize, cancellation: cancellation)
+            }
+        }
+        let wheel = LazyWheel(archive: try ZipArchive(file: file, cancellation: cancellation))
+        return try wheel.readMetadata(distInfoMatches: distInfoMatches, cancellation: cancellation)
+    }
+
+    /// The one entry of the cached end of the central directory that is a matching METADATA.
+    private static func metadataInCachedSuffix(
+        of file: LazyFile, directory: CentralDirectoryLocation, distInfoMatches: (String) -> Bool,
+        cancellation: CancellationToken?
+    ) throws -> (CentralDirectorySuffix, Int)? {
+        guard let cached = file.cachedIntervals.last, cached.upperBound == file.size,
+              cached.lowerBound > directory.range.lowerBound, cached.lowerBound < directory.range.upperBound
+        else { return nil }
+        let bytes = try file.read(cached.lowerBound ..< directory.range.upperBound, cancellation: cancellation)
+        guard let suffix = CentralDirectorySuffix(bytes: bytes, at: cached.lowerBound, directory: directory) else {
+            return nil
+        }
+        let matching = suffix.entries.indices.filter { index in
+            topLevelDistInfo(of: suffix.entries[index].name).map(distInfoMatches) ?? false
+        }
+        return matching.count == 1 ? (suffix, matching[0]) : nil
+    }
+
     /// The top-level `X.dist-info/` directories holding a `METADATA` file.
     public var metadataDirectories: [String] {
         archive.entries.compactMap { Self.topLevelDistInfo(of: $0.name) }

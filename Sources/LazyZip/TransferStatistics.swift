@@ -1,5 +1,5 @@
 import Foundation
-import Synchronization
+import WorkScheduling
 
 /// Counters of the I/O a command or a session caused: what `--stats` prints and the `stats`
 /// JSON-RPC method returns. Thread-safe; shared by every ``ByteSource`` of a session.
@@ -20,7 +20,7 @@ public final class TransferStatistics: Sendable {
         public init() {}
     }
 
-    private let counters = Mutex(Snapshot())
+    private let counters = Locked(Snapshot())
 
     public init() {}
 

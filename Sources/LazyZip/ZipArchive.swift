@@ -36,6 +36,16 @@ public struct ZipEntry: Sendable, Equatable {
     public var hasDataDescriptor: Bool { flags & ZipFlag.dataDescriptor != 0 }
 }
 
+/// Where an archive's central directory lies, as its end records tell.
+public struct CentralDirectoryLocation: Sendable, Equatable {
+    /// The central directory's bytes in the file.
+    public let range: Range<Int64>
+    /// Entries the end record announces.
+    public let entryCount: Int64
+    /// The archive comment.
+    public let comment: Data
+}
+
 /// A ZIP archive (APPNOTE.TXT 6.3.10) read through a ``LazyFile``: the end of central directory
 /// record, the ZIP64 records when present, and the central directory, parsed once at open; each
 /// entry read later with one request.
@@ -68,32 +78,12 @@ public struct ZipArchive: Sendable {
     /// ``TailRead``), only the part of the central directory before it is fetched, with one request.
     public init(file: LazyFile, cancellation: CancellationToken? = nil) throws {
         self.file = file
-        let (eocd, eocdOffset) = try Self.locateEndRecord(in: file, cancellation: cancellation)
-        comment = eocd.comment
-
-        var structuresStart = eocdOffset
-        var cdOffset = Int64(eocd.offsetToStartOfCentralDirectory)
-        var cdSize = Int64(eocd.sizeOfCentralDirectory)
-        var entryCount = Int64(eocd.totalNumberOfEntriesInCentralDirectory)
-        var disks = (eocd.numberOfDisk == 0 && eocd.numberOfDiskStart == 0)
-        if let zip64 = try Self.readZip64Record(in: file, eocd: eocd, eocdOffset: eocdOffset, cancellation: cancellation) {
-            structuresStart = zip64.offset
-            cdOffset = zip64.record.offsetToStartOfCentralDirectory
-            cdSize = zip64.record.sizeOfCentralDirectory
-            entryCount = zip64.record.totalNumberOfEntriesInCentralDirectory
-            disks = zip64.record.numberOfDisk == 0 && zip64.record.numberOfDiskStart == 0
-        }
-        guard disks else { throw ZipError.multiDiskArchive }
-        guard cdOffset >= 0, cdSize >= 0, cdOffset <= structuresStart, cdSize <= structuresStart - cdOffset else {
-            throw ZipError.centralDirectoryOutOfBounds(offset: cdOffset, size: cdSize, fileSize: file.size)
-        }
-        guard cdSize <= Self.maximumCentralDirectorySize else {
-            throw ZipError.centralDirectoryTooLarge(size: cdSize, limit: Self.maximumCentralDirectorySize)
-        }
-        guard entryCount <= cdSize / Int64(CentralDirectoryFileHeader.fixedLength) else {
-            throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
-        }
-        centralDirectoryRange = cdOffset ..< cdOffset + cdSize
+        let location = try Self.locateCentralDirectory(in: file, cancellation: cancellation)
+        comment = location.comment
+        centralDirectoryRange = location.range
+        let cdOffset = location.range.lowerBound
+        let cdSize = Int64(location.range.count)
+        let entryCount = location.entryCount
 
         let directory = try file.read(centralDirectoryRange, cancellation: cancellation)
         var headers: [CentralDirectoryFileHeader] = []
@@ -125,6 +115,14 @@ public struct ZipArchive: Sendable {
     ///
     /// - Parameter maxSize: refuse entries declaring more (default ``defaultMaximumEntrySize``).
     public func readEntry(_ entry: ZipEntry, maxSize: Int64? = nil, cancellation: CancellationToken? = nil) throws -> Data {
+        try Self.readEntry(entry, from: file, maxSize: maxSize, cancellation: cancellation)
+    }
+
+    /// ``readEntry(_:maxSize:cancellation:)`` for an entry known without the whole archive (see
+    /// ``CentralDirectorySuffix``).
+    static func readEntry(
+        _ entry: ZipEntry, from file: LazyFile, maxSize: Int64? = nil, cancellation: CancellationToken? = nil
+    ) throws -> Data {
         guard entry.flags & ZipFlag.encrypted == 0 else { throw ZipError.encryptedEntry(name: entry.name) }
         guard entry.compressionMethod == 0 || entry.compressionMethod == 8 else {
             throw ZipError.unsupportedCompressionMethod(name: entry.name, method: entry.compressionMethod)
@@ -159,6 +157,37 @@ public struct ZipArchive: Sendable {
         let crc = Inflate.crc32(data)
         guard crc == entry.crc32 else { throw ZipError.crcMismatch(name: entry.name, declared: entry.crc32, actual: crc) }
         return data
+    }
+
+    /// Where the central directory lies, from the end of central directory record and, when
+    /// present, the ZIP64 records (checked against the file size and the caps).
+    public static func locateCentralDirectory(
+        in file: LazyFile, cancellation: CancellationToken? = nil
+    ) throws -> CentralDirectoryLocation {
+        let (eocd, eocdOffset) = try locateEndRecord(in: file, cancellation: cancellation)
+        var structuresStart = eocdOffset
+        var cdOffset = Int64(eocd.offsetToStartOfCentralDirectory)
+        var cdSize = Int64(eocd.sizeOfCentralDirectory)
+        var entryCount = Int64(eocd.totalNumberOfEntriesInCentralDirectory)
+        var disks = (eocd.numberOfDisk == 0 && eocd.numberOfDiskStart == 0)
+        if let zip64 = try readZip64Record(in: file, eocd: eocd, eocdOffset: eocdOffset, cancellation: cancellation) {
+            structuresStart = zip64.offset
+            cdOffset = zip64.record.offsetToStartOfCentralDirectory
+            cdSize = zip64.record.sizeOfCentralDirectory
+            entryCount = zip64.record.totalNumberOfEntriesInCentralDirectory
+            disks = zip64.record.numberOfDisk == 0 && zip64.record.numberOfDiskStart == 0
+        }
+        guard disks else { throw ZipError.multiDiskArchive }
+        guard cdOffset >= 0, cdSize >= 0, cdOffset <= structuresStart, cdSize <= structuresStart - cdOffset else {
+            throw ZipError.centralDirectoryOutOfBounds(offset: cdOffset, size: cdSize, fileSize: file.size)
+        }
+        guard cdSize <= maximumCentralDirectorySize else {
+            throw ZipError.centralDirectoryTooLarge(size: cdSize, limit: maximumCentralDirectorySize)
+        }
+        guard entryCount <= cdSize / Int64(CentralDirectoryFileHeader.fixedLength) else {
+            throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
+        }
+        return CentralDirectoryLocation(range: cdOffset ..< cdOffset + cdSize, entryCount: entryCount, comment: eocd.comment)
     }
 
     /// Finds the end of central directory record in the cached tail, or else in the last
@@ -206,7 +235,7 @@ public struct ZipArchive: Sendable {
 
     /// Entries from headers, each checked to lie before the central directory and not to overlap
     /// the next one, with ``ZipEntry/recordEnd`` set to the next entry's offset.
-    private static func makeEntries(_ headers: [CentralDirectoryFileHeader], entryAreaEnd: Int64) throws -> [ZipEntry] {
+    static func makeEntries(_ headers: [CentralDirectoryFileHeader], entryAreaEnd: Int64) throws -> [ZipEntry] {
         var entries = headers.map { header in
             ZipEntry(
                 name: header.name, rawName: header.rawName, localHeaderOffset: header.relativeOffsetOfLocalHeader,

@@ -128,8 +128,8 @@ public final class MetadataFetcher: Sendable {
         let source = try byteSource(for: file)
         switch file.kind {
         case .wheel(let wheel):
-            let lazyWheel = try LazyWheel.open(source: source, statistics: statistics, cancellation: cancellation)
-            let bytes = try lazyWheel.readMetadata(distInfoMatches: wheel.distInfoMatches, cancellation: cancellation)
+            let bytes = try LazyWheel.fetchMetadata(
+                source: source, statistics: statistics, distInfoMatches: wheel.distInfoMatches, cancellation: cancellation)
             return FetchedMetadata(bytes: bytes, origin: .wheelRanges)
         case .sdist:
             let knownSize = file.size ?? (source as? FileByteSource)?.size

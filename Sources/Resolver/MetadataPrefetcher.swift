@@ -1,7 +1,6 @@
 import Foundation
 import PackageIndex
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 
 /// Counters for index pages and metadata fetched during one resolution.
@@ -41,7 +40,7 @@ public final class MetadataPrefetcher: PackageSource {
     private let dependencyNames: @Sendable (CoreMetadata) -> [String]
     private let pages = FetchTable<[DistributionFile]>()
     private let metadataFiles = FetchTable<CoreMetadata>()
-    private let counters = Mutex(PrefetchStatistics())
+    private let counters = Locked(PrefetchStatistics())
 
     /// The file whose metadata is fetched ahead as soon as a project's page arrives: the solver's
     /// likely first pick (nil: none).
@@ -147,7 +146,7 @@ final class FetchTable<Value: Sendable>: Sendable {
         init(speculative: Bool) { self.speculative = speculative }
     }
 
-    private let entries = Mutex<[String: Entry]>([:])
+    private let entries = Locked<[String: Entry]>([:])
 
     /// The value for `key`: fetched on this thread when nobody started it (or when it only sits
     /// in the pool's queue), otherwise waited for. `wanted` is told, once per key, whether the

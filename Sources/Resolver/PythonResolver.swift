@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 import PackageIndex
 import PackagingStandards
 import WorkScheduling
@@ -33,7 +32,7 @@ public struct PythonResolver: Sendable {
         for requirement in request.requirements + request.constraints {
             rootSpecifiers[requirement.canonicalName, default: []].append(requirement.specifier)
         }
-        let requiredSpecifiers = Mutex(rootSpecifiers)
+        let requiredSpecifiers = Locked(rootSpecifiers)
         let prefetcher = MetadataPrefetcher(
             source: source, pool: pool, cancellation: cancellation,
             dependencyNames: { metadata in

@@ -1,6 +1,5 @@
 import Foundation
 import LazyZip
-import Synchronization
 import WorkScheduling
 
 /// A ``ByteSource`` over bytes in memory that logs every request, for tests that count requests
@@ -28,7 +27,7 @@ public final class MemoryByteSource: ByteSource {
     public let delay: Duration
     private let statistics: TransferStatistics?
     private let hook: (@Sendable (Request) throws -> Void)?
-    private let log = Mutex<[Request]>([])
+    private let log = Locked<[Request]>([])
 
     /// - Parameters:
     ///   - delay: added to every request.

@@ -2,7 +2,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOPosix
-import Synchronization
+import WorkScheduling
 
 /// An in-process HTTP/1.1 server (RFC 9112) for tests, on SwiftNIO, bound to 127.0.0.1 on an
 /// ephemeral port.
@@ -14,8 +14,8 @@ import Synchronization
 /// assert request counts at the server, and ``ServerFaults`` switches make it misbehave the ways
 /// real servers do. Thread-safe.
 public final class TestHTTPServer: Sendable {
-    private let state = Mutex(ServerState())
-    private let running = Mutex<RunningServer?>(nil)
+    private let state = Locked(ServerState())
+    private let running = Locked<RunningServer?>(nil)
 
     private struct RunningServer: Sendable {
         var group: MultiThreadedEventLoopGroup

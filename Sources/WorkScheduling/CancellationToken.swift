@@ -1,5 +1,4 @@
 import Foundation
-import Synchronization
 
 /// Thrown by blocking work that stopped because its ``CancellationToken`` was cancelled.
 public struct OperationCancelled: Error, CustomStringConvertible, Sendable {
@@ -19,7 +18,7 @@ public final class CancellationToken: Sendable {
         var handlers: [Int: @Sendable () -> Void] = [:]
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     public init() {}
 

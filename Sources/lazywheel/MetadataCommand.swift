@@ -63,8 +63,7 @@ struct MetadataCommand: ParsableCommand {
                 }
                 return
             }
-            let opened = try engine.open(try WheelLocation(parsing: wheel))
-            let metadata = try engine.metadata(of: opened)
+            let metadata = try engine.metadata(at: try WheelLocation(parsing: wheel))
             writeStandardOutput(json ? try encodeJSON(metadata) : Data(metadata.raw.utf8))
         }
     }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Dispatch
 import Foundation
+import HTTPRange
 import JSONRPC
 import LazyWheelServer
 
@@ -19,7 +20,10 @@ struct ServeCommand: ParsableCommand {
     @Option(help: "Largest frame body accepted, in bytes; larger frames are skipped and answered with an error.")
     var maxFrameBytes: Int = FramingLimits().maximumBodyBytes
 
+    @OptionGroup var network: NetworkOptions
+
     func run() throws {
+        let engine = try network.makeEngine()
         // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
         let (input, output) = try StandardIOGuard.claimStandardStreams()
         var options = ServerOptions()
@@ -30,7 +34,7 @@ struct ServeCommand: ParsableCommand {
             name: "lazywheel", input: input, output: output, registry: LazyWheelService.registry,
             limits: FramingLimits(maximumBodyBytes: maxFrameBytes), log: log)
         let service = LazyWheelService(
-            options: options, log: log,
+            engine: engine, options: options, log: log,
             notify: { connection.send($0) },
             onExit: { code in
                 connection.waitUntilSent()

@@ -48,13 +48,9 @@ def test_metadata_json_matches_manifest_and_request_budget(binary, counted, whee
     assert all(r.range.startswith("bytes=") for r in requests), requests
     tail = tail_length(proc.stderr)
     in_tail = expected["size"] - expected["metadataLocalHeaderOffset"] <= tail
-    cd_in_tail = expected["size"] - expected["centralDirectoryOffset"] <= tail
-    if in_tail:
-        assert len(requests) == 1, requests
-    elif cd_in_tail:
-        assert len(requests) == 2, requests
-    else:
-        assert len(requests) <= 3, requests
+    # Outside the tail, METADATA costs one more request, even for numpy, whose 73 KB central
+    # directory is longer than the tail: its METADATA entry is in the part the tail holds.
+    assert len(requests) == (1 if in_tail else 2), requests
     assert requests[0].range.startswith("bytes=-"), "the first request must be a suffix range"
     # Our own statistics agree with the server's log.
     assert re.search(rf"\b{len(requests)} requests?\b", proc.stderr), proc.stderr

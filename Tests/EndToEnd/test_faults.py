@@ -275,12 +275,39 @@ def test_cli_redirect_loop_is_bounded(binary, faults):
     assert faults.requests_for(url) <= 12
 
 
-def test_cli_has_no_timeout_option(binary):
-    """Timeouts are the HTTP client's defaults (30 s idle, 300 s per attempt): the CLI has no flag.
-    The stall test above therefore only proves a slow server is tolerated; a dead one is abandoned
-    through cancellation in `serve` (see test_serve_cancels_a_stalled_fetch)."""
-    helptext = run_cli(binary, "metadata", "--help").stdout
-    assert "timeout" not in helptext.lower()
+def test_cli_timeout_and_retries_are_configurable(binary, faults):
+    """A server that never answers: `--timeout 1 --retries 1` gives up after two 1 s attempts
+    (plus a 0.25 s backoff) with a message naming the timeout, not after the 30 s default."""
+    url = faults.url("stall-forever", IDNA)
+    before = faults.requests_for(url)
+    started = time.time()
+    proc = run_cli(binary, "metadata", url, "--timeout", "1", "--retries", "1", check=False, timeout=30)
+    elapsed = time.time() - started
+    expect_failure(proc, "did not answer within 1 s")
+    assert "2 attempts" in proc.stderr, proc.stderr
+    assert faults.requests_for(url) - before == 2
+    assert elapsed < 8, elapsed
+
+
+def test_cli_timeout_from_the_environment(binary, faults):
+    url = faults.url("stall-forever", IDNA)
+    before = faults.requests_for(url)
+    proc = run_cli(binary, "metadata", url, check=False, timeout=30,
+                   env={"LAZYWHEEL_HTTP_TIMEOUT": "0.5", "LAZYWHEEL_HTTP_RETRIES": "0"})
+    expect_failure(proc, "did not answer within 500 ms")
+    assert faults.requests_for(url) - before == 1
+
+
+@pytest.mark.parametrize("args, env, phrase", [
+    (["--timeout", "0"], {}, "between 0 and 86400"),
+    (["--timeout", "abc"], {}, "timeout"),
+    (["--retries=-1"], {}, "between 0 and 100"),
+    ([], {"LAZYWHEEL_HTTP_TIMEOUT": "soon"}, "LAZYWHEEL_HTTP_TIMEOUT=soon"),
+])
+def test_bad_timeout_settings_are_usage_errors(binary, args, env, phrase):
+    proc = run_cli(binary, "metadata", "https://127.0.0.1:9/x-1.0-py3-none-any.whl", *args, env=env, check=False)
+    assert proc.returncode == 64, (proc.returncode, proc.stderr)
+    assert phrase in proc.stderr, proc.stderr
 
 
 # ---------------------------------------------------------------------------------------------
@@ -320,8 +347,21 @@ def test_serve_recovers_with_exact_metadata(serve, faults, fault, name):
     assert result["raw"].encode() == true_metadata(name)
 
 
+def test_serve_timeout_is_configurable(serve, faults):
+    """`serve --timeout 1 --retries 0`: a dead server costs one second and a -32022 network error,
+    and the session goes on."""
+    client = serve("--timeout", "1", "--retries", "0")
+    started = time.time()
+    with pytest.raises(ResponseError) as raised:
+        client.request("getMetadata", {"url": faults.url("stall-forever", IDNA)}, timeout=30)
+    assert raised.value.code == NETWORK_ERROR, raised.value
+    assert "within 1 s" in raised.value.message
+    assert time.time() - started < 6
+    assert client.request("getMetadata", {"url": faults.url("ok", IDNA)})["raw"].encode() == true_metadata(IDNA)
+
+
 def test_serve_cancels_a_stalled_fetch(serve, faults):
-    """A server that never answers: the client's timeout cannot be configured, cancellation works."""
+    """A server that never answers within the default 30 s timeout: cancellation stops the wait."""
     client = serve()
     future = client.request_async("getMetadata", {"url": faults.url("stall-forever", IDNA)})
     time.sleep(0.5)
@@ -426,9 +466,6 @@ def test_redirect_to_a_file_url_never_reads_a_local_file(serve, faults):
     assert raised.value.code in (-32040, -32021), raised.value
 
 
-@pytest.mark.xfail(strict=True, reason="FoundationNetworking hands the redirect delegate an http URL with the "
-                   "file: Location's path, so the client asks the same server for that path (404) instead of "
-                   "refusing the redirect with -32040 (HTTPClientError.redirectToUnsupportedScheme)")
 def test_redirect_to_a_file_url_is_refused_as_a_location_error(serve, faults):
     client = serve()
     with pytest.raises(ResponseError) as raised:

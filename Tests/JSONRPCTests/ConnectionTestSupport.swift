@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import WorkScheduling
 
 @testable import JSONRPC
@@ -10,15 +9,6 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
-
-/// A value shared between threads.
-final class Locked<Value: Sendable>: Sendable {
-    private let mutex: Mutex<Value>
-
-    init(_ value: Value) { mutex = Mutex(value) }
-
-    func withLock<R>(_ body: (inout Value) -> R) -> R { mutex.withLock { body(&$0) } }
-}
 
 /// Both ends of a `pipe()`.
 struct PipeEnds {
@@ -223,7 +213,7 @@ final class TestHandler: MessageHandler {
         var progressTokens: [String] = []
     }
 
-    private let state = Mutex(State())
+    private let state = Locked(State())
     /// How many `test/hold` requests to collect before answering them all, shuffled.
     let holdCount: Int
 

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 import Testing
 
 @testable import JSONRPC
+import WorkScheduling
 
 private func classify(_ text: String) -> IncomingMessage {
     IncomingMessage(body: Data(text.utf8))
@@ -196,7 +196,7 @@ struct MessageRegistryTests {
 
 /// Strings collected from several threads.
 final class ReceivedResults: Sendable {
-    private let storage = Mutex<[String]>([])
+    private let storage = Locked<[String]>([])
 
     func append(_ value: String) { storage.withLock { $0.append(value) } }
 

@@ -2,7 +2,6 @@ import DependencyDocuments
 import Foundation
 import JSONRPC
 import PackageIndex
-import Synchronization
 import Testing
 import TestSupport
 import WorkScheduling
@@ -21,7 +20,7 @@ struct LanguageServerIndexTests {
 
     /// Notifications the session sent.
     final class NotificationLog: Sendable {
-        let messages = Mutex<[NotificationMessage]>([])
+        let messages = Locked<[NotificationMessage]>([])
     }
 
     final class Fixture: Sendable {

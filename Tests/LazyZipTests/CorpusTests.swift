@@ -78,6 +78,23 @@ struct CorpusWheel: Decodable, Sendable, CustomStringConvertible {
         #expect(statistics.snapshot.headRequests == 0)
     }
 
+    /// METADATA alone (no handle kept) costs one request when it is in the tail and two otherwise,
+    /// numpy included: its METADATA entry is in the part of its 73 KB central directory the tail holds.
+    @Test(arguments: CorpusWheel.all)
+    func fetchesMetadataAloneWithinTwoRequests(wheel: CorpusWheel) throws {
+        let statistics = TransferStatistics()
+        let source = try FileByteSource(path: wheel.path, statistics: statistics)
+        let metadata = try LazyWheel.fetchMetadata(source: source, statistics: statistics, distInfoMatches: wheel.distInfoPredicate)
+        #expect(Int64(metadata.count) == wheel.metadataSize)
+        #expect(Inflate.crc32(metadata) == wheel.metadataCRC32)
+        let tailStart = wheel.size - Int64(LazyWheel.defaultTailLength)
+        let inTail = wheel.metadataLocalHeaderOffset >= tailStart && wheel.centralDirectoryOffset >= tailStart
+        #expect(statistics.snapshot.requests == (inTail ? 1 : 2))
+        if wheel.file.hasPrefix("numpy") {
+            #expect(statistics.snapshot.bytesFetched < Int64(LazyWheel.defaultTailLength) + wheel.metadataCompressedSize + 1024)
+        }
+    }
+
     /// Prints requests and bytes over the corpus for several tail lengths: the measurement behind
     /// ``LazyWheel/defaultTailLength``.
     @Test func tailLengthTable() throws {

@@ -1,7 +1,6 @@
 import Dispatch
 import Foundation
 import LazyZip
-import Synchronization
 import TestSupport
 import Testing
 import WorkScheduling
@@ -15,7 +14,7 @@ func patternBytes(_ range: Range<Int64>) -> Data {
 final class PatternByteSource: ByteSource {
     let displayName = "pattern"
     let size: Int64
-    let requests = Mutex<[Range<Int64>]>([])
+    let requests = Locked<[Range<Int64>]>([])
     init(size: Int64) { self.size = size }
     func readTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
         let start = max(0, size - Int64(length))
@@ -82,8 +81,8 @@ func eventually(_ condition: () -> Bool) -> Bool {
     }
 
     @Test func farGapsAreFetchedInParallel() throws {
-        let arrived = Mutex(0)
-        let barrier = Mutex(false)
+        let arrived = Locked(0)
+        let barrier = Locked(false)
         let source = MemoryByteSource(content, onRequest: { _ in
             guard barrier.withLock({ $0 }) else { return }
             arrived.withLock { $0 += 1 }
@@ -102,7 +101,7 @@ func eventually(_ condition: () -> Bool) -> Bool {
 
     @Test func cacheHitDoesNotWaitForASlowFetch() throws {
         let release = DispatchSemaphore(value: 0)
-        let fetching = Mutex(false)
+        let fetching = Locked(false)
         let source = MemoryByteSource(content, onRequest: { request in
             if case .range = request {
                 fetching.withLock { $0 = true }
@@ -118,7 +117,7 @@ func eventually(_ condition: () -> Bool) -> Bool {
         #expect(eventually { fetching.withLock { $0 } })
         // The slow fetch is blocked in the source; a cached read must still return at once.
         let hitDone = DispatchSemaphore(value: 0)
-        let hit = Mutex<Data?>(nil)
+        let hit = Locked<Data?>(nil)
         DispatchQueue.global().async {
             let bytes = try? file.read(99_500 ..< 100_000)
             hit.withLock { $0 = bytes }
@@ -137,7 +136,7 @@ func eventually(_ condition: () -> Bool) -> Bool {
         })
         let file = try makeFile(source: source)
         let group = DispatchGroup()
-        let results = Mutex<[Data]>([])
+        let results = Locked<[Data]>([])
         for _ in 0..<2 {
             DispatchQueue.global().async(group: group) {
                 if let bytes = try? file.read(5_000 ..< 6_000) { results.withLock { $0.append(bytes) } }
@@ -210,7 +209,7 @@ func eventually(_ condition: () -> Bool) -> Bool {
 
     @Test func sourceErrorsPropagateAndTheFileStaysUsable() throws {
         struct Refused: Error {}
-        let failures = Mutex(1)
+        let failures = Locked(1)
         let source = MemoryByteSource(content, onRequest: { _ in
             if failures.withLock({ count in defer { count -= 1 }; return count > 0 }) { throw Refused() }
         })

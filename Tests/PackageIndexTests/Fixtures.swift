@@ -2,7 +2,6 @@ import Foundation
 import HTTPRange
 import LazyZip
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 @testable import PackageIndex
 
@@ -72,7 +71,7 @@ final class ScriptedTransport: IndexHTTPTransport {
         var headers: HTTPHeaderFields
     }
 
-    private let state = Mutex<(log: [Sent], answer: @Sendable (URL, HTTPHeaderFields) -> HTTPResponse)>(
+    private let state = Locked<(log: [Sent], answer: @Sendable (URL, HTTPHeaderFields) -> HTTPResponse)>(
         ([], { url, _ in HTTPResponse(status: 404, headers: [:], body: Data(), url: url) }))
 
     var sent: [Sent] { state.withLock { $0.log } }
@@ -81,7 +80,7 @@ final class ScriptedTransport: IndexHTTPTransport {
         state.withLock { $0.answer = respond }
     }
 
-    private let failure = Mutex<HTTPClientError?>(nil)
+    private let failure = Locked<HTTPClientError?>(nil)
 
     /// Makes every later request fail with `error` (nil: answer again).
     func fail(with error: HTTPClientError?) {
@@ -100,7 +99,7 @@ final class ScriptedTransport: IndexHTTPTransport {
 
 /// A clock tests move by hand.
 final class TestClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_700_000_000))
+    private let current = Locked(Date(timeIntervalSince1970: 1_700_000_000))
     var now: Date { current.withLock { $0 } }
     func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
 }

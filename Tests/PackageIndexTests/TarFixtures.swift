@@ -2,7 +2,6 @@ import CZlib
 import Foundation
 import HTTPRange
 import LazyZip
-import Synchronization
 import WorkScheduling
 
 /// Builds tar archives byte by byte (POSIX ustar headers, pax `x` records, GNU `L` long names) and
@@ -137,7 +136,7 @@ private extension String {
 final class RangeLoggingSource: ByteSource {
     let data: Data
     let displayName = "memory"
-    private let log = Mutex<[Range<Int64>]>([])
+    private let log = Locked<[Range<Int64>]>([])
 
     init(_ data: Data) {
         self.data = data

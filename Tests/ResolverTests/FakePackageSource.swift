@@ -1,7 +1,6 @@
 import Foundation
 import PackageIndex
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 @testable import Resolver
 
@@ -19,7 +18,7 @@ final class FakePackageSource: PackageSource {
 
     private let releases: [String: [Release]]
     private let directReferences: [String: (name: String, release: Release)]
-    private let fetched = Mutex<(pages: Int, metadata: [String])>((0, []))
+    private let fetched = Locked<(pages: Int, metadata: [String])>((0, []))
 
     init(_ releases: [String: [Release]], directReferences: [String: (name: String, release: Release)] = [:]) {
         self.releases = releases

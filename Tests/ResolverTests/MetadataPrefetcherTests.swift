@@ -1,6 +1,5 @@
 import Dispatch
 import Foundation
-import Synchronization
 import Testing
 import WorkScheduling
 @testable import Resolver
@@ -15,7 +14,7 @@ import WorkScheduling
         pool.submit(priority: .interactive) { started.signal(); release.wait() }
         started.wait()
         let table = FetchTable<Int>()
-        let runs = Mutex(0)
+        let runs = Locked(0)
         #expect(table.prefetch("x", pool: pool) { runs.withLock { $0 += 1 }; return 1 })
         #expect(!table.prefetch("x", pool: pool) { 2 })
         var wasPrefetched = false

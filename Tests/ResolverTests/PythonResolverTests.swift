@@ -1,6 +1,5 @@
 import Foundation
 import PackagingStandards
-import Synchronization
 import Testing
 import WorkScheduling
 @testable import Resolver
@@ -201,7 +200,7 @@ typealias Release = FakePackageSource.Release
         let source = FakePackageSource(simple: [
             "a": ["1.0": ["b", "c"]], "b": ["1.0": ["d"]], "c": ["1.0": ["d"]], "d": ["1.0": [], "2.0": []],
         ])
-        let calls = Mutex<[(Int, Int)]>([])
+        let calls = Locked<[(Int, Int)]>([])
         let resolution = try PythonResolver().resolve(try Fixture.request(["a"]), source: source) { resolved, discovered in
             calls.withLock { $0.append((resolved, discovered)) }
         }

@@ -1,12 +1,11 @@
 import Foundation
-import Synchronization
 import Testing
 @testable import WorkScheduling
 
 @Suite struct CancellationTokenTests {
     @Test func handlersRunOnceOnCancel() {
         let token = CancellationToken()
-        let count = Mutex(0)
+        let count = Locked(0)
         token.onCancel { count.withLock { $0 += 1 } }
         token.cancel()
         token.cancel()
@@ -18,14 +17,14 @@ import Testing
     @Test func lateHandlerRunsImmediately() {
         let token = CancellationToken()
         token.cancel()
-        let ran = Mutex(false)
+        let ran = Locked(false)
         token.onCancel { ran.withLock { $0 = true } }
         #expect(ran.withLock { $0 })
     }
 
     @Test func removedHandlerDoesNotRun() {
         let token = CancellationToken()
-        let ran = Mutex(false)
+        let ran = Locked(false)
         let key = token.onCancel { ran.withLock { $0 = true } }
         token.removeHandler(key)
         token.cancel()
@@ -36,7 +35,7 @@ import Testing
 @Suite struct WorkerPoolTests {
     @Test func neverRunsMoreThanWidthAtOnce() throws {
         let pool = WorkerPool(label: "test", width: 3)
-        let running = Mutex((now: 0, peak: 0))
+        let running = Locked((now: 0, peak: 0))
         let jobs: [@Sendable () throws -> Int] = (0..<20).map { index in
             {
                 running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
@@ -61,7 +60,7 @@ import Testing
     /// Blocking jobs really run side by side (a pool on a Dispatch queue got ~1 thread per CPU).
     @Test func blockingJobsOverlap() throws {
         let pool = WorkerPool(label: "test", width: 8)
-        let running = Mutex((now: 0, peak: 0))
+        let running = Locked((now: 0, peak: 0))
         let jobs: [@Sendable () throws -> Void] = (0..<16).map { _ in
             {
                 running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
@@ -75,7 +74,7 @@ import Testing
 
     @Test func interactiveJobsOvertakeQueuedSpeculativeOnes() throws {
         let pool = WorkerPool(label: "test", width: 1)
-        let order = Mutex<[String]>([])
+        let order = Locked<[String]>([])
         let gate = DispatchSemaphore(value: 0)
         pool.submit { gate.wait() }
         for index in 0..<3 { pool.submit(priority: .speculative) { order.withLock { $0.append("s\(index)") } } }

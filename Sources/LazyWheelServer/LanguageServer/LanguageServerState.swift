@@ -4,7 +4,6 @@ import Foundation
 import JSONRPC
 import PackageIndex
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 
 /// The editor side of a session (`lazywheel serve` as a language server for requirements files
@@ -22,13 +21,13 @@ final class LanguageServerState: Sendable {
     let debounce: DispatchTimeInterval
     private let timers = DispatchQueue(label: "lazywheel.diagnostics.debounce")
     /// The pending or running diagnostics of each document, cancelled by the next change.
-    private let pending = Mutex<[String: CancellationToken]>([:])
-    private let progressCounter = Mutex(0)
+    private let pending = Locked<[String: CancellationToken]>([:])
+    private let progressCounter = Locked(0)
     /// Sends `window/workDoneProgress/create` for a token and reports whether the client accepted
     /// it; nil until the owner of the connection provides it with ``sendProgressCreation(with:)``.
-    private let progressCreator = Mutex<(@Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void)?>(nil)
+    private let progressCreator = Locked<(@Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void)?>(nil)
     /// Whether the client said `window.workDoneProgress: true` in `initialize`.
-    private let clientSupportsProgress = Mutex(false)
+    private let clientSupportsProgress = Locked(false)
 
     init(debounce: DispatchTimeInterval = .milliseconds(250)) {
         self.debounce = debounce
@@ -53,7 +52,7 @@ final class LanguageServerState: Sendable {
         let silent = ProgressReporter(token: nil, send: session.notify)
         guard clientSupportsProgress.withLock({ $0 }), let create = progressCreator.withLock({ $0 }) else { return silent }
         let token = ProgressToken.string("lazywheel-diagnostics-\(nextProgressNumber())")
-        let accepted = Mutex<Bool?>(nil)
+        let accepted = Locked<Bool?>(nil)
         let answered = DispatchSemaphore(value: 0)
         create(token) { ok in
             accepted.withLock { $0 = ok }
@@ -116,9 +115,9 @@ final class LanguageServerState: Sendable {
         }
         let progress = uncached ? backgroundProgress(session: session) : ProgressReporter(token: nil, send: session.notify)
         progress.begin("Checking dependencies", message: OpenDocument.fileName(of: document.uri), cancellable: false)
-        let lookups = Mutex<[Int: ProjectInsight]>([:])
+        let lookups = Locked<[Int: ProjectInsight]>([:])
         let group = DispatchGroup()
-        let done = Mutex(0)
+        let done = Locked(0)
         for (index, occurrence) in projects.enumerated() {
             group.enter()
             diagnosticsPool.submit(priority: .speculative) { [self] in

@@ -1,7 +1,6 @@
 import DependencyDocuments
 import Foundation
 import JSONRPC
-import Synchronization
 import TOML
 
 /// `textDocument/didOpen` (LSP): the client opened a document; its text is now authoritative.

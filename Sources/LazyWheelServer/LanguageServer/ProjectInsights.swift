@@ -2,7 +2,6 @@ import Foundation
 import JSONRPC
 import PackageIndex
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 
 /// What the editor features know about one project for one specifier: the lookup's answer or why
@@ -32,10 +31,10 @@ final class ProjectInsights: Sendable {
         var time: Date
     }
 
-    private let entries = Mutex<[Key: Entry]>([:])
-    private let pages = Mutex<[String: (versions: [Version], time: Date)]>([:])
+    private let entries = Locked<[Key: Entry]>([:])
+    private let pages = Locked<[String: (versions: [Version], time: Date)]>([:])
     /// The session's target, resolved once (resolving may run the host's python3).
-    private let target = Mutex<(python: String, platform: TargetPlatform)?>(nil)
+    private let target = Locked<(python: String, platform: TargetPlatform)?>(nil)
     /// How long an answer is reused.
     let lifetime: TimeInterval
 

@@ -3,7 +3,6 @@ import JSONRPC
 import LazyZip
 import PackageIndex
 import PackagingStandards
-import Synchronization
 import WorkScheduling
 
 /// The state of one `lazywheel serve` session: the engine, the open wheels and the options the
@@ -16,14 +15,14 @@ final class ServerSession: Sendable {
     /// Where requests needing I/O run; bounded so a flood of slow fetches cannot exhaust threads.
     let requestPool: WorkerPool
     /// Options after `initialize` (command-line defaults overridden by `initializationOptions`).
-    private let currentOptions: Mutex<ServerOptions>
-    private let logSink: Mutex<LogSink>
+    private let currentOptions: Locked<ServerOptions>
+    private let logSink: Locked<LogSink>
     /// Sends a notification to the client.
     let notify: @Sendable (NotificationMessage) -> Void
     /// Open editor documents and their dependency lookups (LanguageServer/).
     let languageServer = LanguageServerState()
     /// The package index, set up at first use from the options and the environment.
-    private let index = Mutex<ProjectIndex?>(nil)
+    private let index = Locked<ProjectIndex?>(nil)
     /// Environment variables and home directory the index configuration is read from.
     let environment: ConfigurationEnvironment
 
@@ -33,8 +32,8 @@ final class ServerSession: Sendable {
         self.engine = engine
         self.environment = environment
         self.requestPool = WorkerPool(label: "lazywheel.requests", width: requestPoolWidth)
-        self.currentOptions = Mutex(options)
-        self.logSink = Mutex(log)
+        self.currentOptions = Locked(options)
+        self.logSink = Locked(log)
         self.notify = notify
     }
 
@@ -141,7 +140,7 @@ extension LogSink {
             throw ResponseError(code: .invalidParams, message: "cannot open the log file \(path) for writing")
         }
         handle.seekToEndOfFile()
-        let lock = Mutex(())
+        let lock = Locked(())
         return LogSink(minimumLevel: .info) { level, message in
             lock.withLock { _ in handle.write(Data("\(level): \(message)\n".utf8)) }
         }

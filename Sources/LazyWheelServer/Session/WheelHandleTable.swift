@@ -1,7 +1,7 @@
 import Foundation
 import JSONRPC
 import PackagingStandards
-import Synchronization
+import WorkScheduling
 
 /// Identifies what an `openWheel` opened: the location and the extra request headers, so two opens
 /// of the same URL with the same headers share one interval cache.
@@ -14,7 +14,7 @@ struct WheelKey: Hashable, Sendable {
 final class SessionWheel: Sendable {
     let key: WheelKey
     let opened: OpenedWheel
-    private let parsedMetadata = Mutex<(metadata: CoreMetadata, json: JSONValue)?>(nil)
+    private let parsedMetadata = Locked<(metadata: CoreMetadata, json: JSONValue)?>(nil)
 
     init(key: WheelKey, opened: OpenedWheel) {
         self.key = key
@@ -73,7 +73,7 @@ final class WheelHandleTable: Sendable {
 
     /// Wheels kept after their last handle closed.
     let retainedClosedWheels: Int
-    private let state = Mutex(State())
+    private let state = Locked(State())
 
     init(retainedClosedWheels: Int = 2048) {
         self.retainedClosedWheels = retainedClosedWheels
