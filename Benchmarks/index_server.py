@@ -37,6 +37,7 @@ class RecordedRequest:
     range: str
     status: int
     bytes: int
+    arrived: float = 0.0  # time.perf_counter() when the request arrived, before the delay
 
 
 @dataclass
@@ -45,10 +46,16 @@ class Summary:
     head: int
     ranges: int
     bytes: int
+    # Sequential round trips: requests grouped into waves, a wave starting at the first request
+    # that arrives a whole delay after the previous wave began (it may have waited for an answer
+    # of that wave; requests within one delay of a wave's start cannot have). With a delay far
+    # above the client's own CPU time this is the depth of the client's dependency chain, so
+    # `round_trips × delay` is the least wall time any client asking the same way could take.
+    round_trips: int = 0
 
     def __add__(self, other: "Summary") -> "Summary":
         return Summary(self.requests + other.requests, self.head + other.head, self.ranges + other.ranges,
-                       self.bytes + other.bytes)
+                       self.bytes + other.bytes, self.round_trips + other.round_trips)
 
 
 class CountingIndex:
@@ -121,13 +128,14 @@ class CountingIndex:
                 self.answer(head=False)
 
             def answer(self, head: bool):
+                arrived = time.perf_counter()
                 if outer.delay:
                     time.sleep(outer.delay)
                 status, headers, body = outer.route(self.path, self.headers.get("Range"))
                 sent = 0 if head else len(body)
                 with outer.lock:
                     outer.requests.append(RecordedRequest(self.command, self.path, self.headers.get("Range", ""),
-                                                          status, sent))
+                                                          status, sent, arrived))
                 self.send_response(status)
                 for name, value in headers.items():
                     self.send_header(name, value)
@@ -213,7 +221,16 @@ class CountingIndex:
             head=sum(1 for r in recorded if r.method == "HEAD"),
             ranges=sum(1 for r in recorded if r.range),
             bytes=sum(r.bytes for r in recorded),
+            round_trips=self.round_trips(sorted(r.arrived for r in recorded)),
         )
+
+    def round_trips(self, arrivals: list[float]) -> int:
+        """Waves of requests (see `Summary.round_trips`)."""
+        waves, wave_start = 0, None
+        for arrived in arrivals:
+            if wave_start is None or arrived - wave_start >= self.delay:
+                waves, wave_start = waves + 1, arrived
+        return waves
 
 
 if __name__ == "__main__":  # a manual index: python3 Benchmarks/index_server.py [delay-ms] [--pep658]

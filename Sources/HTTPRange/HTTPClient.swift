@@ -20,8 +20,10 @@ import FoundationNetworking
 /// - A ``CancellationToken`` cancels the task in flight; the call then throws ``OperationCancelled``.
 public final class HTTPClient: Sendable {
     public let configuration: HTTPClientConfiguration
-    private let session: URLSession
-    private let delegate: SessionDelegate
+    /// Made on the first request: a process that answers from its caches never pays for
+    /// URLSession's and libcurl's set-up (about 9 million instructions).
+    private let lazySession = Locked<URLSession?>(nil)
+    private let delegate = SessionDelegate()
     /// Runs timeout watchdogs and deferred cancels. A serial queue is served by libdispatch's
     /// overcommit threads, so it keeps running while every CPU-bound worker thread is blocked in
     /// a request (on a 2-CPU machine the global concurrent queue would starve).
@@ -32,6 +34,22 @@ public final class HTTPClient: Sendable {
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         self.configuration = configuration
+    }
+
+    deinit {
+        lazySession.withLock { $0?.invalidateAndCancel() }
+    }
+
+    private var session: URLSession {
+        lazySession.withLock { session in
+            if let session { return session }
+            let made = makeSession()
+            session = made
+            return made
+        }
+    }
+
+    private func makeSession() -> URLSession {
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.urlCache = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
@@ -45,16 +63,11 @@ public final class HTTPClient: Sendable {
         // are enforced by `perform` with a watchdog.
         sessionConfiguration.timeoutIntervalForRequest = HTTPClient.backstopTimeout(configuration)
         sessionConfiguration.timeoutIntervalForResource = HTTPClient.backstopTimeout(configuration)
-        self.delegate = SessionDelegate()
         // A default OperationQueue can be starved by worker threads blocked waiting for callbacks.
         let delegateQueue = OperationQueue()
         delegateQueue.maxConcurrentOperationCount = 1
         delegateQueue.underlyingQueue = callbackQueue
-        self.session = URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: delegateQueue)
-    }
-
-    deinit {
-        session.invalidateAndCancel()
+        return URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: delegateQueue)
     }
 
     /// Sends `request` (after retries and redirects) and returns the answer, whatever its status,

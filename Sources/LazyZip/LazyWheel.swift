@@ -10,7 +10,9 @@ import WorkScheduling
 /// 1. the tail (``defaultTailLength`` bytes, a suffix `Range`): it learns the size and usually
 ///    holds the end records, the whole central directory and, for most pure wheels, METADATA;
 /// 2. the rest of the central directory, with one request, only when it starts before the tail
-///    (numpy's is 73 KB);
+///    (numpy's is 73 KB) and the whole archive is wanted (``open(source:tailLength:statistics:pool:cancellation:)``);
+///    ``fetchMetadata(source:tailLength:statistics:pool:distInfoMatches:cancellation:)`` skips it
+///    when METADATA's entry is among the directory entries the tail holds;
 /// 3. METADATA, from its local header to the next entry's, only when not in the tail.
 public final class LazyWheel: Sendable {
     /// Tail bytes read when a wheel is opened: 16 KiB.
