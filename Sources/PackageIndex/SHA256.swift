@@ -118,21 +118,23 @@ public struct SHA256: Sendable {
             }
             var a = state[0], b = state[1], c = state[2], d = state[3]
             var e = state[4], f = state[5], g = state[6], h = state[7]
-            for t in 0..<64 {
-                let sigma1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
-                let choose = (e & f) ^ (~e & g)
-                let temp1 = h &+ sigma1 &+ choose &+ Self.roundConstants[t] &+ schedule[t]
-                let sigma0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
-                let majority = (a & b) ^ (a & c) ^ (b & c)
-                let temp2 = sigma0 &+ majority
-                h = g
-                g = f
-                f = e
-                e = d &+ temp1
-                d = c
-                c = b
-                b = a
-                a = temp1 &+ temp2
+            Self.roundConstants.withUnsafeBufferPointer { constants in
+                for t in 0..<64 {
+                    let sigma1 = Self.rotateRight(e, 6) ^ Self.rotateRight(e, 11) ^ Self.rotateRight(e, 25)
+                    let choose = (e & f) ^ (~e & g)
+                    let temp1 = h &+ sigma1 &+ choose &+ constants[t] &+ schedule[t]
+                    let sigma0 = Self.rotateRight(a, 2) ^ Self.rotateRight(a, 13) ^ Self.rotateRight(a, 22)
+                    let majority = (a & b) ^ (a & c) ^ (b & c)
+                    let temp2 = sigma0 &+ majority
+                    h = g
+                    g = f
+                    f = e
+                    e = d &+ temp1
+                    d = c
+                    c = b
+                    b = a
+                    a = temp1 &+ temp2
+                }
             }
             state[0] &+= a
             state[1] &+= b
