@@ -76,8 +76,10 @@ final class TaskExchange: @unchecked Sendable {
             _stop = .tooManyRedirects
             return nil
         }
-        if let scheme = location.flatMap(TaskExchange.scheme(ofReference:)), scheme != "http", scheme != "https" {
-            _stop = .redirectScheme(location: location.flatMap(URL.init(string:)).map { URLCredentials.redacted($0) } ?? "\(scheme):…")
+        if let sent = location.flatMap(URL.init(string:)), let scheme = sent.scheme?.lowercased(),
+           scheme != "http", scheme != "https"
+        {
+            _stop = .redirectScheme(location: URLCredentials.redacted(sent))
             return nil
         }
         guard let url = proposed.url, let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
@@ -90,17 +92,6 @@ final class TaskExchange: @unchecked Sendable {
         if url.origin != originalOrigin { authorizationDropped = true }
         next.setValue(authorizationDropped ? nil : authorization, forHTTPHeaderField: "Authorization")
         return next
-    }
-
-    /// The scheme of a URI reference (RFC 3986 §4.1), lowercased, or nil for a relative reference.
-    static func scheme(ofReference reference: String) -> String? {
-        let trimmed = reference.trimmingCharacters(in: .whitespaces)
-        guard let colon = trimmed.firstIndex(of: ":"), let first = trimmed.first, first.isASCII, first.isLetter else {
-            return nil
-        }
-        let candidate = trimmed[..<colon]
-        let allowed = candidate.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "+-.".contains($0)) }
-        return allowed ? candidate.lowercased() : nil
     }
 
     /// Whether to keep reading after the headers of `response`.

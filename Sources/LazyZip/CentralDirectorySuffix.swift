@@ -32,14 +32,14 @@ struct CentralDirectorySuffix {
         guard offset > directory.range.lowerBound, offset + Int64(bytes.count) == directory.range.upperBound else {
             return nil
         }
-        let buffer = [UInt8](bytes)
-        let contiguous = Data(buffer)
+        let signature = withUnsafeBytes(of: CentralDirectoryFileHeader.signature.littleEndian) { Data($0) }
         var tried = 0
-        var start = 0
-        while let candidate = Self.nextSignature(in: buffer, from: start), tried < Self.maximumStartsTried {
+        var searchFrom = bytes.startIndex
+        while tried < Self.maximumStartsTried, let found = bytes.range(of: signature, in: searchFrom ..< bytes.endIndex) {
             tried += 1
-            start = candidate + 1
-            guard let headers = Self.chain(from: candidate, in: contiguous, at: offset, maximumCount: directory.entryCount - 1),
+            searchFrom = found.lowerBound + 1
+            let candidate = found.lowerBound - bytes.startIndex
+            guard let headers = Self.chain(from: candidate, in: bytes, at: offset, maximumCount: directory.entryCount - 1),
                   let entries = try? ZipArchive.makeEntries(headers, entryAreaEnd: directory.range.lowerBound)
             else { continue }
             var estimated = entries
@@ -76,17 +76,5 @@ struct CentralDirectorySuffix {
             position += header.length
         }
         return position == bytes.count && !headers.isEmpty ? headers : nil
-    }
-
-    /// The next offset of the central file header signature `PK\1\2` at or after `start`.
-    private static func nextSignature(in buffer: [UInt8], from start: Int) -> Int? {
-        var index = start
-        while index + 4 <= buffer.count {
-            if buffer[index] == 0x50, buffer[index + 1] == 0x4B, buffer[index + 2] == 0x01, buffer[index + 3] == 0x02 {
-                return index
-            }
-            index += 1
-        }
-        return nil
     }
 }

@@ -110,7 +110,7 @@ public final class LazyWheel: Sendable {
                 return try ZipArchive.readEntry(entry, from: file, maxSize: maximumMetadataSize, cancellation: cancellation)
             }
         }
-        let wheel = LazyWheel(archive: try ZipArchive(file: file, cancellation: cancellation))
+        let wheel = LazyWheel(archive: try ZipArchive(file: file, location: location, cancellation: cancellation))
         return try wheel.readMetadata(distInfoMatches: distInfoMatches, cancellation: cancellation)
     }
 

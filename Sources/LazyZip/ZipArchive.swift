@@ -77,8 +77,12 @@ public struct ZipArchive: Sendable {
     /// Reads the end records and the central directory. When the end of the file is cached (a
     /// ``TailRead``), only the part of the central directory before it is fetched, with one request.
     public init(file: LazyFile, cancellation: CancellationToken? = nil) throws {
+        try self.init(file: file, location: Self.locateCentralDirectory(in: file, cancellation: cancellation), cancellation: cancellation)
+    }
+
+    /// Reads the central directory at `location` (from ``locateCentralDirectory(in:cancellation:)``).
+    init(file: LazyFile, location: CentralDirectoryLocation, cancellation: CancellationToken? = nil) throws {
         self.file = file
-        let location = try Self.locateCentralDirectory(in: file, cancellation: cancellation)
         comment = location.comment
         centralDirectoryRange = location.range
         let cdOffset = location.range.lowerBound

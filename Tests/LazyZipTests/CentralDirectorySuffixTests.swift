@@ -29,6 +29,18 @@ import Testing
         return builder.build()
     }
 
+    /// ``wheel(files:distInfoFirst:customize:)`` with METADATA's entry changed by `change`.
+    func wheel(changingMetadataEntry change: (inout ZipBuilder.Entry) -> Void) -> Data {
+        wheel { entries in change(&entries[entries.firstIndex { $0.name.hasSuffix("METADATA") }!]) }
+    }
+
+    /// Fetches METADATA from `data`, checks it is exact, and returns the requests it took.
+    func requestsForExactMetadata(_ data: Data) throws -> [MemoryByteSource.Request] {
+        let source = MemoryByteSource(data)
+        #expect(try LazyWheel.fetchMetadata(source: source, distInfoMatches: matches) == Data(metadata.utf8))
+        return source.requests
+    }
+
     func directorySize(_ data: Data) throws -> Int64 {
         let lazy = try LazyWheel.open(source: MemoryByteSource(data))
         return Int64(lazy.archive.centralDirectoryRange.count)
@@ -60,19 +72,13 @@ import Testing
                 entries[index].name = "demo/PK\u{1}\u{2}PK\u{1}\u{2}/\(index).py"
             }
         }
-        let source = MemoryByteSource(data)
-        #expect(try LazyWheel.fetchMetadata(source: source, distInfoMatches: matches) == Data(metadata.utf8))
-        #expect(source.requestCount == 2)
+        #expect(try requestsForExactMetadata(data).count == 2)
     }
 
     @Test func aLongerLocalExtraFieldIsReadWithOneMoreRequest() throws {
-        let data = wheel { entries in
-            let index = entries.firstIndex { $0.name.hasSuffix("METADATA") }!
-            entries[index].localExtra = Data([0xFE, 0xCA, 0xE8, 0x03] + [UInt8](repeating: 7, count: 1000))
-        }
-        let source = MemoryByteSource(data)
-        #expect(try LazyWheel.fetchMetadata(source: source, distInfoMatches: matches) == Data(metadata.utf8))
-        #expect(source.requestCount == 3, "\(source.requests)")
+        let data = wheel(changingMetadataEntry: { $0.localExtra = Data([0xFE, 0xCA, 0xE8, 0x03] + [UInt8](repeating: 7, count: 1000)) })
+        let requests = try requestsForExactMetadata(data)
+        #expect(requests.count == 3, "\(requests)")
     }
 
     @Test func twoMatchingMetadataFilesInTheTailAreStillRefused() throws {
@@ -87,20 +93,12 @@ import Testing
     }
 
     @Test func aDataDescriptorEntryIsRead() throws {
-        let data = wheel { entries in
-            let index = entries.firstIndex { $0.name.hasSuffix("METADATA") }!
-            entries[index].dataDescriptor = true
-        }
-        let source = MemoryByteSource(data)
-        #expect(try LazyWheel.fetchMetadata(source: source, distInfoMatches: matches) == Data(metadata.utf8))
-        #expect(source.requestCount == 2)
+        let data = wheel(changingMetadataEntry: { $0.dataDescriptor = true })
+        #expect(try requestsForExactMetadata(data).count == 2)
     }
 
     @Test func aCorruptEntryInTheTailIsStillCaughtByItsCRC() throws {
-        let data = wheel { entries in
-            let index = entries.firstIndex { $0.name.hasSuffix("METADATA") }!
-            entries[index].declaredCRC32 = 0xDEAD_BEEF
-        }
+        let data = wheel(changingMetadataEntry: { $0.declaredCRC32 = 0xDEAD_BEEF })
         #expect(throws: ZipError.self) {
             try LazyWheel.fetchMetadata(source: MemoryByteSource(data), distInfoMatches: matches)
         }
