@@ -7,10 +7,24 @@ import Darwin
 #endif
 
 /// Whole-range POSIX `pread`/`pwrite` (retrying short transfers and `EINTR`), shared by
-/// ``FileByteSource`` and ``TemporaryFileCacheStore``. Failures are the `strerror` text.
-enum PositionalIO {
-    struct Failure: Error {
-        let reason: String
+/// ``FileByteSource``, ``TemporaryFileCacheStore`` and the index's disk cache. Failures are the
+/// `strerror` text.
+public enum PositionalIO {
+    /// A failed system call, described by `strerror`.
+    public struct Failure: Error {
+        public let reason: String
+    }
+
+    /// Creates the file at `path`, which must not exist yet, with `contents` (mode 0644).
+    ///
+    /// Unlike `Data.write(to:)` this does not `fsync`: it is for caches whose entries carry their
+    /// own checksum and are published by `rename`, where a flush to disk on every write would put
+    /// a disk round trip on the critical path of every fetch.
+    public static func createFile(atPath path: String, contents: Data) throws(Failure) {
+        let descriptor = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        guard descriptor >= 0 else { throw Failure(reason: String(cString: strerror(errno))) }
+        defer { close(descriptor) }
+        try write(descriptor, contents, at: 0)
     }
 
     /// The bytes of `range` of the file open as `descriptor`.

@@ -281,18 +281,19 @@ public final class HTTPCache: Sendable {
             .appendingPathComponent(digest + suffix)
     }
 
+    /// Publishes `data` as `file` by writing a temporary sibling and renaming it, so a reader sees
+    /// either the old entry or the whole new one; a cache that cannot be written is only a slower
+    /// cache, so failures are ignored. No `fsync`: entries carry a CRC-32 that a read checks.
     private func writeAtomically(_ data: Data, to file: URL) {
         let folder = file.deletingLastPathComponent()
+        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil
+        else { return }
+        let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp").path
         do {
-            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-            let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp")
-            try data.write(to: temporary)
-            if rename(temporary.path, file.path) != 0 {
-                try? FileManager.default.removeItem(at: temporary)
-            }
-        } catch {
-            // A cache that cannot be written is only a slower cache.
-        }
+            try PositionalIO.createFile(atPath: temporary, contents: data)
+            if rename(temporary, file.path) == 0 { return }
+        } catch {}
+        unlink(temporary)
     }
 
     private func removeEntry(_ file: URL) {
