@@ -4,7 +4,7 @@ import PackageDescription
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
 ///
 /// Layering (nothing below imports anything above):
-///   WorkScheduling → CZlib/LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
+///   WorkScheduling → CZlib/LazyZip → CurlLoader/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
 ///   PackagingStandards (pure data types) and JSONRPC (transport) stand on their own.
 let package = Package(
     name: "lazywheel",
@@ -26,7 +26,12 @@ let package = Package(
         ),
         .target(name: "WorkScheduling"),
         .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
-        .target(name: "HTTPRange", dependencies: ["LazyZip", "WorkScheduling"]),
+        // libcurl bound lazily for FoundationNetworking (Linux): see Sources/CurlLoader/include.
+        .target(name: "CurlLoader", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(
+            name: "HTTPRange",
+            dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlLoader", condition: .when(platforms: [.linux]))]
+        ),
         .target(name: "PackagingStandards"),
         .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"]),
         .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "WorkScheduling"]),

@@ -43,6 +43,16 @@ REQUIREMENT_SETS = [
     "cryptography pillow numpy psutil",
     "requests pydantic cryptography pillow numpy psutil",
 ]
+# Wider sets, resolved on a second index serving the wheels of Benchmarks/extra-wheels.txt (fetched by
+# scripts/bench with pip download into a cache outside git); skipped when those are not there.
+EXTRA_SETS = [
+    "flask",
+    "fastapi httpx",
+    "black rich",
+    "boto3",
+    "pandas matplotlib",
+    "flask fastapi httpx black rich boto3 pandas matplotlib",
+]
 QUICK_WHEELS = ("idna", "numpy", "psutil", "charset-normalizer", "pillow")
 PIP_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
                  "manylinux_2_12_x86_64", "manylinux2010_x86_64"]
@@ -387,7 +397,7 @@ def goals(groups: list[list[Measurement]], delay: float) -> list[tuple[str, str,
 
 
 def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[list[Measurement]]]],
-                 serve: Optional[dict], elapsed: float) -> None:
+                 serve: Optional[dict], elapsed: float, extra_wheels: int) -> None:
     uv_version = subprocess.run([tools.uv, "--version"], capture_output=True, text=True).stdout.strip()
     pip_version = subprocess.run([tools.pip, "--version"], capture_output=True, text=True).stdout.split(" from")[0]
     lines = [
@@ -398,9 +408,15 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
         f"total {elapsed:.0f} s. Do not edit by hand: rerun the script.",
         "",
         f"- Tools: lazywheel `{display_path(tools.lazywheel)}` ({args.build}), {uv_version}, {pip_version} with `--use-feature=fast-deps`.",
-        f"- Index: `Benchmarks/index_server.py` on 127.0.0.1 serving the {len(tools.index.files)} wheels of "
+        f"- Index: `Benchmarks/index_server.py` on 127.0.0.1 serving the 15 wheels of "
         f"`../shared/corpus` as PEP 503 HTML pages, **{args.delay_ms:g} ms delay before every answer**, "
-        "single byte ranges, counting every request at the server (method, path, Range, body bytes).",
+        "single byte ranges, counting every request at the server (method, path, Range, body bytes). "
+        "Pages are rendered once at start, as an index serves them from a cache. "
+        + (f"Section (e) uses a second such index serving the {extra_wheels} wheels pinned in "
+           "`Benchmarks/extra-wheels.txt`, which `scripts/bench` fetches with `pip download --no-deps` into "
+           "a cache folder outside git." if extra_wheels else
+           "Section (e), wider requirement sets on wheels fetched with `pip download`, was skipped: the "
+           "download failed or was turned off (`--no-download`)."),
         f"- Target: CPython {TARGET_PYTHON}, manylinux_2_28 x86_64. Each cell is the median of {args.runs} "
         "runs, each a fresh process with a fresh private cache directory (cold) — or, for *warm*, the second of "
         "two processes sharing one cache directory. Counts are those of the median run.",
@@ -485,6 +501,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--quick", action="store_true", help="one run, 5 wheels, no warm or PEP 658 rows")
     parser.add_argument("--output", type=Path, default=HERE / "BENCHMARKS.md")
+    parser.add_argument("--extra-wheels", type=Path, help="folder of the wheels of Benchmarks/extra-wheels.txt")
     args = parser.parse_args()
     if args.quick:
         args.runs = 1
@@ -531,9 +548,9 @@ def main() -> int:
         order = {"uv": 0, "pip": 1, "lazywheel": 2}
         return sorted(group, key=lambda m: (order[m.tool], m.case))
 
-    def resolution_groups(warm: bool) -> list[list[Measurement]]:
+    def resolution_groups(warm: bool, sets: list[str] = REQUIREMENT_SETS) -> list[list[Measurement]]:
         groups = []
-        for requirement_set in REQUIREMENT_SETS:
+        for requirement_set in sets:
             case = requirement_set + (", warm" if warm else "")
             say(f"  resolve {case}")
             group = [tools.measure(tool, case, requirement_set.split(), args.runs, warm=warm)
@@ -560,13 +577,24 @@ def main() -> int:
         say("(b') resolution with PEP 658 metadata files, cold")
         sections.append(("(b′) Resolution, cold, index with PEP 658 `.metadata` files",
                          resolution_groups(warm=False)))
+    extra_wheels = sorted(args.extra_wheels.glob("*.whl")) if args.extra_wheels else []
+    if extra_wheels and not args.quick:
+        index.stop()
+        index = CountingIndex(args.extra_wheels, delay=args.delay_ms / 1000).start()
+        tools.index = index
+        say(f"(e) wider requirement sets on {len(extra_wheels)} downloaded wheels, cold and warm")
+        sections.append((f"(e) Wider requirement sets, cold: {len(extra_wheels)} wheels from `pip download`",
+                         resolution_groups(warm=False, sets=EXTRA_SETS)))
+        sections.append(("(e′) Wider requirement sets, warm", resolution_groups(warm=True, sets=EXTRA_SETS)))
+    elif not args.quick:
+        say("(e) skipped: no downloaded wheels (scripts/bench fetches them with pip download)")
     say("(d) lazywheel serve")
     fast_index = CountingIndex(CORPUS / "wheels", delay=0).start()
     serve = serve_benchmarks(args.lazywheel, fast_index, calls=500 if args.quick else 2000,
                              pipelined=2000 if args.quick else 10000, handles=500)
     fast_index.stop()
     index.stop()
-    write_report(args.output, args, tools, sections, serve, time.perf_counter() - began)
+    write_report(args.output, args, tools, sections, serve, time.perf_counter() - began, len(extra_wheels))
     say(f"wrote {args.output}")
     print(args.output.read_text())
     return 0

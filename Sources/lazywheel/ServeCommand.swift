@@ -23,6 +23,8 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var network: NetworkOptions
 
     func run() throws {
+        // A long-lived server: bind libcurl now, off the main thread, so the first hover does not.
+        NetworkLibrary.preloadInBackground()
         let engine = try network.makeEngine()
         // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
         let (input, output) = try StandardIOGuard.claimStandardStreams()

@@ -1,0 +1,18 @@
+#ifndef LAZYWHEEL_CURL_LOADER_H
+#define LAZYWHEEL_CURL_LOADER_H
+
+/// Loads libcurl (`libcurl.so.4`) now, if it is not loaded yet; safe to call from any thread and
+/// more than once. Returns 0 when libcurl and every function FoundationNetworking calls are there,
+/// -1 otherwise (the reason is reported, and the process ended, by the first curl call).
+///
+/// On Linux, FoundationNetworking's URLSession calls 23 libcurl functions. This target defines
+/// them in the executable and forwards each to libcurl, which it opens with `dlopen` on first use
+/// (`lazywheel serve` preloads it on a background thread at start-up). A binary linked with the
+/// Swift runtime statically can then drop libcurl from its `DT_NEEDED` entries (`scripts/bench`
+/// does, with patchelf), so that loading libcurl and its ~30 dependent libraries (about 7 ms) is
+/// paid only by a process that makes a request: `--version`, `--help`, local wheels and runs
+/// answered from the disk cache skip it. With the runtime in shared libraries libFoundationNetworking
+/// links libcurl itself and these definitions go unused. Elsewhere this is a no-op.
+int lazywheel_curl_preload(void);
+
+#endif
