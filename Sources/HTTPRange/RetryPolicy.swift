@@ -83,12 +83,7 @@ extension HTTPClientConfiguration {
         timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> HTTPClientConfiguration {
         var configuration = HTTPClientConfiguration()
-        let seconds = try timeout ?? environment[timeoutVariable].map { text in
-            guard let value = Double(text.trimmingCharacters(in: .whitespaces)) else {
-                throw NetworkSettingError(description: "\(timeoutVariable)=\(text) is not a number of seconds")
-            }
-            return value
-        }
+        let seconds = try timeout ?? setting(timeoutVariable, in: environment, as: Double.self, meaning: "a number of seconds")
         if let seconds {
             guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
                 throw NetworkSettingError(description: "the HTTP timeout must be between 0 and 86400 seconds, not \(seconds)")
@@ -96,12 +91,7 @@ extension HTTPClientConfiguration {
             configuration.requestTimeout = seconds
             configuration.resourceTimeout = max(configuration.resourceTimeout, seconds)
         }
-        let count = try retries ?? environment[retriesVariable].map { text in
-            guard let value = Int(text.trimmingCharacters(in: .whitespaces)) else {
-                throw NetworkSettingError(description: "\(retriesVariable)=\(text) is not a whole number")
-            }
-            return value
-        }
+        let count = try retries ?? setting(retriesVariable, in: environment, as: Int.self, meaning: "a whole number")
         if let count {
             guard (0...100).contains(count) else {
                 throw NetworkSettingError(description: "the number of HTTP retries must be between 0 and 100, not \(count)")
@@ -109,5 +99,16 @@ extension HTTPClientConfiguration {
             configuration.retry.maxAttempts = count + 1
         }
         return configuration
+    }
+
+    /// The value of `variable` in `environment` read as `T` (spaces around it ignored), nil when unset.
+    private static func setting<T: LosslessStringConvertible>(
+        _ variable: String, in environment: [String: String], as type: T.Type, meaning: String
+    ) throws -> T? {
+        guard let text = environment[variable] else { return nil }
+        guard let value = T(text.trimmingCharacters(in: .whitespaces)) else {
+            throw NetworkSettingError(description: "\(variable)=\(text) is not \(meaning)")
+        }
+        return value
     }
 }

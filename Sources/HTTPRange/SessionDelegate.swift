@@ -1,8 +1,8 @@
 import Foundation
+import WorkScheduling
 
 #if canImport(FoundationNetworking)
 import FoundationNetworking
-import WorkScheduling
 #endif
 
 /// One attempt of one request in flight: what the delegate learned about it, and the semaphore the
