@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Layering (nothing below imports anything above):
 ///   WorkScheduling → CZlib/LazyZip → CurlLoader/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
-///   PackagingStandards (pure data types) and JSONRPC (transport) stand on their own.
+///   PackagingStandards (pure data types), JSONRPC (transport) and CommandLineParsing stand on their own.
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
@@ -13,8 +13,6 @@ let package = Package(
         .executable(name: "lazywheel", targets: ["lazywheel"]),
     ],
     dependencies: [
-        // Command-line parsing for `lazywheel serve|metadata|ls|cat|resolve`.
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         // Only for the in-process fault-injecting HTTP server used by tests (TestSupport).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -38,6 +36,7 @@ let package = Package(
         .target(name: "TOML"),
         .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
+        .target(name: "CommandLineParsing"),
         .target(
             name: "LazyWheelServer",
             dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
@@ -47,7 +46,7 @@ let package = Package(
             dependencies: [
                 "LazyWheelServer",
                 "HTTPRange",
-                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "CommandLineParsing",
             ]
         ),
         .target(
@@ -68,6 +67,7 @@ let package = Package(
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "CommandLineParsingTests", dependencies: ["CommandLineParsing"]),
         .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
         .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
     ],

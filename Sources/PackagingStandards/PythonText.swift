@@ -6,7 +6,11 @@ enum PythonText {
     /// `str.isspace()` / `re` `\s` on `str`: Unicode White_Space plus the four ASCII
     /// information separators U+001C...U+001F (bidirectional class B/S).
     static func isWhitespace(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar.value >= 0x1C && scalar.value <= 0x1F { return true }
+        if scalar.isASCII {
+            // The ASCII answer without a Unicode property lookup (the common case, and the hot one).
+            let value = scalar.value
+            return value == 0x20 || (value >= 0x09 && value <= 0x0D) || (value >= 0x1C && value <= 0x1F)
+        }
         return scalar.properties.isWhitespace
     }
 
@@ -22,7 +26,7 @@ enum PythonText {
 
     /// `re` `\w` for `str` patterns: alphanumerics (Unicode) and underscore.
     static func isWordCharacter(_ scalar: Unicode.Scalar) -> Bool {
-        if scalar == "_" { return true }
+        if scalar.isASCII { return scalar == "_" || isASCIIAlphanumeric(UInt8(scalar.value)) }
         let p = scalar.properties
         return p.isAlphabetic || p.numericType != nil
     }

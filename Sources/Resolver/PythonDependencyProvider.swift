@@ -32,6 +32,7 @@ final class PythonDependencyProvider: DependencyProvider {
 
     private let request: ResolutionRequest
     private let source: MetadataPrefetcher
+    private let requirementMemo: RequirementMemo
     private let cancellation: CancellationToken?
     private let rootRequirements: [Requirement]
     private let constraints: [String: SpecifierSet]
@@ -44,9 +45,13 @@ final class PythonDependencyProvider: DependencyProvider {
     /// Dependencies reported per node and version, for the output's `requires`.
     private(set) var reported: [PythonPackage: [Version: [Dependency<PythonPackage, VS>]]] = [:]
 
-    init(request: ResolutionRequest, source: MetadataPrefetcher, cancellation: CancellationToken?) throws {
+    init(
+        request: ResolutionRequest, source: MetadataPrefetcher, requirements: RequirementMemo = RequirementMemo(),
+        cancellation: CancellationToken?
+    ) throws {
         self.request = request
         self.source = source
+        self.requirementMemo = requirements
         self.cancellation = cancellation
         let environment = request.target.markerEnvironment
         func applies(_ requirement: Requirement) throws -> Bool {
@@ -280,8 +285,7 @@ final class PythonDependencyProvider: DependencyProvider {
         if extra != nil {
             result.append(Dependency(package: .project(name), versions: .singleton(version), label: "\(name)==\(version)"))
         }
-        for (_, parsed) in metadata.requirements {
-            guard case .success(let requirement) = parsed else { continue }
+        for requirement in requirementMemo.requirements(of: metadata) {
             let inBase = (try? requirement.applies(in: environment)) ?? false
             if let extra {
                 let inExtra = (try? requirement.applies(in: environment, extras: [extra])) ?? false

@@ -33,13 +33,12 @@ public struct PythonResolver: Sendable {
             rootSpecifiers[requirement.canonicalName, default: []].append(requirement.specifier)
         }
         let requiredSpecifiers = Locked(rootSpecifiers)
+        let memo = RequirementMemo()
         let prefetcher = MetadataPrefetcher(
             source: source, pool: pool, cancellation: cancellation,
             dependencyNames: { metadata in
-                let dependencies: [Requirement] = metadata.requirements.compactMap { _, parsed in
-                    guard case .success(let requirement) = parsed,
-                          (try? requirement.applies(in: environment)) == true else { return nil }
-                    return requirement
+                let dependencies = memo.requirements(of: metadata).filter { requirement in
+                    (try? requirement.applies(in: environment)) == true
                 }
                 requiredSpecifiers.withLock { table in
                     for dependency in dependencies { table[dependency.canonicalName, default: []].append(dependency.specifier) }
@@ -52,7 +51,8 @@ public struct PythonResolver: Sendable {
                 return Self.likelyChoice(among: files, target: target, specifiers: specifiers)
             })
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
-        let provider = try PythonDependencyProvider(request: request, source: prefetcher, cancellation: cancellation)
+        let provider = try PythonDependencyProvider(
+            request: request, source: prefetcher, requirements: memo, cancellation: cancellation)
         let solver = PubGrubSolver(
             provider: provider, root: PythonPackage.root, rootVersion: try Version("0"),
             cancellation: cancellation, progress: progress)

@@ -1,20 +1,27 @@
-import ArgumentParser
+import CommandLineParsing
 import Foundation
 import LazyWheelServer
 
 /// `lazywheel cat <url|path> <member>`: one member of a wheel, decompressed.
-struct CatCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "cat",
-        abstract: "Print one member of a wheel, fetched with one range request and CRC-checked.")
+struct CatCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "cat",
+        abstract: "Print one member of a wheel, fetched with one range request and CRC-checked.",
+        arguments: [
+            ArgumentSpec("wheel", help: "The wheel: an http(s) URL, a file:// URL or a path."),
+            ArgumentSpec("member", help: "The member's path inside the wheel, e.g. requests-2.32.3.dist-info/RECORD."),
+        ],
+        options: WheelReadingOptions.specs)
 
-    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
-    var wheel: String
+    let wheel: String
+    let member: String
+    let options: WheelReadingOptions
 
-    @Argument(help: "The member's path inside the wheel, e.g. requests-2.32.3.dist-info/RECORD.")
-    var member: String
-
-    @OptionGroup var options: WheelReadingOptions
+    init(_ arguments: ParsedArguments) throws(CommandLineError) {
+        wheel = arguments.argument("wheel")!
+        member = arguments.argument("member")!
+        options = try WheelReadingOptions(arguments)
+    }
 
     func run() throws {
         try runWithEngine(options: options) { engine in

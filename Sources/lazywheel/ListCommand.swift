@@ -1,20 +1,25 @@
-import ArgumentParser
+import CommandLineParsing
 import Foundation
 import LazyWheelServer
 
 /// `lazywheel ls <url|path>`: the members of a wheel, from its central directory alone.
-struct ListCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "ls",
-        abstract: "List a wheel's members from its central directory (usually one range request).")
+struct ListCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "ls",
+        abstract: "List a wheel's members from its central directory (usually one range request).",
+        arguments: [ArgumentSpec("wheel", help: "The wheel: an http(s) URL, a file:// URL or a path.")],
+        options: [.flag("json", help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")]
+            + WheelReadingOptions.specs)
 
-    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
-    var wheel: String
+    let wheel: String
+    let json: Bool
+    let options: WheelReadingOptions
 
-    @Flag(help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")
-    var json = false
-
-    @OptionGroup var options: WheelReadingOptions
+    init(_ arguments: ParsedArguments) throws(CommandLineError) {
+        wheel = arguments.argument("wheel")!
+        json = arguments.flag("json")
+        options = try WheelReadingOptions(arguments)
+    }
 
     func run() throws {
         try runWithEngine(options: options) { engine in

@@ -1,47 +1,55 @@
-import ArgumentParser
+import CommandLineParsing
 import Foundation
 import LazyWheelServer
 import Resolver
 
-extension PrereleasePolicy: ExpressibleByArgument {}
-
 /// `lazywheel resolve`: pin a dependency set for a target, like `uv pip compile`.
-struct ResolveCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(
-        commandName: "resolve",
+struct ResolveCommand: Subcommand {
+    static let spec = CommandSpec(
+        name: "resolve",
         abstract: "Resolve requirements to pinned versions for a target Python and platform.",
         discussion: """
             Prints name==version lines sorted by name, like `uv pip compile`. Metadata comes from \
             PEP 658 files when the index has them, else from range requests into the wheels.
-            """)
+            """,
+        arguments: [ArgumentSpec("requirements", arity: .variadic, help: "Requirements, e.g. 'requests>=2' 'numpy'.")],
+        options: [
+            .repeated("requirement", short: "r", help: "A requirements file (repeatable)."),
+            .repeated("constraint", short: "c", help: "A constraints file (repeatable)."),
+        ] + IndexArguments.specs + [
+            .value("python-platform", help: "Alias of --platform in uv's spelling, e.g. x86_64-manylinux_2_28."),
+            .value("prerelease", help: "Pre-release policy: \(PrereleasePolicy.allCases.map(\.rawValue).joined(separator: ", ")) (default: if-necessary-or-explicit, as uv)."),
+            .flag("wheels-only", help: "Only wheels: versions with only an sdist are skipped."),
+            .value("output-file", short: "o", help: "Write the pins to this file as well."),
+            .flag("json", help: "Print {packages:[{name, version, url, requires, extrasUsed}], stats}."),
+        ] + WheelReadingOptions.specs)
 
-    @Argument(help: "Requirements, e.g. 'requests>=2' 'numpy'.")
-    var requirements: [String] = []
+    let requirements: [String]
+    let requirementFiles: [String]
+    let constraintFiles: [String]
+    let index: IndexArguments
+    let pythonPlatform: String?
+    let prerelease: PrereleasePolicy
+    let wheelsOnly: Bool
+    let outputFile: String?
+    let json: Bool
+    let options: WheelReadingOptions
 
-    @Option(name: [.customShort("r"), .customLong("requirement")], help: "A requirements file (repeatable).")
-    var requirementFiles: [String] = []
-
-    @Option(name: [.customShort("c"), .customLong("constraint")], help: "A constraints file (repeatable).")
-    var constraintFiles: [String] = []
-
-    @OptionGroup var index: IndexArguments
-
-    @Option(name: .customLong("python-platform"), help: "Alias of --platform in uv's spelling, e.g. x86_64-manylinux_2_28.")
-    var pythonPlatform: String?
-
-    @Option(help: "Pre-release policy: disallow, allow, if-necessary, explicit, if-necessary-or-explicit (default, as uv).")
-    var prerelease: PrereleasePolicy = .ifNecessaryOrExplicit
-
-    @Flag(help: "Only wheels: versions with only an sdist are skipped.")
-    var wheelsOnly = false
-
-    @Option(name: [.customShort("o"), .customLong("output-file")], help: "Write the pins to this file as well.")
-    var outputFile: String?
-
-    @Flag(help: "Print {packages:[{name, version, url, requires, extrasUsed}], stats}.")
-    var json = false
-
-    @OptionGroup var options: WheelReadingOptions
+    init(_ arguments: ParsedArguments) throws(CommandLineError) {
+        requirements = arguments.arguments("requirements")
+        requirementFiles = arguments.values("requirement")
+        constraintFiles = arguments.values("constraint")
+        index = IndexArguments(arguments)
+        pythonPlatform = arguments.value("python-platform")
+        let policies = PrereleasePolicy.allCases.map { "'\($0.rawValue)'" }.joined(separator: ", ")
+        prerelease = try arguments.value("prerelease", expected: "Please provide one of \(policies)") {
+            PrereleasePolicy(rawValue: $0)
+        } ?? .ifNecessaryOrExplicit
+        wheelsOnly = arguments.flag("wheels-only")
+        outputFile = arguments.value("output-file")
+        json = arguments.flag("json")
+        options = try WheelReadingOptions(arguments)
+    }
 
     func run() throws {
         try runWithEngine(options: options) { engine in
@@ -59,7 +67,7 @@ struct ResolveCommand: ParsableCommand {
                 resolution = try ResolutionService(engine: engine).resolve(input)
             } catch let error as ResolutionError {
                 printError("lazywheel: no solution:\n\(error)")
-                throw ExitCode.failure
+                throw ExitStatus.failure
             }
             let pins = resolution.packages.map { "\($0.name)==\($0.version)" }.joined(separator: "\n") + "\n"
             if let outputFile {

@@ -1,43 +1,53 @@
-import ArgumentParser
+import CommandLineParsing
 import Foundation
 import HTTPRange
 import LazyWheelServer
 
 /// How every command that fetches over HTTP waits and retries (pip's `--timeout` and `--retries`).
-struct NetworkOptions: ParsableArguments {
-    @Option(help: ArgumentHelp(
-        "Seconds without a byte arriving before an HTTP attempt is abandoned (default 30, or $\(HTTPClientConfiguration.timeoutVariable)).",
-        valueName: "seconds"))
-    var timeout: Double?
+struct NetworkOptions {
+    static let specs: [OptionSpec] = [
+        .value("timeout", valueName: "seconds", help: "Seconds without a byte arriving before an HTTP attempt is abandoned (default 30, or $\(HTTPClientConfiguration.timeoutVariable))."),
+        .value("retries", valueName: "n", help: "Times a failed HTTP request (connection error, timeout, 5xx, 429) is repeated with exponential backoff (default 3, or $\(HTTPClientConfiguration.retriesVariable))."),
+    ]
 
-    @Option(help: ArgumentHelp(
-        "Times a failed HTTP request (connection error, timeout, 5xx, 429) is repeated with exponential backoff (default 3, or $\(HTTPClientConfiguration.retriesVariable)).",
-        valueName: "n"))
-    var retries: Int?
+    /// The settings, checked (with the environment's) when the command line is read.
+    let configuration: HTTPClientConfiguration
+
+    init(_ arguments: ParsedArguments) throws(CommandLineError) {
+        let timeout = try arguments.value("timeout") { Double($0) }
+        let retries = try arguments.value("retries") { Int($0) }
+        do {
+            configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
+        } catch {
+            throw arguments.invalid("\(error)")
+        }
+    }
 
     /// The engine these settings describe.
-    func makeEngine() throws -> WheelEngine {
-        do {
-            let configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
-            return WheelEngine(client: HTTPClient(configuration: configuration))
-        } catch let error as NetworkSettingError {
-            throw ValidationError(error.description)
-        }
+    func makeEngine() -> WheelEngine {
+        WheelEngine(client: HTTPClient(configuration: configuration))
     }
 }
 
 /// Options every wheel-reading subcommand takes.
-struct WheelReadingOptions: ParsableArguments {
-    @Flag(help: "Print to stderr how many HTTP requests and bytes the command cost.")
-    var stats = false
+struct WheelReadingOptions {
+    static let specs: [OptionSpec] = [
+        .flag("stats", help: "Print to stderr how many HTTP requests and bytes the command cost."),
+    ] + NetworkOptions.specs
 
-    @OptionGroup var network: NetworkOptions
+    let stats: Bool
+    let network: NetworkOptions
+
+    init(_ arguments: ParsedArguments) throws(CommandLineError) {
+        stats = arguments.flag("stats")
+        network = try NetworkOptions(arguments)
+    }
 }
 
 /// Runs `body` with a fresh engine, prints `--stats` when asked, and turns errors into a message
 /// on stderr and exit code 1.
 func runWithEngine(options: WheelReadingOptions, _ body: (WheelEngine) throws -> Void) throws {
-    let engine = try options.network.makeEngine()
+    let engine = options.network.makeEngine()
     defer {
         if options.stats {
             let s = engine.statistics.snapshot
@@ -47,11 +57,11 @@ func runWithEngine(options: WheelReadingOptions, _ body: (WheelEngine) throws ->
     }
     do {
         try body(engine)
-    } catch let error as ExitCode {
-        throw error
+    } catch let status as ExitStatus {
+        throw status
     } catch {
         printError("lazywheel: error: \(error)")
-        throw ExitCode.failure
+        throw ExitStatus.failure
     }
 }
 
