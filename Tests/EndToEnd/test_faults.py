@@ -15,6 +15,7 @@ import gzip
 import json
 import http.server
 import itertools
+import resource
 import socket
 import struct
 import threading
@@ -241,6 +242,22 @@ def expect_failure(proc, *phrases: str) -> None:
 ])
 def test_cli_recovers_with_exact_metadata(binary, faults, fault, name):
     expect_success(cli_metadata(binary, faults.url(fault, name)), name)
+
+
+def test_cli_waits_for_a_slow_answer_without_spinning(binary, faults):
+    """While the first answer on a connection is 2 s late, the process sleeps. FoundationNetworking
+    alone keeps a write source on the socket after libcurl only wants to read and spins on it (a core
+    busy for the whole wait); the shipped binary's CurlLoader narrows the sources (CurlLoader.c)."""
+    if not binary.endswith("-lazy-curl"):
+        pytest.skip("the fix lives in CurlLoader's forwarders, which only the shipped binary uses")
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.monotonic()
+    expect_success(cli_metadata(binary, faults.url("stall", IDNA)), IDNA)
+    elapsed = time.monotonic() - started
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    assert elapsed >= 2.0
+    assert cpu < 0.5, f"{cpu:.2f} s of CPU during a {elapsed:.2f} s run: the wait is a busy loop"
 
 
 @pytest.mark.parametrize("fault, name, phrases", [

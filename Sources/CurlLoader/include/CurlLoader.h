@@ -11,8 +11,11 @@
 /// Swift runtime statically can then drop libcurl from its `DT_NEEDED` entries (`scripts/bench`
 /// does, with patchelf), so that loading libcurl and its ~30 dependent libraries (about 7 ms) is
 /// paid only by a process that makes a request: `--version`, `--help`, local wheels and runs
-/// answered from the disk cache skip it. With the runtime in shared libraries libFoundationNetworking
-/// links libcurl itself and these definitions go unused. Elsewhere this is a no-op.
+/// answered from the disk cache skip it. The forwarders also wrap FoundationNetworking's socket
+/// callback so that a socket it watches for writing is no longer watched once libcurl only reads
+/// from it: without that, waiting for an answer is a busy loop (see CurlLoader.c). With the runtime
+/// in shared libraries libFoundationNetworking links libcurl itself and these definitions go unused.
+/// Elsewhere this is a no-op.
 int lazywheel_curl_preload(void);
 
 #endif
