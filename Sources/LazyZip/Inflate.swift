@@ -54,15 +54,19 @@ public enum Inflate {
 
     /// The CRC-32 of `data` as ZIP stores it (zlib's `crc32`).
     public static func crc32(_ data: Data) -> UInt32 {
-        data.withUnsafeBytes { raw -> UInt32 in
-            var crc = CZlib.crc32(0, nil, 0)
-            var offset = 0
-            while offset < raw.count {
-                let length = min(raw.count - offset, 1 << 30)
-                crc = CZlib.crc32(crc, raw.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(length))
-                offset += length
-            }
-            return UInt32(crc)
+        data.withUnsafeBytes { crc32($0) }
+    }
+
+    /// The CRC-32 of `bytes`, continuing the CRC-32 `previous` of the bytes before them (so
+    /// `crc32(b, continuing: crc32(a))` is the CRC-32 of `a` followed by `b`).
+    public static func crc32(_ bytes: UnsafeRawBufferPointer, continuing previous: UInt32 = 0) -> UInt32 {
+        var crc = uLong(previous)
+        var offset = 0
+        while offset < bytes.count {
+            let length = min(bytes.count - offset, 1 << 30)
+            crc = CZlib.crc32(crc, bytes.baseAddress!.assumingMemoryBound(to: Bytef.self) + offset, uInt(length))
+            offset += length
         }
+        return UInt32(crc)
     }
 }

@@ -27,6 +27,19 @@ public enum PositionalIO {
         try write(descriptor, contents, at: 0)
     }
 
+    /// The whole contents of the file at `path`, or nil when it does not exist or cannot be read.
+    ///
+    /// Cheaper than `Data(contentsOf:)` for the many small entries of a disk cache: one `open`,
+    /// `fstat` and `read`, no URL and no error object for a missing file.
+    public static func readFile(atPath path: String) -> Data? {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return nil }
+        defer { close(descriptor) }
+        var status = stat()
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
+        return try? read(descriptor, 0..<Int64(status.st_size))
+    }
+
     /// The bytes of `range` of the file open as `descriptor`.
     static func read(_ descriptor: Int32, _ range: Range<Int64>) throws(Failure) -> Data {
         var data = Data(count: range.count)

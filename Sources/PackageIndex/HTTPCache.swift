@@ -94,11 +94,15 @@ public enum HTTPCacheError: Error, Equatable, Sendable, CustomStringConvertible 
 public final class HTTPCache: Sendable {
     /// The cache root.
     public let directory: URL
+    /// `directory.path`: entry paths are built as strings, since appending to a file `URL` costs
+    /// more than the read it is for (and may ask the file system whether the result is a directory).
+    private let directoryPath: String
     private let now: @Sendable () -> Date
 
     /// A cache rooted at `directory`; `now` is injected for tests.
     public init(directory: URL, now: @escaping @Sendable () -> Date = { Date() }) {
         self.directory = directory
+        self.directoryPath = directory.path
         self.now = now
     }
 
@@ -166,8 +170,8 @@ public final class HTTPCache: Sendable {
 
     /// The stored page for `url`, if readable.
     public func cachedPage(for url: URL) -> CachedPage? {
-        guard let data = try? Data(contentsOf: pageFile(for: url)),
-              let page = try? Self.decodePage(data), page.url.absoluteString.isEmpty == false
+        guard let data = PositionalIO.readFile(atPath: pageFile(for: url)),
+              let page = PageEntryFormat.decode(data), page.url.absoluteString.isEmpty == false
         else { return nil }
         return page
     }
@@ -178,58 +182,11 @@ public final class HTTPCache: Sendable {
     }
 
     private func store(_ page: CachedPage, for url: URL) {
-        guard let data = try? Self.encodePage(page) else { return }
-        writeAtomically(data, to: pageFile(for: url))
+        writeAtomically(PageEntryFormat.encode(page), to: pageFile(for: url))
     }
 
-    private func pageFile(for url: URL) -> URL {
+    private func pageFile(for url: URL) -> String {
         entryFile(kind: "pages", key: "page\u{0}" + Self.keyURL(url), suffix: ".page")
-    }
-
-    /// Page entries: a JSON header line, a newline, then the body bytes, with the body's length and
-    /// CRC-32 in the header so a torn or damaged file is recognised.
-    private struct PageHeader: Codable {
-        /// Version 2: CRC-32 instead of SHA-256 of the body (version 1 entries are refetched).
-        static let currentVersion = 2
-        var version = PageHeader.currentVersion
-        var url: URL
-        var contentType: String?
-        var etag: String?
-        var lastModified: String?
-        var directives: CacheDirectives
-        var storedAt: Date
-        var bodyLength: Int
-        /// CRC-32 of the body: catches a torn or damaged file (the cache directory is the user's own,
-        /// so integrity, not authenticity, is what is checked; CRC-32 costs a byte's worth of
-        /// instructions per byte where SHA-256 costs about ninety).
-        var bodyCRC32: UInt32
-    }
-
-    static func encodePage(_ page: CachedPage) throws -> Data {
-        let header = PageHeader(
-            url: page.url, contentType: page.contentType, etag: page.etag, lastModified: page.lastModified,
-            directives: page.directives, storedAt: page.storedAt, bodyLength: page.body.count,
-            bodyCRC32: Inflate.crc32(page.body))
-        var data = try JSONEncoder().encode(header)
-        data.append(0x0A)
-        data.append(page.body)
-        return data
-    }
-
-    struct CorruptEntry: Error {}
-
-    static func decodePage(_ data: Data) throws -> CachedPage {
-        guard let newline = data.firstIndex(of: 0x0A) else { throw CorruptEntry() }
-        let header = try JSONDecoder().decode(PageHeader.self, from: data[data.startIndex..<newline])
-        let body = Data(data[(newline + 1)...])
-        guard header.version == PageHeader.currentVersion, body.count == header.bodyLength,
-              Inflate.crc32(body) == header.bodyCRC32
-        else {
-            throw CorruptEntry()
-        }
-        return CachedPage(
-            url: header.url, contentType: header.contentType, etag: header.etag, lastModified: header.lastModified,
-            directives: header.directives, storedAt: header.storedAt, body: body)
     }
 
     // MARK: Metadata
@@ -237,35 +194,47 @@ public final class HTTPCache: Sendable {
     /// Cached core metadata for the file at `fileURL` whose index-advertised sha256 is `sha256`
     /// (nil when the index gave none).
     public func metadata(forFileURL fileURL: URL, sha256: String?) -> Data? {
-        guard let data = try? Data(contentsOf: metadataFile(fileURL: fileURL, sha256: sha256)),
-              let newline = data.firstIndex(of: 0x0A)
-        else { return nil }
-        let header = String(decoding: data[data.startIndex..<newline], as: UTF8.self)
-        let body = Data(data[(newline + 1)...])
-        guard header == Self.metadataHeader(body) else { return nil }
-        return body
+        guard let data = PositionalIO.readFile(atPath: metadataFile(fileURL: fileURL, sha256: sha256)) else { return nil }
+        return data.withUnsafeBytes { bytes -> Data? in
+            guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
+            let body = UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
+            guard bytes[..<newline].elementsEqual(Self.metadataHeader(crc32: Inflate.crc32(body)).utf8) else { return nil }
+            return Data(buffer: body.assumingMemoryBound(to: UInt8.self))
+        }
     }
 
     /// Stores core metadata for the file at `fileURL` (see ``metadata(forFileURL:sha256:)``).
     public func storeMetadata(_ metadata: Data, forFileURL fileURL: URL, sha256: String?) {
-        var data = Data((Self.metadataHeader(metadata) + "\n").utf8)
+        var data = Data((Self.metadataHeader(crc32: Inflate.crc32(metadata)) + "\n").utf8)
         data.append(metadata)
         writeAtomically(data, to: metadataFile(fileURL: fileURL, sha256: sha256))
     }
 
     /// The first line of a metadata entry: format version and the body's CRC-32.
-    private static func metadataHeader(_ body: Data) -> String {
-        "lazywheel-metadata-v2 crc32=" + String(Inflate.crc32(body), radix: 16)
+    private static func metadataHeader(crc32: UInt32) -> String {
+        "lazywheel-metadata-v2 crc32=" + String(crc32, radix: 16)
     }
 
-    private func metadataFile(fileURL: URL, sha256: String?) -> URL {
+    private func metadataFile(fileURL: URL, sha256: String?) -> String {
         entryFile(kind: "metadata", key: "metadata\u{0}" + Self.keyURL(fileURL) + "\u{0}" + (sha256?.lowercased() ?? ""), suffix: ".metadata")
     }
 
     // MARK: Files
 
     /// The URL as a key: without credentials or fragment.
-    private static func keyURL(_ url: URL) -> String {
+    static func keyURL(_ url: URL) -> String {
+        plainKeyURL(url) ?? componentsKeyURL(url)
+    }
+
+    /// The key of a URL whose text `URLComponents` would rebuild unchanged (``PlainURLText``)
+    /// and that has no fragment: that text, without parsing it again. Nil for any other URL.
+    static func plainKeyURL(_ url: URL) -> String? {
+        guard let text = PlainURLText.of(url), !text.utf8.contains(UInt8(ascii: "#")) else { return nil }
+        return text
+    }
+
+    /// The key rebuilt by `URLComponents`: credentials and fragment removed.
+    static func componentsKeyURL(_ url: URL) -> String {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return url.absoluteString }
         components.user = nil
         components.password = nil
@@ -273,30 +242,29 @@ public final class HTTPCache: Sendable {
         return components.string ?? url.absoluteString
     }
 
-    private func entryFile(kind: String, key: String, suffix: String) -> URL {
-        let digest = SHA256.hexDigest(Data(key.utf8))
-        return directory
-            .appendingPathComponent(kind, isDirectory: true)
-            .appendingPathComponent(String(digest.prefix(2)), isDirectory: true)
-            .appendingPathComponent(digest + suffix)
+    /// `<directory>/<kind>/<first two hex digits>/<SHA-256 of key in hex><suffix>`.
+    private func entryFile(kind: String, key: String, suffix: String) -> String {
+        let digest = SHA256.hexDigest(Array(key.utf8))
+        return "\(directoryPath)/\(kind)/\(digest.prefix(2))/\(digest)\(suffix)"
     }
 
     /// Publishes `data` as `file` by writing a temporary sibling and renaming it, so a reader sees
     /// either the old entry or the whole new one; a cache that cannot be written is only a slower
     /// cache, so failures are ignored. No `fsync`: entries carry a CRC-32 that a read checks.
-    private func writeAtomically(_ data: Data, to file: URL) {
-        let folder = file.deletingLastPathComponent()
-        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil
+    private func writeAtomically(_ data: Data, to file: String) {
+        guard let slash = file.lastIndex(of: "/") else { return }
+        let folder = String(file[..<slash])
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
         else { return }
-        let temporary = folder.appendingPathComponent(".\(file.lastPathComponent).\(UUID().uuidString).tmp").path
+        let temporary = "\(folder)/.\(file[file.index(after: slash)...]).\(UUID().uuidString).tmp"
         do {
             try PositionalIO.createFile(atPath: temporary, contents: data)
-            if rename(temporary, file.path) == 0 { return }
+            if rename(temporary, file) == 0 { return }
         } catch {}
         unlink(temporary)
     }
 
-    private func removeEntry(_ file: URL) {
-        try? FileManager.default.removeItem(at: file)
+    private func removeEntry(_ file: String) {
+        unlink(file)
     }
 }

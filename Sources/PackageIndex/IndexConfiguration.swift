@@ -31,12 +31,14 @@ public struct ConfigurationEnvironment: Sendable {
             variables: variables,
             homeDirectory: variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path,
             workingDirectory: FileManager.default.currentDirectoryPath,
-            readFile: { path in try? String(contentsOfFile: path, encoding: .utf8) }
+            // Most candidate configuration files do not exist: `access` says so without the
+            // error object a failed `String(contentsOfFile:)` builds.
+            readFile: { path in access(path, F_OK) == 0 ? try? String(contentsOfFile: path, encoding: .utf8) : nil }
         )
     }
 
     func variable(_ name: String) -> String? {
-        guard let value = variables[name]?.trimmingCharacters(in: .whitespacesAndNewlines), !value.isEmpty else { return nil }
+        guard let value = variables[name]?.trimmingWhitespace(andNewlines: true), !value.isEmpty else { return nil }
         return value
     }
 }
@@ -330,7 +332,7 @@ private struct LocationResolver {
     }
 
     mutating func location(_ value: String, origin: ConfigurationOrigin, isIndex: Bool) throws(IndexConfigurationError) -> IndexLocation {
-        var text = value.trimmingCharacters(in: .whitespacesAndNewlines)
+        var text = value.trimmingWhitespace(andNewlines: true)
         if text.hasPrefix("~/"), let home = environment.homeDirectory {
             text = home + text.dropFirst()
         }

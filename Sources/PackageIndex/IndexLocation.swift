@@ -107,7 +107,13 @@ public struct IndexLocation: Sendable, Hashable, CustomStringConvertible {
     /// name + `/`). `canonicalName` must already be normalized.
     public func projectURL(canonicalName: String) -> URL {
         let base = url.absoluteString.hasSuffix("/") ? url.absoluteString : url.absoluteString + "/"
-        let escaped = canonicalName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? canonicalName
+        // Normalized names are nearly always unreserved characters (RFC 3986 §2.3), which need no escaping.
+        let isUnreserved = canonicalName.utf8.allSatisfy { byte in
+            (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x30 && byte <= 0x39) || (byte >= 0x41 && byte <= 0x5A)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: ".") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: "~")
+        }
+        let escaped = isUnreserved
+            ? canonicalName : canonicalName.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? canonicalName
         return URL(string: base + escaped + "/") ?? url.appendingPathComponent(canonicalName)
     }
 }

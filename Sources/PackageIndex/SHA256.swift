@@ -36,10 +36,17 @@ public struct SHA256: Sendable {
 
     /// The lowercase hexadecimal digest of `data`, the form simple indexes use.
     public static func hexDigest<D: DataProtocol>(_ data: D) -> String {
-        hash(data).map { byte in
-            let hex = String(byte, radix: 16)
-            return byte < 16 ? "0" + hex : hex
-        }.joined()
+        let digest = hash(data)
+        let hexDigits: StaticString = "0123456789abcdef"
+        return String(unsafeUninitializedCapacity: digest.count * 2) { output in
+            hexDigits.withUTF8Buffer { digits in
+                for (index, byte) in digest.enumerated() {
+                    output[2 * index] = digits[Int(byte >> 4)]
+                    output[2 * index + 1] = digits[Int(byte & 0x0F)]
+                }
+            }
+            return digest.count * 2
+        }
     }
 
     /// Adds `data` to the message.

@@ -36,7 +36,7 @@ public enum SimpleIndexParser {
         _ body: Data, contentType: String?, url: URL, projectName: String
     ) throws(SimpleIndexError) -> ProjectPage {
         let mediaType = contentType?.split(separator: ";").first.map {
-            $0.trimmingCharacters(in: .whitespaces).lowercased()
+            $0.trimmingWhitespace().lowercased()
         }
         let isJSON: Bool
         switch mediaType {
@@ -75,7 +75,7 @@ public enum SimpleIndexParser {
     private static func distributionFile(
         href: String, base: URL, attributes: [String: String], text: String, projectName: String
     ) -> DistributionFile? {
-        let trimmed = href.trimmingCharacters(in: .whitespacesAndNewlines)
+        let trimmed = href.trimmingWhitespace(andNewlines: true)
         guard let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL
             ?? URL(string: trimmed.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed.union(["#", "%"])) ?? "", relativeTo: base)?.absoluteURL
         else { return nil }
@@ -95,7 +95,7 @@ public enum SimpleIndexParser {
 
     /// `data-core-metadata`/`data-dist-info-metadata`: absent, `true`, or `<algorithm>=<hex>`.
     static func metadataAvailability(htmlValue: String?) -> MetadataAvailability {
-        guard let value = htmlValue?.trimmingCharacters(in: .whitespaces) else { return .absent }
+        guard let value = htmlValue?.trimmingWhitespace() else { return .absent }
         if value.lowercased() == "false" { return .absent }
         if let equals = value.firstIndex(of: "=") {
             let algorithm = value[..<equals].lowercased()
@@ -107,28 +107,51 @@ public enum SimpleIndexParser {
 
     /// Separates a `#<algorithm>=<hex>` fragment from the file URL.
     static func splitHashFragment(_ url: URL) -> (URL, [String: String]) {
+        // The text is cut at `#` when URLComponents would rebuild it unchanged and the fragment
+        // needs no percent-decoding; otherwise URLComponents does the work.
+        if let text = PlainURLText.of(url) {
+            guard let hash = text.utf8.firstIndex(of: UInt8(ascii: "#")) else { return (url, [:]) }
+            let fragment = text[text.utf8.index(after: hash)...]
+            if !fragment.utf8.contains(UInt8(ascii: "%")), let withoutFragment = URL(string: String(text[..<hash])) {
+                return (withoutFragment, hashes(fromFragment: fragment))
+            }
+        }
+        return splitHashFragmentWithComponents(url)
+    }
+
+    /// ``splitHashFragment(_:)`` by way of `URLComponents`, for any URL.
+    static func splitHashFragmentWithComponents(_ url: URL) -> (URL, [String: String]) {
         guard var components = URLComponents(url: url, resolvingAgainstBaseURL: false) else { return (url, [:]) }
+        let fragmentHashes = components.fragment.map { hashes(fromFragment: Substring($0)) } ?? [:]
+        components.fragment = nil
+        return (components.url ?? url, fragmentHashes)
+    }
+
+    /// The hash algorithms a file link's fragment may name (`hashlib`'s guaranteed ones and more).
+    private static let hashAlgorithms: Set<String> = ["sha256", "sha384", "sha512", "sha224", "sha1", "md5", "blake2b"]
+
+    /// The known `<algorithm>=<hex>` pairs of a (percent-decoded) fragment, lowercased.
+    private static func hashes(fromFragment fragment: Substring) -> [String: String] {
         var hashes: [String: String] = [:]
-        if let fragment = components.fragment {
-            for part in fragment.split(separator: "&") {
-                let pieces = part.split(separator: "=", maxSplits: 1)
-                if pieces.count == 2 {
-                    let algorithm = pieces[0].lowercased()
-                    if ["sha256", "sha384", "sha512", "sha224", "sha1", "md5", "blake2b"].contains(algorithm) {
-                        hashes[algorithm] = pieces[1].lowercased()
-                    }
+        for part in fragment.split(separator: "&") {
+            let pieces = part.split(separator: "=", maxSplits: 1)
+            if pieces.count == 2 {
+                let algorithm = pieces[0].lowercased()
+                if hashAlgorithms.contains(algorithm) {
+                    hashes[algorithm] = pieces[1].lowercased()
                 }
             }
         }
-        components.fragment = nil
-        return (components.url ?? url, hashes)
+        return hashes
     }
 
     /// The last path component, percent-decoded; the anchor text when the path has none.
     private static func filename(of url: URL, fallback: String) -> String? {
-        let path = URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? url.path
+        let path = url.baseURL == nil
+            ? url.path(percentEncoded: true)
+            : URLComponents(url: url, resolvingAgainstBaseURL: false)?.percentEncodedPath ?? url.path
         let last = path.split(separator: "/").last.map(String.init) ?? ""
-        let decoded = last.removingPercentEncoding ?? last
+        let decoded = last.utf8.contains(UInt8(ascii: "%")) ? last.removingPercentEncoding ?? last : last
         if !decoded.isEmpty { return decoded }
         let text = fallback.trimmingCharacters(in: .whitespacesAndNewlines)
         return text.isEmpty ? nil : text

@@ -5,6 +5,7 @@ public enum ProjectName {
     /// PEP 503 normalized name: lower-cased, runs of `-`, `_`, `.` collapsed to one `-`
     /// (`Foo.Bar__baz` → `foo-bar-baz`). Same as `packaging.utils.canonicalize_name`.
     public static func canonical(_ name: String) -> String {
+        if name.utf8.allSatisfy({ $0 < 0x80 }) { return canonicalASCII(name) }
         var out = ""
         out.reserveCapacity(name.utf8.count)
         var lastWasDash = false
@@ -18,6 +19,28 @@ public enum ProjectName {
             }
         }
         return out
+    }
+
+    /// ``canonical(_:)`` of ASCII text, on bytes (ASCII lower-casing is the Unicode one there).
+    private static func canonicalASCII(_ name: String) -> String {
+        String(unsafeUninitializedCapacity: name.utf8.count) { out in
+            var count = 0
+            var lastWasDash = false
+            for byte in name.utf8 {
+                if byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".") {
+                    if !lastWasDash {
+                        out[count] = UInt8(ascii: "-")
+                        count += 1
+                    }
+                    lastWasDash = true
+                } else {
+                    out[count] = PythonText.lowercased(byte)
+                    count += 1
+                    lastWasDash = false
+                }
+            }
+            return count
+        }
     }
 
     /// PEP 685: extras compare after the same normalization as project names.

@@ -53,8 +53,20 @@ public struct Tag: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     /// Python's `str.isidentifier()` (approximated with Unicode alphabetic/numeric properties).
     static func isIdentifier(_ text: String) -> Bool {
         guard let first = text.unicodeScalars.first else { return false }
-        guard first == "_" || first.properties.isXIDStart else { return false }
-        return text.unicodeScalars.dropFirst().allSatisfy { $0.properties.isXIDContinue }
+        guard first == "_" || isXIDStart(first) else { return false }
+        return text.unicodeScalars.dropFirst().allSatisfy(isXIDContinue)
+    }
+
+    /// XID_Start; in ASCII exactly the letters, answered without a Unicode property lookup.
+    private static func isXIDStart(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return scalar.properties.isXIDStart }
+        return PythonText.isASCIIAlphanumeric(UInt8(scalar.value)) && !PythonText.isASCIIDigit(UInt8(scalar.value))
+    }
+
+    /// XID_Continue; in ASCII exactly the letters, digits and `_`.
+    private static func isXIDContinue(_ scalar: Unicode.Scalar) -> Bool {
+        guard scalar.isASCII else { return scalar.properties.isXIDContinue }
+        return scalar == "_" || PythonText.isASCIIAlphanumeric(UInt8(scalar.value))
     }
 
     public init(from decoder: any Decoder) throws {

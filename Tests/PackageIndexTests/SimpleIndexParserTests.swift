@@ -188,4 +188,28 @@ struct SimpleIndexJSONTests {
         #expect(page.files.map(\.filename) == ["demo-1.0.zip"])
         #expect(page.name == "demo")
     }
+
+    static let linkTexts = [
+        "http://127.0.0.1:39729/files/pydantic-2.14.3-py3-none-any.whl#sha256=3F7B", "https://files.test/p/a%20b-1.0.tar.gz#md5=AB&sha256=CD",
+        "http://h/x.whl?token=1#sha256=ab", "http://h/caf%C3%A9-1.0.whl", "http://h:0080/x.whl#sha256=1", "http://h:/x.whl#sha256=1",
+        "http://u:p@h/x.whl#sha256=2", "http://h/x.whl#sha256=a%62", "http://[::1]:8/a/b.whl#SHA256=ef", "file:///tmp/a.whl",
+        "http://h/x.whl#", "http://h/a/b/", "http://h#x:1", "http://h/x.whl#sha256=ab&md5", "mailto:x#sha256=ab",
+    ]
+
+    @Test(arguments: linkTexts)
+    func fragmentSplittingOnTextMatchesURLComponents(text: String) throws {
+        let url = try #require(URL(string: text))
+        let (fast, fastHashes) = SimpleIndexParser.splitHashFragment(url)
+        let (slow, slowHashes) = SimpleIndexParser.splitHashFragmentWithComponents(url)
+        #expect(fast == slow && fast.absoluteString == slow.absoluteString)
+        #expect(fastHashes == slowHashes)
+        #expect(fast.path(percentEncoded: true) == URLComponents(url: fast, resolvingAgainstBaseURL: false)?.percentEncodedPath)
+    }
+
+    @Test(arguments: ["", " ", "x", " x", "x\n", "\u{00A0}x\u{2028}", "\tx y\r", "a b", "\u{85}", "é"])
+    func whitespaceTrimmingMatchesFoundation(text: String) {
+        #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+        #expect(text.trimmingWhitespace(andNewlines: true) == text.trimmingCharacters(in: .whitespacesAndNewlines))
+        #expect(text.dropFirst(0).trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))
+    }
 }

@@ -133,4 +133,81 @@ struct CoreMetadataTests {
             #expect(object[key] != nil, "missing \(key)")
         }
     }
+
+    /// The header/body split as it was written before it worked on bytes: on `Character`s.
+    static func referenceParse(_ text: String) -> (fields: [CoreMetadata.Field], body: String?) {
+        var fields: [CoreMetadata.Field] = []
+        var body: String?
+        var current: (name: String, lines: [Substring])?
+        func flush() {
+            guard let c = current else { return }
+            fields.append(.init(name: c.name, value: c.lines.joined(separator: "\n")))
+            current = nil
+        }
+        let utf8 = text.utf8
+        var lineStart = utf8.startIndex
+        while lineStart < utf8.endIndex {
+            let newline = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
+            let lineEnd = newline ?? utf8.endIndex
+            var line = Substring(text.unicodeScalars[lineStart..<lineEnd])
+            if line.unicodeScalars.last == "\r" { line = Substring(line.unicodeScalars.dropLast()) }
+            let next = newline.map { utf8.index(after: $0) } ?? utf8.endIndex
+            if line.isEmpty {
+                flush()
+                body = String(text.unicodeScalars[next...])
+                break
+            }
+            if let first = line.first, first == " " || first == "\t", current != nil {
+                current!.lines.append(line)
+            } else if let colon = line.firstIndex(of: ":"),
+                      !line[..<colon].isEmpty && line[..<colon].utf8.allSatisfy({ $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }) {
+                flush()
+                let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
+                current = (String(line[..<colon]), [value])
+            } else {
+                flush()
+                body = String(text.unicodeScalars[lineStart...])
+                break
+            }
+            lineStart = next
+        }
+        flush()
+        return (fields, body)
+    }
+
+    /// Random documents built from the pieces where bytes and `Character`s disagree: a space, tab
+    /// or `:` followed by a combining mark, a prepended mark before `:`, CR LF pairs.
+    @Test func byteLevelParsingMatchesCharacterLevelParsing() {
+        let pieces = [
+            "Name", "Requires-Dist", ":", ": ", " ", "\t", "\n", "\r\n", "\r", "x", "é", "e\u{301}", "\u{301}", "\u{200D}",
+            "\u{0600}", "\u{093F}", "😀", "🇫🇷", "\u{FEFF}", "=", "a b", "\u{85}", "\u{2028}",
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var documents = [
+            Self.sample, "", "\n", " x\nName: y", "Name:\u{301} x\n", "Name: \u{301}x\nKeywords:\t\u{301}y\n",
+            "Name: x\n \u{301}cont\n\tcont2\nA:\u{200D}\n", "\u{0600}Name: x\n", "Na\u{301}me: x\n", "Name:x\n\u{301}\n",
+            "Name: x\r\n\r\nbody\r\n", "Name:    \n", "Name:\t \té\n", "Name: x\n \n",
+        ]
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0..<24, using: &generator)
+            documents.append((0..<count).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for document in documents {
+            let parsed = CoreMetadata(text: document)
+            let reference = Self.referenceParse(document)
+            #expect(parsed.fields.map(\.name).elementsEqual(reference.fields.map(\.name), by: { Array($0.utf8) == Array($1.utf8) }), "\(Array(document.unicodeScalars))")
+            #expect(parsed.fields.map(\.value).elementsEqual(reference.fields.map(\.value), by: { Array($0.utf8) == Array($1.utf8) }), "\(Array(document.unicodeScalars))")
+            #expect(parsed.body.map { Array($0.utf8) } == reference.body.map { Array($0.utf8) }, "\(Array(document.unicodeScalars))")
+        }
+    }
+
+    @Test func fieldNamesMatchCaseInsensitively() {
+        let m = CoreMetadata(text: "Requires-Dist: a\nREQUIRES-DIST: b\nrequires-dist: c\nRequires-Distx: d\n")
+        #expect(m.values("requires-dist") == ["a", "b", "c"])
+        #expect(m.values("Requires-Dist") == ["a", "b", "c"])
+        #expect(m.value("REQUIRES-DISTX") == "d")
+        #expect(m.values("Requires") == [])
+        // Unicode lowercasing: the Kelvin sign lowercases to an ASCII "k".
+        #expect(CoreMetadata(text: "Keywords: a\n").value("\u{212A}eywords") == "a")
+    }
 }

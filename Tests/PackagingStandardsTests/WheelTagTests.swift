@@ -110,4 +110,74 @@ struct WheelTagTests {
             #expect(wheel.distInfoMatches(dir))
         }
     }
+
+    /// The tag list as it was built before priorities were computed from its parts: every tag
+    /// spelled out, ranked by its first position.
+    static func referenceTags(python: String, platformTags platforms: [String], freeThreaded: Bool = false) -> [PackagingStandards.Tag] {
+        let parts = python.split(separator: ".").map { Int($0) }
+        guard parts.count >= 2, let major = parts[0], let minor = parts[1] else { return [] }
+        let nodot = "\(major)\(minor)"
+        let interpreter = "cp\(nodot)"
+        var out: [PackagingStandards.Tag] = []
+        let abi = freeThreaded ? "\(interpreter)t" : interpreter
+        for p in platforms { out.append(PackagingStandards.Tag(interpreter, abi, p)) }
+        let useABI3 = !freeThreaded && (major > 3 || (major == 3 && minor >= 2))
+        if useABI3 { for p in platforms { out.append(PackagingStandards.Tag(interpreter, "abi3", p)) } }
+        for p in platforms { out.append(PackagingStandards.Tag(interpreter, "none", p)) }
+        if useABI3 && minor - 1 > 1 {
+            for m in stride(from: minor - 1, through: 2, by: -1) {
+                for p in platforms { out.append(PackagingStandards.Tag("cp\(major)\(m)", "abi3", p)) }
+            }
+        }
+        var pyVersions = ["py\(nodot)", "py\(major)"]
+        if minor - 1 >= 0 {
+            for m in stride(from: minor - 1, through: 0, by: -1) { pyVersions.append("py\(major)\(m)") }
+        }
+        for v in pyVersions {
+            for p in platforms { out.append(PackagingStandards.Tag(v, "none", p)) }
+        }
+        out.append(PackagingStandards.Tag(interpreter, "none", "any"))
+        for v in pyVersions { out.append(PackagingStandards.Tag(v, "none", "any")) }
+        return out
+    }
+
+    @Test(arguments: [
+        ("3.12", "manylinux_2_28_x86_64", false), ("3.13", "manylinux_2_17_aarch64", true), ("3.9", "musllinux_1_2_x86_64", false),
+        ("3.12", "macosx_14_0_arm64", false), ("3.8", "macosx_10_9_x86_64", false), ("3.11", "win_amd64", false),
+        ("3.0", "linux_x86_64", false), ("3.1", "manylinux_2_5_i686", false), ("3.2", "win32", false),
+        ("2.7", "manylinux_2_17_x86_64", false), ("4.0", "manylinux_3_1_x86_64", false),
+    ])
+    func priorityOrderIsTheFullListsOrder(python: String, platform: String, freeThreaded: Bool) throws {
+        try Self.checkAgainstReference(python: python, platformTags: TargetPlatform(platform).platformTags, freeThreaded: freeThreaded)
+    }
+
+    @Test func explicitPlatformListsWithDuplicatesCaseAndAny() throws {
+        for platforms in [[], ["any"], ["Linux_X86_64", "linux_x86_64", "any", "MANYLINUX1_X86_64"], ["a", "b", "a"], ["Straße"]] {
+            for python in ["3.12", "3.0", "3.10", "10.1"] {
+                try Self.checkAgainstReference(python: python, platformTags: platforms, freeThreaded: false)
+                try Self.checkAgainstReference(python: python, platformTags: platforms, freeThreaded: true)
+            }
+        }
+    }
+
+    static func checkAgainstReference(python: String, platformTags: [String], freeThreaded: Bool) throws {
+        let reference = referenceTags(python: python, platformTags: platformTags, freeThreaded: freeThreaded)
+        let compatible = try CompatibleTags(python: python, platformTags: platformTags, freeThreaded: freeThreaded)
+        #expect(compatible.tags == reference, "\(python) \(platformTags)")
+        var firstPosition: [PackagingStandards.Tag: Int] = [:]
+        for (position, tag) in reference.enumerated() where firstPosition[tag] == nil { firstPosition[tag] = position }
+        let others = ["cp312-cp312-win_arm64", "py3-none-any", "cp39-abi3-any", "py2-none-manylinux1_x86_64", "cp312-none-linux_x86_64"]
+        for tag in reference + others.flatMap({ try! PackagingStandards.Tag.parseSet($0) }) {
+            let wheel = try WheelFilename("demo-1.0-\(tag.interpreter)-\(tag.abi)-\(tag.platform).whl")
+            #expect(compatible.priority(of: wheel) == firstPosition[tag], "\(tag) for \(python) \(platformTags)")
+        }
+    }
+
+    @Test(arguments: [
+        ("Foo.Bar__baz", "foo-bar-baz"), ("requests", "requests"), ("-_.", "-"), ("Django", "django"), ("", ""),
+        ("a\r\nB", "a\r\nb"), ("Ünïcode_Name", "ünïcode-name"), ("\u{212A}elvin", "kelvin"), ("zope.interface", "zope-interface"),
+    ])
+    func canonicalNames(name: String, expected: String) {
+        #expect(ProjectName.canonical(name) == expected)
+    }
 }
