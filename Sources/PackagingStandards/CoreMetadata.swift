@@ -32,21 +32,19 @@ public struct CoreMetadata: Sendable, Hashable {
     /// The headers in file order.
     public let fields: [Field]
     /// The message body after the first blank line (nil when there is none).
-    public let body: String?
+    public var body: String? { bodyStart.map { String(raw[$0...]) } }
     /// True when the bytes were not valid UTF-8 and were decoded with replacement characters.
     public let decodingWasLossy: Bool
+    /// Where ``body`` starts in ``raw``: the body is only copied out when asked for.
+    private let bodyStart: String.Index?
 
     /// Parses METADATA bytes.
     public init(bytes: some Collection<UInt8>) {
-        let array = Array(bytes)
-        var text: String
-        var lossy = false
-        if let valid = String(validating: array, as: UTF8.self) {
-            text = valid
-        } else {
-            text = String(decoding: array, as: UTF8.self)
-            lossy = true
+        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> (text: String, lossy: Bool) {
+            if let valid = String(validating: buffer, as: UTF8.self) { return (valid, false) }
+            return (String(decoding: buffer, as: UTF8.self), true)
         }
+        var (text, lossy) = bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
         if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
         self.init(text: text, decodingWasLossy: lossy)
     }
@@ -59,63 +57,126 @@ public struct CoreMetadata: Sendable, Hashable {
     init(text: String, decodingWasLossy: Bool) {
         raw = text
         self.decodingWasLossy = decodingWasLossy
-        var fields: [Field] = []
-        var body: String?
-        var current: (name: String, lines: [Substring])?
-        func flush() {
-            guard let c = current else { return }
-            fields.append(Field(name: c.name, value: c.lines.joined(separator: "\n")))
-            current = nil
-        }
-        let utf8 = text.utf8
-        var lineStart = utf8.startIndex
-        while lineStart < utf8.endIndex {
-            let newline = utf8[lineStart...].firstIndex(of: UInt8(ascii: "\n"))
-            let lineEnd = newline ?? utf8.endIndex
-            var line = Substring(text.unicodeScalars[lineStart..<lineEnd])
-            if line.unicodeScalars.last == "\r" { line = Substring(line.unicodeScalars.dropLast()) }
-            let next = newline.map { utf8.index(after: $0) } ?? utf8.endIndex
-            if line.isEmpty {
-                flush()
-                body = String(text.unicodeScalars[next...])
-                break
-            }
-            if let first = line.first, first == " " || first == "\t", current != nil {
-                current!.lines.append(line)
-            } else if let colon = line.firstIndex(of: ":"), Self.isHeaderName(line[..<colon]) {
-                flush()
-                let value = line[line.index(after: colon)...].drop { $0 == " " || $0 == "\t" }
-                current = (String(line[..<colon]), [value])
-            } else {
-                // Not a header: like `email`, treat the rest as the body.
-                flush()
-                body = String(text.unicodeScalars[lineStart...])
-                break
-            }
-            lineStart = next
-        }
-        flush()
+        let (fields, bodyOffset) = Self.parse(text)
         self.fields = fields
-        self.body = body
+        bodyStart = bodyOffset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
+    }
+
+    public static func == (a: CoreMetadata, b: CoreMetadata) -> Bool {
+        a.raw == b.raw && a.fields == b.fields && a.body == b.body && a.decodingWasLossy == b.decodingWasLossy
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(raw)
+        hasher.combine(fields)
+        hasher.combine(body)
+        hasher.combine(decodingWasLossy)
+    }
+
+    /// Splits `text` into headers and the UTF-8 offset of the body like `email`'s compat32 parser: a blank line ends the
+    /// headers, a line starting with a space or tab continues the previous header, and the first
+    /// line that is neither a header nor a continuation starts the body.
+    ///
+    /// Works on the UTF-8 bytes. The rules speak of characters, and a space or `:` followed by a
+    /// combining mark is a different `Character`; so where the byte after the space or `:` in
+    /// question is not ASCII, the decision is taken on `Character`s of the line instead.
+    private static func parse(_ text: String) -> (fields: [Field], bodyOffset: Int?) {
+        var contiguous = text
+        return contiguous.withUTF8 { bytes -> ([Field], Int?) in
+            func characters(_ range: Range<Int>) -> Substring {
+                let utf8 = text.utf8
+                return text[utf8.index(utf8.startIndex, offsetBy: range.lowerBound)..<utf8.index(utf8.startIndex, offsetBy: range.upperBound)]
+            }
+            // A copy of valid UTF-8 between scalar boundaries (all cuts are at ASCII bytes).
+            func string(_ range: Range<Int>) -> String { String(characters(range)) }
+            var fields: [Field] = []
+            var current: (name: String, value: String)?
+            func flush() {
+                guard let c = current else { return }
+                fields.append(Field(name: c.name, value: c.value))
+                current = nil
+            }
+            var lineStart = 0
+            while lineStart < bytes.count {
+                var lineEnd = lineStart
+                while lineEnd < bytes.count, bytes[lineEnd] != UInt8(ascii: "\n") { lineEnd += 1 }
+                let next = min(lineEnd + 1, bytes.count)
+                let end = lineEnd > lineStart && bytes[lineEnd - 1] == UInt8(ascii: "\r") ? lineEnd - 1 : lineEnd
+                if end == lineStart {
+                    flush()
+                    return (fields, next)
+                }
+                // Bytes before `asciiEnd` are ASCII, each its own character unless a non-ASCII
+                // scalar right after extends it.
+                var asciiEnd = lineStart
+                while asciiEnd < end, bytes[asciiEnd] < 0x80 { asciiEnd += 1 }
+                func isAlone(_ index: Int) -> Bool { index + 1 < asciiEnd || index + 1 == end }
+
+                let first = bytes[lineStart]
+                if current != nil, first == UInt8(ascii: "\t")
+                    || first == UInt8(ascii: " ") && (isAlone(lineStart) || characters(lineStart..<end).first == " ") {
+                    current!.value += "\n" + string(lineStart..<end)
+                } else if let colon = headerColon(bytes, lineStart..<end, asciiEnd: asciiEnd),
+                          isAlone(colon) || characters(colon..<end).first == ":" {
+                    flush()
+                    var valueStart = colon + 1
+                    while valueStart < end, bytes[valueStart] == UInt8(ascii: " ") || bytes[valueStart] == UInt8(ascii: "\t") {
+                        valueStart += 1
+                    }
+                    let value = valueStart < asciiEnd || valueStart == end
+                        ? string(valueStart..<end)
+                        : String(characters(colon + 1..<end).drop { $0 == " " || $0 == "\t" })
+                    current = (string(lineStart..<colon), value)
+                } else {
+                    // Not a header: like `email`, treat the rest as the body.
+                    flush()
+                    return (fields, lineStart)
+                }
+                lineStart = next
+            }
+            flush()
+            return (fields, nil)
+        }
+    }
+
+    /// The position of the first `:` of `line` when the text before it is a header name and
+    /// ASCII (a `:` after a non-ASCII byte ends a name that is not a header name anyway).
+    private static func headerColon(_ bytes: UnsafeBufferPointer<UInt8>, _ line: Range<Int>, asciiEnd: Int) -> Int? {
+        var colon = line.lowerBound
+        while colon < asciiEnd, bytes[colon] != UInt8(ascii: ":") { colon += 1 }
+        guard colon < asciiEnd, isHeaderName(UnsafeBufferPointer(rebasing: bytes[line.lowerBound..<colon])) else { return nil }
+        return colon
     }
 
     /// RFC 5322 field name: printable ASCII except `:` and space.
-    static func isHeaderName(_ name: Substring) -> Bool {
-        !name.isEmpty && name.utf8.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
+    static func isHeaderName(_ name: some Collection<UInt8>) -> Bool {
+        !name.isEmpty && name.allSatisfy { $0 > 32 && $0 < 127 && $0 != UInt8(ascii: ":") }
     }
 
     // MARK: Generic access
 
     /// Every value of header `name` (case-insensitive), in order.
     public func values(_ name: String) -> [String] {
-        let key = name.lowercased()
-        return fields.filter { $0.name.lowercased() == key }.map(\.value)
+        let matches = Self.nameMatcher(name)
+        return fields.filter { matches($0.name) }.map(\.value)
     }
 
     /// The first value of header `name` (case-insensitive).
     public func value(_ name: String) -> String? {
+        let matches = Self.nameMatcher(name)
+        return fields.first { matches($0.name) }?.value
+    }
+
+    /// Whether a field name equals `name` after lowercasing both. Field names are printable ASCII
+    /// (``isHeaderName(_:)``), so for an ASCII `name` that is a byte comparison without building
+    /// lowercased copies.
+    private static func nameMatcher(_ name: String) -> (String) -> Bool {
         let key = name.lowercased()
-        return fields.first { $0.name.lowercased() == key }?.value
+        guard key.utf8.allSatisfy({ $0 < 0x80 }) else { return { $0.lowercased() == key } }
+        return { fieldName in
+            fieldName.utf8.count == key.utf8.count
+                && zip(fieldName.utf8, key.utf8).allSatisfy { PythonText.lowercased($0) == $1 }
+        }
     }
 
     // MARK: Typed accessors
