@@ -116,14 +116,17 @@ static void require_curl(void) {
 // The multi handle's queue then spins between epoll and curl_multi_socket_action until the answer
 // arrives (strace: ~90 wake-ups in a 25 ms wait), taking a core from the work that matters.
 //
-// The forwarders below wrap the callback: when libcurl narrows to one direction (CURL_POLL_IN or
-// CURL_POLL_OUT for a socket FoundationNetworking already watches), the real callback first hears
+// The forwarders below wrap the callback: when libcurl narrows its interest in a socket
+// FoundationNetworking already watches (to CURL_POLL_IN, CURL_POLL_OUT, or CURL_POLL_NONE while a
+// transfer is paused), the real callback first hears
 // CURL_POLL_REMOVE, which tears both sources down (FoundationNetworking postpones the new source
 // until the old ones are cancelled), the stale pointer stored with curl_multi_assign is cleared,
-// and then the real callback registers the one direction asked for, as for a new socket.
+// and then the real callback registers what is asked for (nothing, for CURL_POLL_NONE), as for a
+// new socket.
 enum {
     LAZYWHEEL_CURLMOPT_SOCKETDATA = 10002,      // CURLOPTTYPE_OBJECTPOINT + 2
     LAZYWHEEL_CURLMOPT_SOCKETFUNCTION = 20001,  // CURLOPTTYPE_FUNCTIONPOINT + 1
+    LAZYWHEEL_CURL_POLL_NONE = 0,
     LAZYWHEEL_CURL_POLL_IN = 1,
     LAZYWHEEL_CURL_POLL_OUT = 2,
     LAZYWHEEL_CURL_POLL_REMOVE = 4,
@@ -163,7 +166,8 @@ static int narrowing_socket_callback(void *easy, int socket, int what, void *use
     }
     pthread_mutex_unlock(&multis_lock);
     if (found.callback == NULL) return -1;  // cannot happen: this callback is only installed with an entry
-    if ((what == LAZYWHEEL_CURL_POLL_IN || what == LAZYWHEEL_CURL_POLL_OUT) && socketp != NULL) {
+    if ((what == LAZYWHEEL_CURL_POLL_NONE || what == LAZYWHEEL_CURL_POLL_IN || what == LAZYWHEEL_CURL_POLL_OUT)
+        && socketp != NULL) {
         found.callback(easy, socket, LAZYWHEEL_CURL_POLL_REMOVE, userp, socketp);
         curl.curl_multi_assign(found.multi, socket, NULL);
         socketp = NULL;

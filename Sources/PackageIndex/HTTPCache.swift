@@ -199,7 +199,7 @@ public final class HTTPCache: Sendable {
             guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
             let body = UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
             guard bytes[..<newline].elementsEqual(Self.metadataHeader(crc32: Inflate.crc32(body)).utf8) else { return nil }
-            return Data(buffer: body.assumingMemoryBound(to: UInt8.self))
+            return Data(body)
         }
     }
 

@@ -90,7 +90,7 @@ enum PageEntryFormat {
             else { return nil }
             return CachedPage(
                 url: url, contentType: contentType, etag: etag, lastModified: lastModified,
-                directives: directives, storedAt: Date(timeIntervalSinceReferenceDate: storedAt), body: Data(buffer: body.assumingMemoryBound(to: UInt8.self)))
+                directives: directives, storedAt: Date(timeIntervalSinceReferenceDate: storedAt), body: Data(body))
         }
     }
 }
