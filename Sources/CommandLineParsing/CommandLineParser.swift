@@ -73,7 +73,7 @@ private struct SubcommandParser {
                 break
             } else if word.hasPrefix("--") {
                 try longOption(word.dropFirst(2))
-            } else if word.hasPrefix("-") && word.count > 1 && !Self.isNumber(word) {
+            } else if Self.looksLikeOption(word) {
                 try shortOption(word.dropFirst())
             } else {
                 positionals.append(word)
@@ -146,12 +146,8 @@ private struct SubcommandParser {
         if let extra = remaining.first { throw parsed.invalid("Unexpected argument '\(extra)'") }
     }
 
+    /// `-x`, `--name`: an option; `-`, `-1` and `-0.5` are values.
     private static func looksLikeOption(_ word: String) -> Bool {
-        word.hasPrefix("-") && word.count > 1 && !isNumber(word)
-    }
-
-    /// `-1`, `-0.5`: a value, not an option.
-    private static func isNumber(_ word: String) -> Bool {
-        Double(word) != nil
+        word.hasPrefix("-") && word.count > 1 && Double(word) == nil
     }
 }

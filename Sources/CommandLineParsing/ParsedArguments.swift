@@ -19,7 +19,7 @@ public struct ParsedArguments: Sendable {
 
     /// Whether the flag `--long` was given.
     public func flag(_ long: String) -> Bool {
-        declared(long, .flag)
+        precondition(command.option(long: long)?.kind == .flag, "\(command.name) has no flag --\(long)")
         return optionValues[long] != nil
     }
 
@@ -61,10 +61,6 @@ public struct ParsedArguments: Sendable {
     /// A usage error for this command, for checks the command makes itself.
     public func invalid(_ message: String) -> CommandLineError {
         CommandLineError(message: message, usage: usage, helpCommand: helpCommand)
-    }
-
-    private func declared(_ long: String, _ kind: OptionSpec.Kind) {
-        precondition(command.option(long: long)?.kind == kind, "\(command.name) has no flag --\(long)")
     }
 
     private func declaredWithValue(_ long: String) {

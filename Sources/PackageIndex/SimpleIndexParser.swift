@@ -153,7 +153,7 @@ public enum SimpleIndexParser {
         let last = path.split(separator: "/").last.map(String.init) ?? ""
         let decoded = last.utf8.contains(UInt8(ascii: "%")) ? last.removingPercentEncoding ?? last : last
         if !decoded.isEmpty { return decoded }
-        let text = fallback.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = fallback.trimmingWhitespace(andNewlines: true)
         return text.isEmpty ? nil : text
     }
 

@@ -62,14 +62,13 @@ public struct CoreMetadata: Sendable, Hashable {
         bodyStart = bodyOffset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
     }
 
+    /// Fields and body are parsed from ``raw`` alone, so the text and the lossy flag decide equality.
     public static func == (a: CoreMetadata, b: CoreMetadata) -> Bool {
-        a.raw == b.raw && a.fields == b.fields && a.body == b.body && a.decodingWasLossy == b.decodingWasLossy
+        a.raw == b.raw && a.decodingWasLossy == b.decodingWasLossy
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(raw)
-        hasher.combine(fields)
-        hasher.combine(body)
         hasher.combine(decodingWasLossy)
     }
 
