@@ -89,8 +89,9 @@ public enum HTTPCacheError: Error, Equatable, Sendable, CustomStringConvertible 
 /// - `metadata/`: core METADATA bytes keyed by file URL and the file's sha256 from the index, so a
 ///   second process answers with zero requests.
 ///
-/// Writes are atomic (temporary file + rename); unreadable or corrupt entries are ignored and
-/// overwritten. Thread-safe: it holds no state besides the directory.
+/// Writes are atomic (temporary file + rename) and made in the background by a
+/// ``CacheEntryWriter`` (whose ``CacheEntryWriter/drain()`` a process calls before it ends);
+/// unreadable or corrupt entries are ignored and overwritten. Thread-safe.
 public final class HTTPCache: Sendable {
     /// The cache root.
     public let directory: URL
@@ -98,11 +99,15 @@ public final class HTTPCache: Sendable {
     /// more than the read it is for (and may ask the file system whether the result is a directory).
     private let directoryPath: String
     private let now: @Sendable () -> Date
+    private let writer: CacheEntryWriter
 
-    /// A cache rooted at `directory`; `now` is injected for tests.
-    public init(directory: URL, now: @escaping @Sendable () -> Date = { Date() }) {
+    /// A cache rooted at `directory`, writing through `writer`; `now` is injected for tests.
+    public init(
+        directory: URL, writer: CacheEntryWriter = .shared, now: @escaping @Sendable () -> Date = { Date() }
+    ) {
         self.directory = directory
         self.directoryPath = directory.path
+        self.writer = writer
         self.now = now
     }
 
@@ -170,7 +175,7 @@ public final class HTTPCache: Sendable {
 
     /// The stored page for `url`, if readable.
     public func cachedPage(for url: URL) -> CachedPage? {
-        guard let data = PositionalIO.readFile(atPath: pageFile(for: url)),
+        guard let data = entry(at: pageFile(for: url)),
               let page = PageEntryFormat.decode(data), page.url.absoluteString.isEmpty == false
         else { return nil }
         return page
@@ -194,7 +199,7 @@ public final class HTTPCache: Sendable {
     /// Cached core metadata for the file at `fileURL` whose index-advertised sha256 is `sha256`
     /// (nil when the index gave none).
     public func metadata(forFileURL fileURL: URL, sha256: String?) -> Data? {
-        guard let data = PositionalIO.readFile(atPath: metadataFile(fileURL: fileURL, sha256: sha256)) else { return nil }
+        guard let data = entry(at: metadataFile(fileURL: fileURL, sha256: sha256)) else { return nil }
         return data.withUnsafeBytes { bytes -> Data? in
             guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
             let body = UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
@@ -242,29 +247,29 @@ public final class HTTPCache: Sendable {
         return components.string ?? url.absoluteString
     }
 
-    /// `<directory>/<kind>/<first two hex digits>/<SHA-256 of key in hex><suffix>`.
+    /// `<directory>/<kind>/<SHA-256 of key in hex><suffix>`: one folder per kind, without fan-out
+    /// subfolders, so that a fresh cache makes two folders, not one per entry (creating a folder
+    /// costs ext4 several times what creating a file does, and lookups in a large folder are
+    /// hashed anyway).
     private func entryFile(kind: String, key: String, suffix: String) -> String {
         let digest = SHA256.hexDigest(Array(key.utf8))
-        return "\(directoryPath)/\(kind)/\(digest.prefix(2))/\(digest)\(suffix)"
+        return "\(directoryPath)/\(kind)/\(digest)\(suffix)"
     }
 
-    /// Publishes `data` as `file` by writing a temporary sibling and renaming it, so a reader sees
-    /// either the old entry or the whole new one; a cache that cannot be written is only a slower
-    /// cache, so failures are ignored. No `fsync`: entries carry a CRC-32 that a read checks.
+    /// The entry at `file`: a change not written yet, else the file's contents.
+    private func entry(at file: String) -> Data? {
+        switch writer.pendingChange(at: file) {
+        case .contents(let data): data
+        case .removal: nil
+        case nil: PositionalIO.readFile(atPath: file)
+        }
+    }
+
     private func writeAtomically(_ data: Data, to file: String) {
-        guard let slash = file.lastIndex(of: "/") else { return }
-        let folder = String(file[..<slash])
-        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
-        else { return }
-        let temporary = "\(folder)/.\(file[file.index(after: slash)...]).\(UUID().uuidString).tmp"
-        do {
-            try PositionalIO.createFile(atPath: temporary, contents: data)
-            if rename(temporary, file) == 0 { return }
-        } catch {}
-        unlink(temporary)
+        writer.write(data, to: file)
     }
 
     private func removeEntry(_ file: String) {
-        unlink(file)
+        writer.remove(file)
     }
 }

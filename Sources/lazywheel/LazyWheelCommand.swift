@@ -1,5 +1,6 @@
 import CommandLineParsing
 import Foundation
+import PackageIndex
 
 /// A `lazywheel` subcommand: what it accepts, read from a parsed command line, and what it does.
 protocol Subcommand {
@@ -33,6 +34,13 @@ enum LazyWheelCommand {
         commands: commands.map { $0.spec })
 
     static func main() {
+        exit(status())
+    }
+
+    /// Runs the command line's command; the exit status once the disk cache's entries are written
+    /// (they are written in the background while the command runs, see `CacheEntryWriter`).
+    private static func status() -> Int32 {
+        defer { CacheEntryWriter.shared.drain() }
         do {
             switch try program.parse(Array(CommandLine.arguments.dropFirst())) {
             case .help(let text), .version(let text):
@@ -41,14 +49,15 @@ enum LazyWheelCommand {
                 let command = commands.first { $0.spec.name == arguments.command.name }!
                 try command.init(arguments).run()
             }
+            return 0
         } catch let error as CommandLineError {
             printError(error.description)
-            exit(CommandLineError.exitStatus)
+            return CommandLineError.exitStatus
         } catch let status as ExitStatus {
-            exit(status.code)
+            return status.code
         } catch {
             printError("lazywheel: error: \(error)")
-            exit(1)
+            return 1
         }
     }
 }

@@ -3,6 +3,7 @@ import Dispatch
 import Foundation
 import HTTPRange
 import JSONRPC
+import PackageIndex
 import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
@@ -46,6 +47,7 @@ struct ServeCommand: Subcommand {
             notify: { connection.send($0) },
             onExit: { code in
                 connection.waitUntilSent()
+                CacheEntryWriter.shared.drain()
                 Foundation.exit(code)
             })
         service.sendWorkDoneProgressCreation { token, done in

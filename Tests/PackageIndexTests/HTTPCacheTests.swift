@@ -14,7 +14,8 @@ struct HTTPCacheTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let clock = TestClock()
-        let cache = HTTPCache(directory: directory.url, now: { clock.now })
+        let writer = CacheEntryWriter()
+        let cache = HTTPCache(directory: directory.url, writer: writer, now: { clock.now })
         let transport = ScriptedTransport()
         transport.answer(page("<a href=x-1.0.tar.gz>", ["Cache-Control": "max-age=600", "ETag": "\"v1\"", "Last-Modified": "Tue, 14 Nov 2023 22:13:20 GMT", "Content-Type": "text/html"]))
 
@@ -41,8 +42,9 @@ struct HTTPCacheTests {
         #expect(try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil).outcome == .fresh)
         #expect(transport.sent.count == 2)
 
-        // A second cache object (another process) sees the same entry.
-        let other = HTTPCache(directory: directory.url, now: { clock.now })
+        // A second cache object (another process, once this one has written its entries) sees the same entry.
+        writer.drain()
+        let other = HTTPCache(directory: directory.url, writer: CacheEntryWriter(), now: { clock.now })
         #expect(try other.fetchPage(url, headers: [:], transport: transport, cancellation: nil).outcome == .fresh)
     }
 
@@ -112,12 +114,14 @@ struct HTTPCacheTests {
     @Test func corruptEntriesAreIgnored() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
-        let cache = HTTPCache(directory: directory.url)
+        let writer = CacheEntryWriter()
+        let cache = HTTPCache(directory: directory.url, writer: writer)
         let transport = ScriptedTransport()
         transport.answer(page("body", ["Cache-Control": "max-age=600"]))
         _ = try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil)
         let fileURL = URL(string: "http://files.test/demo-1.0-py3-none-any.whl")!
         cache.storeMetadata(Data("Metadata-Version: 2.1\n".utf8), forFileURL: fileURL, sha256: "ab")
+        writer.drain()
 
         let files = FileManager.default.enumerator(atPath: directory.url.path)?.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".page") || $0.hasSuffix(".metadata") } ?? []
@@ -132,6 +136,7 @@ struct HTTPCacheTests {
         #expect(cache.cachedPage(for: url) == nil)
         #expect(cache.metadata(forFileURL: fileURL, sha256: "ab") == nil)
         #expect(try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil).outcome == .network)
+        writer.drain()
         try Data("garbage".utf8).write(to: directory.url.appendingPathComponent(files[0]))
         _ = cache.cachedPage(for: url)
     }

@@ -122,12 +122,14 @@ struct MetadataFetcherTests {
         let client = HTTPClient()
         let indexClient = IndexClient(configuration: index.configuration, transport: HTTPClientTransport(client: client))
         let files = try index.wheels.map { try #require(try indexClient.projectPage($0.name).files.first) }
-        let first = MetadataFetcher(client: client, cache: HTTPCache(directory: directory.url))
+        let firstWriter = CacheEntryWriter()
+        let first = MetadataFetcher(client: client, cache: HTTPCache(directory: directory.url, writer: firstWriter))
         let originals = try files.map { try first.metadata(for: $0) }
         #expect(originals.allSatisfy { $0.origin == .wheelRanges })
+        firstWriter.drain()  // as the first process does before it ends
 
         index.server.clearLog()
-        let second = MetadataFetcher(client: HTTPClient(), cache: HTTPCache(directory: directory.url))
+        let second = MetadataFetcher(client: HTTPClient(), cache: HTTPCache(directory: directory.url, writer: CacheEntryWriter()))
         for (file, original) in zip(files, originals) {
             let again = try second.metadata(for: file)
             #expect(again.origin == .cache)

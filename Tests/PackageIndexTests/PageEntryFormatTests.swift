@@ -61,10 +61,12 @@ struct PageEntryFormatTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let url = URL(string: "http://index.test/simple/demo/")!
-        let cache = HTTPCache(directory: directory.url)
+        let writer = CacheEntryWriter()
+        let cache = HTTPCache(directory: directory.url, writer: writer)
         let transport = ScriptedTransport()
         transport.answer { url, _ in HTTPResponse(status: 200, headers: ["Cache-Control": "max-age=600"], body: Data("new".utf8), url: url) }
         _ = try cache.fetchPage(url, headers: [:], transport: transport, cancellation: nil)
+        writer.drain()
         let file = try #require(FileManager.default.enumerator(atPath: directory.url.path)?
             .compactMap { $0 as? String }.first { $0.hasSuffix(".page") })
         let path = directory.url.appendingPathComponent(file)
