@@ -165,7 +165,7 @@ public final class HTTPClient: Sendable {
         let key = cancellation?.onCancel { exchange.cancel(task) }
         let watchdog = startWatchdog(exchange, task: task)
         task.resume()
-        exchange.done.wait()
+        WorkerPool.blocking { exchange.done.wait() }
         watchdog.cancel()
         cancellation?.removeHandler(key)
         delegate.unregister(task)
@@ -264,7 +264,7 @@ public final class HTTPClient: Sendable {
         guard seconds > 0 else { return }
         let wake = DispatchSemaphore(value: 0)
         let key = cancellation?.onCancel { wake.signal() }
-        _ = wake.wait(timeout: .now() + seconds)
+        _ = WorkerPool.blocking { wake.wait(timeout: .now() + seconds) }
         cancellation?.removeHandler(key)
         try cancellation.throwIfCancelled()
     }

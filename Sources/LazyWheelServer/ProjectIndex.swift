@@ -31,7 +31,7 @@ public struct LookupTarget: Sendable, Equatable {
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice
         guard (try? process.run()) != nil else { return nil }
-        process.waitUntilExit()
+        WorkerPool.blocking { process.waitUntilExit() }
         guard process.terminationStatus == 0 else { return nil }
         let text = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)

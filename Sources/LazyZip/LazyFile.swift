@@ -210,8 +210,10 @@ public final class LazyFile: Sendable {
         }
         if !jobs.isEmpty { _ = try pool.runAll(priority: priority, jobs) }
         for fetch in others {
-            while fetch.done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
-                try cancellation.throwIfCancelled()
+            try WorkerPool.blocking { () throws in
+                while fetch.done.wait(timeout: .now() + .milliseconds(50)) == .timedOut {
+                    try cancellation.throwIfCancelled()
+                }
             }
         }
     }

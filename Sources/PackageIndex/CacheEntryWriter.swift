@@ -78,18 +78,21 @@ public final class CacheEntryWriter: Sendable {
         if !alreadyQueued { queue.async { self.apply(file) } }
     }
 
+    /// Writes the newest change of `file`, again while another one arrived during the write (in
+    /// this job, not a new one, so that ``drain()`` covers it).
     private func apply(_ file: String) {
-        guard let queued = state.withLock({ $0.queued[file] }) else { return }
-        switch queued.change {
-        case .contents(let data): publish(data, as: file)
-        case .removal: unlink(file)
+        while let queued = state.withLock({ $0.queued[file] }) {
+            switch queued.change {
+            case .contents(let data): publish(data, as: file)
+            case .removal: unlink(file)
+            }
+            let written = state.withLock { state -> Bool in
+                guard state.queued[file]?.generation == queued.generation else { return false }
+                state.queued[file] = nil
+                return true
+            }
+            if written { return }
         }
-        let changedMeanwhile = state.withLock { state -> Bool in
-            guard state.queued[file]?.generation == queued.generation else { return true }
-            state.queued[file] = nil
-            return false
-        }
-        if changedMeanwhile { queue.async { self.apply(file) } }
     }
 
     /// Writes a temporary sibling of `file` and renames it, so a reader sees either the old entry

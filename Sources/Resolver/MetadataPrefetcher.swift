@@ -171,7 +171,9 @@ final class FetchTable<Value: Sendable>: Sendable {
             finish(entry, result)
             return try result.get()
         case .running:
-            while case .running = entry.state { entry.condition.wait() }
+            WorkerPool.blocking {
+                while case .running = entry.state { entry.condition.wait() }
+            }
             defer { entry.condition.unlock() }
             guard case .done(let result) = entry.state else { throw OperationCancelled() }
             return try result.get()

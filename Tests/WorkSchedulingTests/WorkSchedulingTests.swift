@@ -39,7 +39,7 @@ import Testing
         let jobs: [@Sendable () throws -> Int] = (0..<20).map { index in
             {
                 running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
-                Thread.sleep(forTimeInterval: 0.005)
+                WorkerPool.blocking { Thread.sleep(forTimeInterval: 0.005) }
                 running.withLock { $0.now -= 1 }
                 return index
             }
@@ -59,17 +59,62 @@ import Testing
 @Suite struct WorkerPoolParallelismTests {
     /// Blocking jobs really run side by side (a pool on a Dispatch queue got ~1 thread per CPU).
     @Test func blockingJobsOverlap() throws {
-        let pool = WorkerPool(label: "test", width: 8)
+        let pool = WorkerPool(label: "test", width: 8, parallelism: 1)
         let running = Locked((now: 0, peak: 0))
         let jobs: [@Sendable () throws -> Void] = (0..<16).map { _ in
             {
                 running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
-                Thread.sleep(forTimeInterval: 0.05)
+                WorkerPool.blocking { Thread.sleep(forTimeInterval: 0.05) }
                 running.withLock { $0.now -= 1 }
             }
         }
         _ = try pool.runAll(jobs)
         #expect(running.withLock { $0.peak } == 8)
+    }
+
+    /// Jobs that never say they wait run on `parallelism` threads, however many are queued.
+    @Test func jobsThatDoNotWaitGetNoMoreThreadsThanParallelism() throws {
+        let pool = WorkerPool(label: "test", width: 8, parallelism: 2)
+        let threads = Locked(Set<String>())
+        let running = Locked((now: 0, peak: 0))
+        let jobs: [@Sendable () throws -> Void] = (0..<40).map { _ in
+            {
+                running.withLock { $0.now += 1; $0.peak = max($0.peak, $0.now) }
+                threads.withLock { _ = $0.insert("\(pthread_self())") }
+                Thread.sleep(forTimeInterval: 0.002)  // busy, as far as the pool knows
+                running.withLock { $0.now -= 1 }
+            }
+        }
+        _ = try pool.runAll(jobs)
+        #expect(running.withLock { $0.peak } <= 2)
+        #expect(threads.withLock { $0.count } <= 2)
+    }
+
+    /// A job waiting on another pool (through `run`/`runAll`) lets its own pool start a thread
+    /// for the next queued job, so two levels of pools cannot starve each other.
+    @Test func waitingForAnotherPoolFreesTheThread() throws {
+        let outer = WorkerPool(label: "outer", width: 4, parallelism: 1)
+        let inner = WorkerPool(label: "inner", width: 4, parallelism: 1)
+        let gate = DispatchSemaphore(value: 0)
+        let started = Locked(0)
+        // Four outer jobs that each wait for an inner job; the inner jobs wait until all four
+        // outer jobs have started, which needs four outer threads at once.
+        let jobs: [@Sendable () throws -> Int] = (0..<4).map { index in
+            {
+                started.withLock { $0 += 1 }
+                return try inner.run {
+                    while started.withLock({ $0 }) < 4 {
+                        _ = WorkerPool.blocking { gate.wait(timeout: .now() + .milliseconds(5)) }
+                    }
+                    return index
+                }
+            }
+        }
+        #expect(try outer.runAll(jobs) == [0, 1, 2, 3])
+    }
+
+    @Test func blockingOutsideAPoolJustRunsTheBody() {
+        #expect(WorkerPool.blocking { 42 } == 42)
     }
 
     @Test func interactiveJobsOvertakeQueuedSpeculativeOnes() throws {

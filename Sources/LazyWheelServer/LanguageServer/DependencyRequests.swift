@@ -163,7 +163,7 @@ struct CodeLensRequest: ServerMethod {
                 results.set(index, CodeLens(range: LSPRange(occurrence.nameRange), command: LSPCommand(title: title, command: "")))
             }
         }
-        group.wait()
+        WorkerPool.blocking { group.wait() }
         try context.cancellation.throwIfCancelled()
         return results.values.compactMap { $0 }
     }

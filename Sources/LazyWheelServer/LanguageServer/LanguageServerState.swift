@@ -59,7 +59,7 @@ final class LanguageServerState: Sendable {
             answered.signal()
         }
         // The client answers at once; do not hold diagnostics hostage to a slow one.
-        guard answered.wait(timeout: .now() + 2) == .success, accepted.withLock({ $0 }) == true else { return silent }
+        guard WorkerPool.blocking({ answered.wait(timeout: .now() + 2) }) == .success, accepted.withLock({ $0 }) == true else { return silent }
         return ProgressReporter(token: token, send: session.notify)
     }
 
@@ -135,7 +135,7 @@ final class LanguageServerState: Sendable {
                 progress.report("\(count)/\(projects.count) \(requirement.name)", percentage: count * 100 / projects.count)
             }
         }
-        group.wait()
+        WorkerPool.blocking { group.wait() }
         progress.end()
         guard !cancellation.isCancelled else { return }
         let found = lookups.withLock { $0 }

@@ -2,6 +2,7 @@ import DependencyDocuments
 import Foundation
 import JSONRPC
 import TOML
+import WorkScheduling
 
 /// `textDocument/didOpen` (LSP): the client opened a document; its text is now authoritative.
 struct DidOpenTextDocumentNotification: NotificationType {
@@ -127,7 +128,9 @@ final class OpenDocuments: @unchecked Sendable {
     func document(_ uri: String, waiting seconds: TimeInterval = 0) -> OpenDocument? {
         let deadline = Date(timeIntervalSinceNow: seconds)
         return condition.withLock {
-            while documents[uri] == nil, condition.wait(until: deadline) {}
+            WorkerPool.blocking {
+                while documents[uri] == nil, condition.wait(until: deadline) {}
+            }
             return documents[uri]
         }
     }
