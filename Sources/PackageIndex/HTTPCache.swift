@@ -166,7 +166,7 @@ public final class HTTPCache: Sendable {
             directives: CacheDirectives(cacheControl: response.headers["Cache-Control"]),
             storedAt: receivedAt(response), body: response.body)
         if page.directives.noStore {
-            removeEntry(pageFile(for: url))
+            writer.remove(pageFile(for: url))
         } else if page.directives.maxAge != nil || page.etag != nil || page.lastModified != nil {
             store(page, for: url)
         }
@@ -187,7 +187,7 @@ public final class HTTPCache: Sendable {
     }
 
     private func store(_ page: CachedPage, for url: URL) {
-        writeAtomically(PageEntryFormat.encode(page), to: pageFile(for: url))
+        writer.write(PageEntryFormat.encode(page), to: pageFile(for: url))
     }
 
     private func pageFile(for url: URL) -> String {
@@ -212,7 +212,7 @@ public final class HTTPCache: Sendable {
     public func storeMetadata(_ metadata: Data, forFileURL fileURL: URL, sha256: String?) {
         var data = Data((Self.metadataHeader(crc32: Inflate.crc32(metadata)) + "\n").utf8)
         data.append(metadata)
-        writeAtomically(data, to: metadataFile(fileURL: fileURL, sha256: sha256))
+        writer.write(data, to: metadataFile(fileURL: fileURL, sha256: sha256))
     }
 
     /// The first line of a metadata entry: format version and the body's CRC-32.
@@ -263,13 +263,5 @@ public final class HTTPCache: Sendable {
         case .removal: nil
         case nil: PositionalIO.readFile(atPath: file)
         }
-    }
-
-    private func writeAtomically(_ data: Data, to file: String) {
-        writer.write(data, to: file)
-    }
-
-    private func removeEntry(_ file: String) {
-        writer.remove(file)
     }
 }
