@@ -50,6 +50,11 @@ public final class HTTPClient: Sendable {
     }
 
     private func makeSession() -> URLSession {
+        // libcurl is loaded by the session's first call into it (Sources/CurlLoader), after the
+        // configuration is made; making one initialises HTTPCookieStorage, which lists the
+        // executable's directory twice through Bundle.main (thousands of entries in /usr/bin).
+        // Load libcurl meanwhile on another thread.
+        NetworkLibrary.preloadInBackground()
         let sessionConfiguration = URLSessionConfiguration.ephemeral
         sessionConfiguration.urlCache = nil
         sessionConfiguration.requestCachePolicy = .reloadIgnoringLocalCacheData
