@@ -31,7 +31,10 @@ final class ServerSession: Sendable {
          notify: @escaping @Sendable (NotificationMessage) -> Void) {
         self.engine = engine
         self.environment = environment
-        self.requestPool = WorkerPool(label: "lazywheel.requests", width: requestPoolWidth)
+        // Requests from an editor: a hover must not queue behind two long reads or resolutions,
+        // so more of them than CPUs may run at once (the OS shares the CPUs); the threads live
+        // as long as the server, so starting them is paid once.
+        self.requestPool = WorkerPool(label: "lazywheel.requests", width: requestPoolWidth, parallelism: 8)
         self.currentOptions = Locked(options)
         self.logSink = Locked(log)
         self.notify = notify
