@@ -100,13 +100,21 @@ public final class CacheEntryWriter: Sendable {
     private func publish(_ data: Data, as file: String) {
         guard let slash = file.lastIndex(of: "/") else { return }
         let folder = String(file[..<slash])
-        guard makeFolder(folder) else { return }
         let temporary = "\(folder)/.\(file[file.index(after: slash)...]).\(UUID().uuidString).tmp"
-        do {
-            try PositionalIO.createFile(atPath: temporary, contents: data)
-            if rename(temporary, file) == 0 { return }
-        } catch {}
-        unlink(temporary)
+        // A second try when a folder this writer made is gone (the cache was deleted while a
+        // long-lived `lazywheel serve` runs): the folders are made again.
+        for attempt in 0..<2 {
+            if attempt > 0 { state.withLock { $0.folders.removeAll() } }
+            guard makeFolder(folder) else { return }
+            do {
+                try PositionalIO.createFile(atPath: temporary, contents: data)
+            } catch {
+                unlink(temporary)  // when it was made but not filled (a full disk)
+                continue
+            }
+            if rename(temporary, file) != 0 { unlink(temporary) }
+            return
+        }
     }
 
     /// Creates `folder` and any missing parents (mode 0755); true when it exists afterwards.

@@ -38,6 +38,19 @@ struct CacheEntryWriterTests {
         }
     }
 
+    @Test func aCacheDeletedMeanwhileIsMadeAgain() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let writer = CacheEntryWriter()
+        let root = directory.url.path + "/cache"
+        writer.write(Data("first".utf8), to: root + "/pages/a.page")
+        writer.drain()
+        try FileManager.default.removeItem(atPath: root)
+        writer.write(Data("second".utf8), to: root + "/pages/b.page")
+        writer.drain()
+        #expect(FileManager.default.contents(atPath: root + "/pages/b.page") == Data("second".utf8))
+    }
+
     @Test func anUnwritableCacheIsIgnored() throws {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
