@@ -19,7 +19,9 @@ import FoundationNetworking
 ///   appear in errors.
 /// - A ``CancellationToken`` cancels the task in flight; the call then throws ``OperationCancelled``.
 public final class HTTPClient: Sendable {
-    public let configuration: HTTPClientConfiguration
+    /// The settings the next request is sent with (a request in flight keeps those it started with).
+    public var configuration: HTTPClientConfiguration { currentConfiguration.withLock { $0 } }
+    private let currentConfiguration: Locked<HTTPClientConfiguration>
     /// Made on the first request: a process that answers from its caches never pays for
     /// URLSession's and libcurl's set-up (about 9 million instructions).
     private let lazySession = Locked<URLSession?>(nil)
@@ -33,7 +35,13 @@ public final class HTTPClient: Sendable {
     private let callbackQueue = DispatchQueue(label: "lazywheel.http.delegate")
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
-        self.configuration = configuration
+        currentConfiguration = Locked(configuration)
+    }
+
+    /// Changes the settings of later requests: timeouts, retries, redirects and `User-Agent`
+    /// (the connection limit is fixed when the first request makes the session).
+    public func reconfigure(_ configuration: HTTPClientConfiguration) {
+        currentConfiguration.withLock { $0 = configuration }
     }
 
     deinit {
@@ -62,12 +70,14 @@ public final class HTTPClient: Sendable {
         sessionConfiguration.httpShouldSetCookies = false
         sessionConfiguration.httpCookieAcceptPolicy = .never
         sessionConfiguration.urlCredentialStorage = nil
+        let configuration = configuration
         sessionConfiguration.httpMaximumConnectionsPerHost = max(1, configuration.maxConnectionsPerHost)
         // swift-corelibs-foundation truncates these to whole seconds and races its own timer against
         // redirect callbacks, so they are only a generous backstop; the idle and total timeouts
-        // are enforced by `perform` with a watchdog.
+        // are enforced by `perform` with a watchdog. Each request sets its own idle backstop; the
+        // session's total one stays above any timeout `reconfigure` may set later.
         sessionConfiguration.timeoutIntervalForRequest = HTTPClient.backstopTimeout(configuration)
-        sessionConfiguration.timeoutIntervalForResource = HTTPClient.backstopTimeout(configuration)
+        sessionConfiguration.timeoutIntervalForResource = (HTTPClientConfiguration.longestTimeout + 5).rounded(.up)
         // A default OperationQueue can be starved by worker threads blocked waiting for callbacks.
         let delegateQueue = OperationQueue()
         delegateQueue.maxConcurrentOperationCount = 1
@@ -87,6 +97,7 @@ public final class HTTPClient: Sendable {
         _ request: HTTPRequest, cancellation: CancellationToken? = nil, bodyLimit: Int = Int.max,
         statistics: TransferStatistics? = nil
     ) throws -> HTTPResponse {
+        let configuration = configuration
         let (url, credentials) = URLCredentials.split(request.url)
         let display = URLCredentials.redacted(url)
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
@@ -111,8 +122,8 @@ public final class HTTPClient: Sendable {
             let failure: HTTPClientError
             do {
                 let response = try perform(
-                    urlRequest, request: request, display: display, bodyLimit: bodyLimit,
-                    cancellation: cancellation, statistics: statistics)
+                    urlRequest, request: request, display: display, configuration: configuration,
+                    bodyLimit: bodyLimit, cancellation: cancellation, statistics: statistics)
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
             } catch let error as AttemptFailure {
@@ -159,8 +170,8 @@ public final class HTTPClient: Sendable {
     /// One attempt. Throws ``AttemptFailure`` for what may be retried, ``OperationCancelled`` or
     /// ``HTTPClientError`` for what may not.
     private func perform(
-        _ urlRequest: URLRequest, request: HTTPRequest, display: String, bodyLimit: Int,
-        cancellation: CancellationToken?, statistics: TransferStatistics?
+        _ urlRequest: URLRequest, request: HTTPRequest, display: String, configuration: HTTPClientConfiguration,
+        bodyLimit: Int, cancellation: CancellationToken?, statistics: TransferStatistics?
     ) throws -> HTTPResponse {
         let exchange = TaskExchange(
             request: urlRequest, bodyLimit: bodyLimit, rejectsContentEncoding: request.rejectsContentEncoding,
@@ -168,7 +179,7 @@ public final class HTTPClient: Sendable {
         let task = session.dataTask(with: urlRequest)
         delegate.register(exchange, for: task)
         let key = cancellation?.onCancel { exchange.cancel(task) }
-        let watchdog = startWatchdog(exchange, task: task)
+        let watchdog = startWatchdog(exchange, task: task, configuration: configuration)
         task.resume()
         WorkerPool.blocking { exchange.done.wait() }
         watchdog.cancel()
@@ -216,7 +227,9 @@ public final class HTTPClient: Sendable {
 
     /// Cancels the attempt when no byte arrived for ``HTTPClientConfiguration/requestTimeout`` or
     /// it ran longer than ``HTTPClientConfiguration/resourceTimeout``.
-    private func startWatchdog(_ exchange: TaskExchange, task: URLSessionTask) -> any DispatchSourceTimer {
+    private func startWatchdog(
+        _ exchange: TaskExchange, task: URLSessionTask, configuration: HTTPClientConfiguration
+    ) -> any DispatchSourceTimer {
         let idleLimit = configuration.requestTimeout
         let totalLimit = configuration.resourceTimeout
         let started = DispatchTime.now()

@@ -71,6 +71,8 @@ public struct NetworkSettingError: Error, CustomStringConvertible, Equatable {
 }
 
 extension HTTPClientConfiguration {
+    /// The longest idle timeout a user may set, in seconds (a day).
+    public static let longestTimeout: Double = 86_400
     /// Environment variable with the idle timeout in seconds (like uv's `UV_HTTP_TIMEOUT`).
     public static let timeoutVariable = "LAZYWHEEL_HTTP_TIMEOUT"
     /// Environment variable with the number of retries after a failed attempt.
@@ -78,25 +80,32 @@ extension HTTPClientConfiguration {
 
     /// The default configuration with the user's idle timeout and retry count: `timeout` and
     /// `retries` (command-line flags) win over ``timeoutVariable`` and ``retriesVariable`` in
-    /// `environment`. A timeout longer than the per-attempt limit raises that limit too.
+    /// `environment`.
     public static func userConfigured(
         timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws -> HTTPClientConfiguration {
-        var configuration = HTTPClientConfiguration()
-        let seconds = try timeout ?? setting(timeoutVariable, in: environment, as: Double.self, meaning: "a number of seconds")
-        if let seconds {
-            guard seconds.isFinite, seconds > 0, seconds <= 86_400 else {
-                throw NetworkSettingError(description: "the HTTP timeout must be between 0 and 86400 seconds, not \(seconds)")
+        try HTTPClientConfiguration().applying(
+            timeout: timeout ?? setting(timeoutVariable, in: environment, as: Double.self, meaning: "a number of seconds"),
+            retries: retries ?? setting(retriesVariable, in: environment, as: Int.self, meaning: "a whole number"))
+    }
+
+    /// This configuration with an idle `timeout` in seconds (0 < timeout ≤ 86400; a timeout longer
+    /// than the per-attempt limit raises that limit too) and a number of `retries` after a failed
+    /// attempt (0…100); nil leaves a setting as it is.
+    public func applying(timeout: Double?, retries: Int?) throws(NetworkSettingError) -> HTTPClientConfiguration {
+        var configuration = self
+        if let timeout {
+            guard timeout.isFinite, timeout > 0, timeout <= Self.longestTimeout else {
+                throw NetworkSettingError(description: "the HTTP timeout must be between 0 and \(Int(Self.longestTimeout)) seconds, not \(timeout)")
             }
-            configuration.requestTimeout = seconds
-            configuration.resourceTimeout = max(configuration.resourceTimeout, seconds)
+            configuration.requestTimeout = timeout
+            configuration.resourceTimeout = max(configuration.resourceTimeout, timeout)
         }
-        let count = try retries ?? setting(retriesVariable, in: environment, as: Int.self, meaning: "a whole number")
-        if let count {
-            guard (0...100).contains(count) else {
-                throw NetworkSettingError(description: "the number of HTTP retries must be between 0 and 100, not \(count)")
+        if let retries {
+            guard (0...100).contains(retries) else {
+                throw NetworkSettingError(description: "the number of HTTP retries must be between 0 and 100, not \(retries)")
             }
-            configuration.retry.maxAttempts = count + 1
+            configuration.retry.maxAttempts = retries + 1
         }
         return configuration
     }

@@ -5,6 +5,7 @@ its access log is parsed so request counts are measured at the server, not by ou
 """
 from __future__ import annotations
 
+import atexit
 import json
 import os
 import shutil
@@ -19,6 +20,14 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 CORPUS = REPO.parent / "shared" / "corpus"
+
+# Every temporary folder and file of the run (caches, homes, logs, nginx roots, and the binary's
+# own temporary files through TMPDIR) goes under one folder, removed when the run ends, so a test
+# that does not clean up after itself, or one that fails half-way, leaves nothing in /tmp.
+RUN_TEMPORARY_DIRECTORY = tempfile.mkdtemp(prefix="lazywheel-end-to-end-")
+tempfile.tempdir = RUN_TEMPORARY_DIRECTORY
+os.environ["TMPDIR"] = RUN_TEMPORARY_DIRECTORY
+atexit.register(shutil.rmtree, RUN_TEMPORARY_DIRECTORY, ignore_errors=True)
 
 
 def lazywheel_binary() -> str:

@@ -377,6 +377,38 @@ def test_serve_timeout_is_configurable(serve, faults):
     assert client.request("getMetadata", {"url": faults.url("ok", IDNA)})["raw"].encode() == true_metadata(IDNA)
 
 
+def test_serve_timeout_and_retries_from_initialization_options(serve, faults):
+    """An editor sets the timeout and retries in `initialize` (they win over `serve --timeout`):
+    a dead server costs two 0.5 s attempts and a backoff, not two 30 s ones."""
+    client = serve("--timeout", "30", initialize=False)
+    client.initialize({"httpTimeout": 0.5, "httpRetries": 1})
+    url = faults.url("stall-forever", IDNA)
+    before = faults.requests_for(url)
+    started = time.time()
+    with pytest.raises(ResponseError) as raised:
+        client.request("getMetadata", {"url": url}, timeout=30)
+    assert raised.value.code == NETWORK_ERROR, raised.value
+    assert "within 500 ms" in raised.value.message and "2 attempts" in raised.value.message, raised.value
+    assert faults.requests_for(url) - before == 2
+    assert time.time() - started < 6
+    assert client.request("getMetadata", {"url": faults.url("ok", IDNA)})["raw"].encode() == true_metadata(IDNA)
+
+
+@pytest.mark.parametrize("options, phrase", [
+    ({"httpTimeout": 0}, "between 0 and 86400"),
+    ({"httpTimeout": 100000}, "between 0 and 86400"),
+    ({"httpRetries": -1}, "between 0 and 100"),
+    ({"httpRetries": "3"}, "httpRetries"),
+])
+def test_serve_refuses_bad_network_options_and_takes_a_corrected_initialize(serve, options, phrase):
+    client = serve(initialize=False)
+    with pytest.raises(ResponseError) as raised:
+        client.initialize(options)
+    assert raised.value.code == -32602, raised.value
+    assert phrase in raised.value.message, raised.value
+    assert client.initialize({"httpTimeout": 5, "httpRetries": 0})["serverInfo"]["name"] == "lazywheel"
+
+
 def test_serve_cancels_a_stalled_fetch(serve, faults):
     """A server that never answers within the default 30 s timeout: cancellation stops the wait."""
     client = serve()

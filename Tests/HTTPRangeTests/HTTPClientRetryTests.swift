@@ -32,6 +32,18 @@ import TestSupport
         }
     }
 
+    @Test func reconfiguredRetriesApplyToTheNextRequest() throws {
+        try Fixture.with { fixture in
+            fixture.server.setFaults(ServerFaults(status: 503), for: "/f")
+            _ = caughtError { _ = try fixture.client.get(fixture.server.url("/f")) }
+            #expect(fixture.server.requests.count == 3)
+            fixture.client.reconfigure(try fixture.client.configuration.applying(timeout: nil, retries: 0))
+            let error = caughtError { _ = try fixture.client.get(fixture.server.url("/f")) }
+            #expect((error as? HTTPClientError) == .serverUnavailable(url: fixture.server.url("/f").absoluteString, status: 503, attempts: 1))
+            #expect(fixture.server.requests.count == 4)
+        }
+    }
+
     @Test func notFoundIsNotRetried() throws {
         try Fixture.with { fixture in
             let response = try fixture.client.get(fixture.server.url("/missing"))

@@ -31,6 +31,17 @@ import Testing
         #expect(configuration.resourceTimeout == 600)
     }
 
+    @Test func applyingChangesOnlyWhatIsGiven() throws {
+        var base = HTTPClientConfiguration()
+        base.retry.maxAttempts = 7
+        let changed = try base.applying(timeout: 1.5, retries: nil)
+        #expect(changed.requestTimeout == 1.5)
+        #expect(changed.resourceTimeout == 300)
+        #expect(changed.retry.maxAttempts == 7)
+        #expect(try base.applying(timeout: nil, retries: nil).retry == base.retry)
+        #expect(throws: NetworkSettingError.self) { try base.applying(timeout: 86_401, retries: nil) }
+    }
+
     @Test(arguments: [
         (Double?(0), Int?.none, [String: String](), "between 0 and 86400"),
         (Double?(-1), nil, [:], "between 0 and 86400"),

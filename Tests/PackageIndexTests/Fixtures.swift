@@ -59,7 +59,10 @@ struct TemporaryDirectory {
         try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true)
     }
 
+    /// Removes the directory once the shared cache writer has written what it holds, so a cache
+    /// entry written late does not make the directory again after the test.
     func cleanUp() {
+        CacheEntryWriter.shared.drain()
         try? FileManager.default.removeItem(at: url)
     }
 }

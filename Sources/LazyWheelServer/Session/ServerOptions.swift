@@ -21,6 +21,12 @@ public struct ServerOptions: Codable, Sendable, Equatable {
     public var platform: String?
     /// Largest `readRange` length and `readEntry` size, in bytes. Default 64 MiB.
     public var maxReadBytes: Int64?
+    /// Seconds without a byte arriving before an HTTP attempt is abandoned (0 < seconds ≤ 86400).
+    /// Default: the `--timeout` flag, else `$LAZYWHEEL_HTTP_TIMEOUT`, else 30.
+    public var httpTimeout: Double?
+    /// Times a failed HTTP request is repeated with exponential backoff (0…100). Default: the
+    /// `--retries` flag, else `$LAZYWHEEL_HTTP_RETRIES`, else 3.
+    public var httpRetries: Int?
 
     public init() {}
 

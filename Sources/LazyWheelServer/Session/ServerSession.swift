@@ -1,4 +1,5 @@
 import Foundation
+import HTTPRange
 import JSONRPC
 import LazyZip
 import PackageIndex
@@ -45,6 +46,14 @@ final class ServerSession: Sendable {
     /// Applies the client's `initializationOptions` over the command-line defaults.
     func configure(with client: ServerOptions?) throws {
         guard let client else { return }
+        if client.httpTimeout != nil || client.httpRetries != nil {
+            do {
+                engine.client.reconfigure(
+                    try engine.client.configuration.applying(timeout: client.httpTimeout, retries: client.httpRetries))
+            } catch {
+                throw ResponseError(code: .invalidParams, message: "initializationOptions: \(error)")
+            }
+        }
         if let logFile = client.logFile {
             let sink = try LogSink.appending(toFile: logFile)
             logSink.withLock { $0 = sink }
@@ -59,6 +68,8 @@ final class ServerSession: Sendable {
             if let value = client.platform { options.platform = value }
             if let value = client.maxReadBytes { options.maxReadBytes = max(1, value) }
             if let value = client.logFile { options.logFile = value }
+            if let value = client.httpTimeout { options.httpTimeout = value }
+            if let value = client.httpRetries { options.httpRetries = value }
         }
         index.withLock { $0 = nil }
     }
