@@ -7,6 +7,7 @@ struct CacheEntryWriterTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let file = directory.url.path + "/pages/nested/entry.page"  // neither folder exists yet
         writer.write(Data("one".utf8), to: file)
         writer.write(Data("two".utf8), to: file)
@@ -27,6 +28,7 @@ struct CacheEntryWriterTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let files = (0..<8).map { directory.url.path + "/metadata/\($0)/entry" }
         DispatchQueue.concurrentPerform(iterations: 64) { round in
             writer.write(Data("\(round)".utf8), to: files[round % files.count])
@@ -42,6 +44,7 @@ struct CacheEntryWriterTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let root = directory.url.path + "/cache"
         writer.write(Data("first".utf8), to: root + "/pages/a.page")
         writer.drain()
@@ -57,6 +60,7 @@ struct CacheEntryWriterTests {
         let blocker = directory.url.path + "/pages"
         #expect(FileManager.default.createFile(atPath: blocker, contents: Data("a file, not a folder".utf8)))
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         writer.write(Data("x".utf8), to: blocker + "/ab/entry.page")
         writer.drain()
         #expect(writer.pendingChange(at: blocker + "/ab/entry.page") == nil)

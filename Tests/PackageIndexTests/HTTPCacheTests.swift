@@ -15,6 +15,7 @@ struct HTTPCacheTests {
         defer { directory.cleanUp() }
         let clock = TestClock()
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let cache = HTTPCache(directory: directory.url, writer: writer, now: { clock.now })
         let transport = ScriptedTransport()
         transport.answer(page("<a href=x-1.0.tar.gz>", ["Cache-Control": "max-age=600", "ETag": "\"v1\"", "Last-Modified": "Tue, 14 Nov 2023 22:13:20 GMT", "Content-Type": "text/html"]))
@@ -115,6 +116,7 @@ struct HTTPCacheTests {
         let directory = try TemporaryDirectory()
         defer { directory.cleanUp() }
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let cache = HTTPCache(directory: directory.url, writer: writer)
         let transport = ScriptedTransport()
         transport.answer(page("body", ["Cache-Control": "max-age=600"]))

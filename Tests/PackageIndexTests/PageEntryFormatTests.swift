@@ -62,6 +62,7 @@ struct PageEntryFormatTests {
         defer { directory.cleanUp() }
         let url = URL(string: "http://index.test/simple/demo/")!
         let writer = CacheEntryWriter()
+        defer { writer.drain() }  // before the directory is removed
         let cache = HTTPCache(directory: directory.url, writer: writer)
         let transport = ScriptedTransport()
         transport.answer { url, _ in HTTPResponse(status: 200, headers: ["Cache-Control": "max-age=600"], body: Data("new".utf8), url: url) }
