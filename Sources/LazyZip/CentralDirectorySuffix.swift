@@ -40,13 +40,14 @@ struct CentralDirectorySuffix {
             searchFrom = found.lowerBound + 1
             let candidate = found.lowerBound - bytes.startIndex
             guard let headers = Self.chain(from: candidate, in: bytes, at: offset, maximumCount: directory.entryCount - 1),
-                  let entries = try? ZipArchive.makeEntries(headers, entryAreaEnd: directory.range.lowerBound)
+                  let entries = try? ZipArchive.makeEntries(
+                      headers, archiveStart: directory.archiveStart, entryAreaEnd: directory.range.lowerBound)
             else { continue }
             var estimated = entries
             self.upperBounds = entries.map(\.recordEnd)
             for (index, header) in headers.enumerated() {
                 let descriptor: Int64 = entries[index].hasDataDescriptor ? 24 : 0
-                let expected = header.relativeOffsetOfLocalHeader + Int64(LocalFileHeader.fixedLength)
+                let expected = entries[index].localHeaderOffset + Int64(LocalFileHeader.fixedLength)
                     + Int64(header.rawName.count) + Int64(header.extraField.count) + header.compressedSize
                     + descriptor + Self.localExtraSlack
                 estimated[index].recordEnd = min(entries[index].recordEnd, expected)

@@ -44,6 +44,9 @@ public struct CentralDirectoryLocation: Sendable, Equatable {
     public let entryCount: Int64
     /// The archive comment.
     public let comment: Data
+    /// Bytes before the archive in the file (a self-extracting stub, or data prepended to a ZIP):
+    /// the offsets the archive's records give are relative to this position. Usually 0.
+    public let archiveStart: Int64
 }
 
 /// A ZIP archive (APPNOTE.TXT 6.3.10) read through a ``LazyFile``: the end of central directory
@@ -102,7 +105,7 @@ public struct ZipArchive: Sendable {
             headers.append(header)
             position += header.length
         }
-        entries = try Self.makeEntries(headers, entryAreaEnd: cdOffset)
+        entries = try Self.makeEntries(headers, archiveStart: location.archiveStart, entryAreaEnd: cdOffset)
         var index: [String: Int] = [:]
         for (position, entry) in entries.enumerated() where index[entry.name] == nil { index[entry.name] = position }
         indexByName = index
@@ -165,6 +168,10 @@ public struct ZipArchive: Sendable {
 
     /// Where the central directory lies, from the end of central directory record and, when
     /// present, the ZIP64 records (checked against the file size and the caps).
+    ///
+    /// The directory is taken to end where the end records begin, as Python's `zipfile` does: when
+    /// the records place it earlier, the difference is data prepended to the archive, and every
+    /// offset of the archive is shifted by it (``CentralDirectoryLocation/archiveStart``).
     public static func locateCentralDirectory(
         in file: LazyFile, cancellation: CancellationToken? = nil
     ) throws -> CentralDirectoryLocation {
@@ -185,13 +192,16 @@ public struct ZipArchive: Sendable {
         guard cdOffset >= 0, cdSize >= 0, cdOffset <= structuresStart, cdSize <= structuresStart - cdOffset else {
             throw ZipError.centralDirectoryOutOfBounds(offset: cdOffset, size: cdSize, fileSize: file.size)
         }
+        let archiveStart = structuresStart - cdSize - cdOffset
         guard cdSize <= maximumCentralDirectorySize else {
             throw ZipError.centralDirectoryTooLarge(size: cdSize, limit: maximumCentralDirectorySize)
         }
         guard entryCount <= cdSize / Int64(CentralDirectoryFileHeader.fixedLength) else {
             throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
         }
-        return CentralDirectoryLocation(range: cdOffset ..< cdOffset + cdSize, entryCount: entryCount, comment: eocd.comment)
+        return CentralDirectoryLocation(
+            range: structuresStart - cdSize ..< structuresStart, entryCount: entryCount, comment: eocd.comment,
+            archiveStart: archiveStart)
     }
 
     /// Finds the end of central directory record in the cached tail, or else in the last
@@ -215,6 +225,9 @@ public struct ZipArchive: Sendable {
 
     /// The ZIP64 end of central directory record when a locator precedes the EOCD. The locator is
     /// looked for when cached (it is, after a tail read) or when the EOCD's fields are saturated.
+    /// The record is looked for right before the locator first (where writers put it, and where it
+    /// is when data was prepended to the archive, which shifts the offset the locator gives), then
+    /// at that offset.
     private static func readZip64Record(
         in file: LazyFile, eocd: EndOfCentralDirectoryRecord, eocdOffset: Int64, cancellation: CancellationToken?
     ) throws -> (record: Zip64EndOfCentralDirectoryRecord, offset: Int64)? {
@@ -233,16 +246,29 @@ public struct ZipArchive: Sendable {
         guard recordOffset >= 0, recordOffset <= locatorRange.lowerBound - recordLength else {
             throw ZipError.centralDirectoryOutOfBounds(offset: recordOffset, size: recordLength, fileSize: file.size)
         }
+        let adjacentOffset = locatorRange.lowerBound - recordLength
+        if adjacentOffset != recordOffset {
+            let bytes = try file.read(adjacentOffset ..< locatorRange.lowerBound, cancellation: cancellation)
+            if let record = try? Zip64EndOfCentralDirectoryRecord(parsing: bytes, at: adjacentOffset),
+               record.offsetToStartOfCentralDirectory + record.sizeOfCentralDirectory <= recordOffset
+            {
+                return (record, adjacentOffset)
+            }
+        }
         let recordBytes = try file.read(recordOffset ..< recordOffset + recordLength, cancellation: cancellation)
         return (try Zip64EndOfCentralDirectoryRecord(parsing: recordBytes, at: recordOffset), recordOffset)
     }
 
     /// Entries from headers, each checked to lie before the central directory and not to overlap
-    /// the next one, with ``ZipEntry/recordEnd`` set to the next entry's offset.
-    static func makeEntries(_ headers: [CentralDirectoryFileHeader], entryAreaEnd: Int64) throws -> [ZipEntry] {
+    /// the next one, with ``ZipEntry/recordEnd`` set to the next entry's offset. The headers'
+    /// offsets are relative to `archiveStart`; the entries' are positions in the file.
+    static func makeEntries(
+        _ headers: [CentralDirectoryFileHeader], archiveStart: Int64, entryAreaEnd: Int64
+    ) throws -> [ZipEntry] {
         var entries = headers.map { header in
             ZipEntry(
-                name: header.name, rawName: header.rawName, localHeaderOffset: header.relativeOffsetOfLocalHeader,
+                name: header.name, rawName: header.rawName,
+                localHeaderOffset: archiveStart + header.relativeOffsetOfLocalHeader,
                 compressedSize: header.compressedSize, uncompressedSize: header.uncompressedSize, crc32: header.crc32,
                 compressionMethod: header.compressionMethod, flags: header.generalPurposeBitFlag,
                 lastModFileTime: header.lastModFileTime, lastModFileDate: header.lastModFileDate,

@@ -27,6 +27,13 @@ import Testing
         #expect(source.requests == [.tail(length: LazyWheel.defaultTailLength)])
     }
 
+    @Test func wheelWithDataPrependedStillTakesOneRequest() throws {
+        let source = MemoryByteSource(Data(repeating: 0, count: 70_000) + wheel(payload: 100_000))
+        let metadata = try LazyWheel.fetchMetadata(source: source, distInfoMatches: { $0 == "demo-1.0.dist-info" })
+        #expect(metadata == Data(self.metadata.utf8))
+        #expect(source.requests == [.tail(length: LazyWheel.defaultTailLength)])
+    }
+
     @Test func distInfoFirstTakesTwoRequests() throws {
         let source = MemoryByteSource(wheel(distInfoFirst: true, payload: 100_000))
         let lazy = try LazyWheel.open(source: source)

@@ -102,6 +102,27 @@ func noise(_ count: Int, seed: UInt64 = 7) -> Data {
         #expect(try archive.readEntry(archive.entries[0]) == Data("abc".utf8))
     }
 
+    /// Data before the archive (a self-extracting stub): the records' offsets are relative to the
+    /// archive's start, found as Python's `zipfile` finds it, from where the end records are.
+    @Test(arguments: [(false, 1), (false, 40_000), (true, 3), (true, 40_000)])
+    func dataPrependedToTheArchive(zip64: Bool, prefixLength: Int) throws {
+        var builder = ZipBuilder()
+        builder.zip64EndRecords = zip64
+        for index in 0..<3 {
+            var entry = ZipBuilder.Entry(name: "p\(index).bin", data: noise(5000 + index, seed: UInt64(index)))
+            entry.zip64 = zip64
+            builder.entries.append(entry)
+        }
+        let (archiveData, layout) = builder.buildWithLayout()
+        let prefix = Int64(prefixLength)
+        let (archive, _) = try openArchive(Data(repeating: 0x7F, count: prefixLength) + archiveData)
+        #expect(archive.centralDirectoryRange.lowerBound == prefix + layout.centralDirectoryOffset)
+        for (index, entry) in archive.entries.enumerated() {
+            #expect(entry.localHeaderOffset == prefix + layout.localHeaderOffsets[index])
+            #expect(try archive.readEntry(entry) == noise(5000 + index, seed: UInt64(index)))
+        }
+    }
+
     @Test func namesInUTF8AndCodePage437() throws {
         var builder = ZipBuilder()
         builder.add("naïve/ü.txt", text: "utf8")
