@@ -48,7 +48,7 @@ struct ServeCommand: Subcommand {
             onExit: { code in
                 connection.waitUntilSent()
                 CacheEntryWriter.shared.drain()
-                Foundation.exit(code)
+                LazyWheelCommand.endProcess(status: code)
             })
         service.sendWorkDoneProgressCreation { token, done in
             connection.sendRequest(WorkDoneProgressCreateRequest(token: token)) { result in
