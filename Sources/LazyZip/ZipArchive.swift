@@ -250,7 +250,9 @@ public struct ZipArchive: Sendable {
         if adjacentOffset != recordOffset {
             let bytes = try file.read(adjacentOffset ..< locatorRange.lowerBound, cancellation: cancellation)
             if let record = try? Zip64EndOfCentralDirectoryRecord(parsing: bytes, at: adjacentOffset),
-               record.offsetToStartOfCentralDirectory + record.sizeOfCentralDirectory <= recordOffset
+               case let (end, overflow) = record.offsetToStartOfCentralDirectory
+                   .addingReportingOverflow(record.sizeOfCentralDirectory),
+               !overflow, end <= recordOffset
             {
                 return (record, adjacentOffset)
             }

@@ -60,6 +60,14 @@ final class HugeByteSource: ByteSource {
         if case .centralDirectoryOutOfBounds? = openError(builder.build()) as? ZipError {} else { Issue.record("size") }
     }
 
+    @Test func prependedDataWithAZip64RecordPlacingTheDirectoryBeyondItIsAnError() {
+        var builder = ZipBuilder()
+        builder.zip64EndRecords = true
+        builder.add("a.txt", text: "abc")
+        builder.declaredCentralDirectoryOffset = Int64.max / 2 - 10
+        #expect(throws: ZipError.self) { try openArchive(Data(repeating: 1, count: 100) + builder.build()) }
+    }
+
     @Test func hugeCentralDirectoryIsRefusedBeforeFetching() throws {
         var builder = ZipBuilder()
         builder.declaredCentralDirectoryOffset = 0
