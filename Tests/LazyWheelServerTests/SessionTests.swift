@@ -122,3 +122,23 @@ private func openDemo(_ data: Data, key: String) throws -> SessionWheel {
         #expect(table.wheel(for: b.key) === b)
     }
 }
+
+/// `initializationOptions` as the protocol documents them: every option the server decodes is in
+/// `protocol/lazywheel.schema.json`, and nothing else is.
+@Suite struct ServerOptionsSchemaTests {
+    @Test func everyOptionIsInTheSchemaAndNoMore() throws {
+        var root = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+        while root.path != "/" && !FileManager.default.fileExists(atPath: root.appendingPathComponent("Package.swift").path) {
+            root.deleteLastPathComponent()
+        }
+        let schema = try JSONSerialization.jsonObject(
+            with: Data(contentsOf: root.appendingPathComponent("protocol/lazywheel.schema.json"))) as? [String: Any]
+        let definitions = try #require((schema?["definitions"] ?? schema?["$defs"]) as? [String: Any])
+        let documented = try #require((definitions["ServerOptions"] as? [String: Any])?["properties"] as? [String: Any])
+
+        // Every stored property (the options have no custom coding keys).
+        let declared = Mirror(reflecting: ServerOptions()).children.compactMap(\.label)
+        #expect(Set(declared) == Set(documented.keys))
+        #expect(declared.count == documented.count)
+    }
+}
