@@ -117,15 +117,13 @@ public final class CacheEntryWriter: Sendable {
         }
     }
 
-    /// Creates `folder` and any missing parents (mode 0755); true when it exists afterwards.
+    /// Creates `folder` and any missing parents; true when it exists afterwards. Asks the file
+    /// system once per folder and writer.
     private func makeFolder(_ folder: String) -> Bool {
         if state.withLock({ $0.folders.contains(folder) }) { return true }
-        var exists = mkdir(folder, 0o755) == 0 || errno == EEXIST
-        if !exists && errno == ENOENT, let slash = folder.lastIndex(of: "/"), slash > folder.startIndex,
-           makeFolder(String(folder[..<slash])) {
-            exists = mkdir(folder, 0o755) == 0 || errno == EEXIST
-        }
-        if exists { state.withLock { _ = $0.folders.insert(folder) } }
-        return exists
+        guard (try? FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)) != nil
+        else { return false }
+        state.withLock { _ = $0.folders.insert(folder) }
+        return true
     }
 }

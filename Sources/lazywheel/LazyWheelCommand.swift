@@ -37,19 +37,19 @@ enum LazyWheelCommand {
         endProcess(status: status())
     }
 
-    /// Ends the process without running `atexit` handlers. Everything the process says went out
-    /// with `write(2)` (`FileHandle`, no stdio buffer) and the cache writer was drained, so they
-    /// have nothing left to do but tear down libcurl's and OpenSSL's global state, which a worker
-    /// thread still finishing a cancelled fetch may be using (a crash at exit), and which takes
-    /// time for nothing.
+    /// Ends the process once the disk cache's entries are written (they are written in the
+    /// background while a command runs, see `CacheEntryWriter`), without running `atexit`
+    /// handlers. Everything the process says goes out with `write(2)` (`FileHandle`, no stdio
+    /// buffer), so they would have nothing left to do but tear down libcurl's and OpenSSL's global
+    /// state, which a worker thread still finishing a cancelled fetch may be using (a crash at
+    /// exit), and which takes time for nothing.
     static func endProcess(status: Int32) -> Never {
+        CacheEntryWriter.shared.drain()
         _exit(status)
     }
 
-    /// Runs the command line's command; the exit status once the disk cache's entries are written
-    /// (they are written in the background while the command runs, see `CacheEntryWriter`).
+    /// Runs the command line's command and gives its exit status.
     private static func status() -> Int32 {
-        defer { CacheEntryWriter.shared.drain() }
         do {
             switch try program.parse(Array(CommandLine.arguments.dropFirst())) {
             case .help(let text), .version(let text):

@@ -3,7 +3,6 @@ import Dispatch
 import Foundation
 import HTTPRange
 import JSONRPC
-import PackageIndex
 import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
@@ -47,7 +46,6 @@ struct ServeCommand: Subcommand {
             notify: { connection.send($0) },
             onExit: { code in
                 connection.waitUntilSent()
-                CacheEntryWriter.shared.drain()
                 LazyWheelCommand.endProcess(status: code)
             })
         service.sendWorkDoneProgressCreation { token, done in
