@@ -199,13 +199,17 @@ public final class HTTPCache: Sendable {
     /// Cached core metadata for the file at `fileURL` whose index-advertised sha256 is `sha256`
     /// (nil when the index gave none).
     public func metadata(forFileURL fileURL: URL, sha256: String?) -> Data? {
-        guard let data = entry(at: metadataFile(fileURL: fileURL, sha256: sha256)) else { return nil }
-        return data.withUnsafeBytes { bytes -> Data? in
+        guard var data = entry(at: metadataFile(fileURL: fileURL, sha256: sha256)) else { return nil }
+        let headerEnd = data.withUnsafeBytes { bytes -> Int? in
             guard let newline = bytes.firstIndex(of: 0x0A) else { return nil }
             let body = UnsafeRawBufferPointer(rebasing: bytes[(newline + 1)...])
             guard bytes[..<newline].elementsEqual(Self.metadataHeader(crc32: Inflate.crc32(body)).utf8) else { return nil }
-            return Data(body)
+            return newline + 1
         }
+        guard let headerEnd else { return nil }
+        // In place: the body is most of the entry, and a copy of it is memory touched for nothing.
+        data.removeSubrange(data.startIndex..<(data.startIndex + headerEnd))
+        return data
     }
 
     /// Stores core metadata for the file at `fileURL` (see ``metadata(forFileURL:sha256:)``).

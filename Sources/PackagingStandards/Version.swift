@@ -62,14 +62,40 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         }
     }
 
-    public let epoch: Int
+    /// The parts and the comparison key, shared by every copy: a version is copied, hashed and
+    /// compared all through a resolution, and one reference costs a single retain where the
+    /// parts as fields cost one per array.
+    private final class Storage: Sendable {
+        let epoch: Int
+        let release: [Int]
+        let pre: (kind: PreReleaseKind, number: Int)?
+        let post: Int?
+        let dev: Int?
+        let localSegments: [LocalSegment]?
+        let key: ComparisonKey
+
+        init(epoch: Int, release: [Int], pre: (kind: PreReleaseKind, number: Int)?, post: Int?, dev: Int?,
+             localSegments: [LocalSegment]?) {
+            self.epoch = epoch
+            self.release = release
+            self.pre = pre
+            self.post = post
+            self.dev = dev
+            self.localSegments = localSegments
+            key = ComparisonKey(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: localSegments)
+        }
+    }
+
+    private let storage: Storage
+
+    public var epoch: Int { storage.epoch }
     /// The release segment as written (trailing zeros kept: `1.0.0` → `[1, 0, 0]`).
-    public let release: [Int]
-    public let pre: (kind: PreReleaseKind, number: Int)?
-    public let post: Int?
-    public let dev: Int?
-    public let localSegments: [LocalSegment]?
-    let key: ComparisonKey
+    public var release: [Int] { storage.release }
+    public var pre: (kind: PreReleaseKind, number: Int)? { storage.pre }
+    public var post: Int? { storage.post }
+    public var dev: Int? { storage.dev }
+    public var localSegments: [LocalSegment]? { storage.localSegments }
+    var key: ComparisonKey { storage.key }
 
     /// Parses and normalizes `text`; throws ``VersionError`` naming the offending text.
     public init(_ text: String) throws(VersionError) {
@@ -89,13 +115,8 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         local: [LocalSegment]? = nil
     ) {
         precondition(!release.isEmpty, "a version needs at least one release component")
-        self.epoch = epoch
-        self.release = release
-        self.pre = pre
-        self.post = post
-        self.dev = dev
-        self.localSegments = (local?.isEmpty ?? true) ? nil : local
-        self.key = ComparisonKey(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: self.localSegments)
+        storage = Storage(epoch: epoch, release: release, pre: pre, post: post, dev: dev,
+                          localSegments: (local?.isEmpty ?? true) ? nil : local)
     }
 
     // MARK: Derived forms
@@ -160,8 +181,10 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
 
     // MARK: Equality and order (PEP 440)
 
-    public static func == (lhs: Version, rhs: Version) -> Bool { lhs.key == rhs.key }
-    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.key < rhs.key }
+    public static func == (lhs: Version, rhs: Version) -> Bool {
+        lhs.storage === rhs.storage || lhs.key == rhs.key
+    }
+    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.storage !== rhs.storage && lhs.key < rhs.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
     /// Equal ignoring local labels on both sides.

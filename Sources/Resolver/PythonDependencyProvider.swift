@@ -42,6 +42,8 @@ final class PythonDependencyProvider: DependencyProvider {
     private let exactPins: [String: Set<Version>]
     private var candidates: [String: Candidates] = [:]
     private var directMetadata: [String: CoreMetadata] = [:]
+    /// The version last passed to the prefetcher per project (``prefetch(_:)``).
+    private var hinted: [String: Version] = [:]
     /// Dependencies reported per node and version, for the output's `requires`.
     private(set) var reported: [PythonPackage: [Version: [Dependency<PythonPackage, VS>]]] = [:]
 
@@ -119,8 +121,10 @@ final class PythonDependencyProvider: DependencyProvider {
 
     func prefetch(_ hints: [(package: PythonPackage, version: Version)]) {
         for hint in hints {
-            guard let name = hint.package.name, let candidates = candidates[name], candidates.url == nil,
-                  let file = candidates.files[hint.version]?.first else { continue }
+            // The solver repeats its hints at every decision; each version is passed on once.
+            guard let name = hint.package.name, hinted[name] != hint.version,
+                  let file = candidates[name]?.files[hint.version]?.first else { continue }
+            hinted[name] = hint.version
             source.prefetchMetadata(file, project: name)
         }
     }

@@ -40,6 +40,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
     private var solution = PartialSolution<Package, VS>()
     private var versionCache: [Package: [VS.Version]] = [:]
     private var dependencyCache: [Package: [VS.Version: Dependencies<Package, VS>]] = [:]
+    private var candidateCache: [Package: (range: VS, candidates: [VS.Version])] = [:]
     public private(set) var statistics = SolverStatistics()
 
     public init(
@@ -191,6 +192,17 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
         return listed
     }
 
+    /// The versions of `package` its current term allows, most preferred first. Kept per package
+    /// while the term stays the same: every decision looks at every package still waiting for
+    /// one, and a project can list thousands of versions.
+    private func candidatesInRange(of package: Package) throws -> [VS.Version] {
+        let range = solution.term(for: package).set
+        if let cached = candidateCache[package], cached.range == range { return cached.candidates }
+        let candidates = try versions(of: package).filter { range.contains($0) }
+        candidateCache[package] = (range, candidates)
+        return candidates
+    }
+
     /// Picks the next package and version; returns the package to propagate from, or nil when done.
     private func decideNext() throws -> Package? {
         let pending = solution.undecidedPackages
@@ -198,8 +210,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
         var best: (package: Package, candidates: [VS.Version])?
         var hints: [(package: Package, version: VS.Version)] = []
         for package in pending {
-            let range = solution.term(for: package).set
-            let candidates = try versions(of: package).filter { range.contains($0) }
+            let candidates = try candidatesInRange(of: package)
             if let first = candidates.first { hints.append((package, first)) }
             if best == nil || candidates.count < best!.candidates.count {
                 best = (package, candidates)
