@@ -73,9 +73,13 @@ class Server(http.server.ThreadingHTTPServer):
 class CountingIndex:
     """The index server; `requests` holds what was asked since the last `reset()`."""
 
-    def __init__(self, wheels: Path, delay: float = 0.025, pep658: bool = False):
+    def __init__(self, wheels: Path, delay: float = 0.025, pep658: bool = False, history: int = 0):
         self.delay = delay
         self.pep658 = pep658
+        # Older releases listed before each real file, as a long-lived project's page lists
+        # hundreds of them: `0.0.0.postN` with the same tags (older than any real version, so no
+        # resolver picks one). They are links only: asking for one gets a 404.
+        self.history = history
         self.files: dict[str, bytes] = {}
         self.metadata: dict[str, bytes] = {}
         self.projects: dict[str, list[str]] = {}
@@ -103,6 +107,16 @@ class CountingIndex:
 
     def project_page(self, project: str) -> bytes:
         links = []
+        for n in range(self.history):
+            for name in self.projects[project]:
+                parts = name.split("-")
+                parts[1] = f"0.0.0.post{n}"
+                older = "-".join(parts)
+                attributes = ""
+                if self.requires_python[name]:
+                    attributes += f' data-requires-python="{html.escape(self.requires_python[name])}"'
+                digest = hashlib.sha256(older.encode()).hexdigest()
+                links.append(f'    <a href="../../files/{older}#sha256={digest}"{attributes}>{older}</a><br/>')
         for name in self.projects[project]:
             digest = hashlib.sha256(self.files[name]).hexdigest()
             attributes = ""

@@ -1,5 +1,6 @@
 import Foundation
 import PackagingStandards
+import WorkScheduling
 
 /// Whether a file was yanked from its index (PEP 592): still installable when pinned with `==`,
 /// never chosen otherwise.
@@ -93,7 +94,7 @@ public struct DistributionFile: Sendable, Hashable {
 
     /// The parsed `requires-python` specifiers; nil when absent or unparsable (then not a filter).
     public var requiresPythonSpecifiers: SpecifierSet? {
-        requiresPython.flatMap { try? SpecifierSet($0) }
+        requiresPython.flatMap(RequiresPythonMemo.specifiers(for:))
     }
 
     /// The URL of the PEP 658 metadata file: the file URL with `.metadata` appended.
@@ -121,5 +122,22 @@ public struct ProjectPage: Sendable, Hashable {
         self.versions = versions
         self.apiVersion = apiVersion
         self.url = url
+    }
+}
+
+/// `requires-python` texts parsed once per process: a project page repeats a handful of them over
+/// thousands of files, and the resolver and the prefetcher read them for every file. Bounded, so
+/// that an index sending a different text per file costs parsing, not memory.
+enum RequiresPythonMemo {
+    private static let parsed = Locked<[String: SpecifierSet?]>([:])
+    private static let capacity = 4096
+
+    static func specifiers(for text: String) -> SpecifierSet? {
+        if let known = parsed.withLock({ $0[text] }) { return known }
+        let specifiers = try? SpecifierSet(text)
+        parsed.withLock { table in
+            if table.count < capacity { table[text] = specifiers }
+        }
+        return specifiers
     }
 }

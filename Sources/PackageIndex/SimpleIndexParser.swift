@@ -63,9 +63,10 @@ public enum SimpleIndexParser {
             base = resolved
         }
         var files: [DistributionFile] = []
+        var links = PageLinkResolver(base: base)
         for anchor in document.anchors {
             guard let href = anchor.attributes["href"], !href.isEmpty,
-                  let file = distributionFile(href: href, base: base, attributes: anchor.attributes, text: anchor.text, projectName: projectName)
+                  let file = distributionFile(href: href, links: &links, attributes: anchor.attributes, text: anchor.text, projectName: projectName)
             else { continue }
             files.append(file)
         }
@@ -73,14 +74,16 @@ public enum SimpleIndexParser {
     }
 
     private static func distributionFile(
-        href: String, base: URL, attributes: [String: String], text: String, projectName: String
+        href: String, links: inout PageLinkResolver, attributes: [String: String], text: String, projectName: String
     ) -> DistributionFile? {
         let trimmed = href.trimmingWhitespace(andNewlines: true)
-        guard let resolved = URL(string: trimmed, relativeTo: base)?.absoluteURL
-            ?? URL(string: trimmed.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed.union(["#", "%"])) ?? "", relativeTo: base)?.absoluteURL
-        else { return nil }
-        let (fileURL, hashes) = splitHashFragment(resolved)
-        guard let filename = filename(of: fileURL, fallback: text) else { return nil }
+        let fileURL: URL, hashes: [String: String], filename: String
+        if let plain = links.resolve(trimmed) {
+            (fileURL, hashes, filename) = (plain.url, Self.hashes(fromFragment: plain.fragment), plain.filename)
+        } else {
+            guard let full = resolveLink(trimmed, base: links.base, text: text) else { return nil }
+            (fileURL, hashes, filename) = full
+        }
 
         var yanked = YankState.notYanked
         if let reason = attributes["data-yanked"] {
@@ -91,6 +94,17 @@ public enum SimpleIndexParser {
         return DistributionFile(
             filename: filename, url: fileURL, hashes: hashes, requiresPython: requiresPython,
             yanked: yanked, coreMetadata: metadataAvailability(htmlValue: metadataValue), projectName: projectName)
+    }
+
+    /// A file link resolved in full with Foundation: the file URL without fragment, the hashes of
+    /// the fragment and the file name (``PageLinkResolver`` is the shortcut for plain links).
+    static func resolveLink(_ href: String, base: URL, text: String) -> (url: URL, hashes: [String: String], filename: String)? {
+        guard let resolved = URL(string: href, relativeTo: base)?.absoluteURL
+            ?? URL(string: href.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed.union(["#", "%"])) ?? "", relativeTo: base)?.absoluteURL
+        else { return nil }
+        let (fileURL, hashes) = splitHashFragment(resolved)
+        guard let filename = filename(of: fileURL, fallback: text) else { return nil }
+        return (fileURL, hashes, filename)
     }
 
     /// `data-core-metadata`/`data-dist-info-metadata`: absent, `true`, or `<algorithm>=<hex>`.
@@ -131,16 +145,17 @@ public enum SimpleIndexParser {
     private static let hashAlgorithms: Set<String> = ["sha256", "sha384", "sha512", "sha224", "sha1", "md5", "blake2b"]
 
     /// The known `<algorithm>=<hex>` pairs of a (percent-decoded) fragment, lowercased.
-    private static func hashes(fromFragment fragment: Substring) -> [String: String] {
+    static func hashes(fromFragment fragment: Substring) -> [String: String] {
+        // Split on the bytes of `&` and `=` (ASCII), not on Characters: a page has thousands of
+        // fragments, and grapheme breaking was most of their cost.
         var hashes: [String: String] = [:]
-        for part in fragment.split(separator: "&") {
-            let pieces = part.split(separator: "=", maxSplits: 1)
-            if pieces.count == 2 {
-                let algorithm = pieces[0].lowercased()
-                if hashAlgorithms.contains(algorithm) {
-                    hashes[algorithm] = pieces[1].lowercased()
-                }
-            }
+        for part in fragment.utf8.split(separator: UInt8(ascii: "&")) {
+            guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else { continue }
+            let digest = part[part.index(after: equals)...]
+            guard !digest.isEmpty else { continue }
+            let algorithm = String(decoding: part[..<equals], as: UTF8.self).lowercasedASCIIFast()
+            guard hashAlgorithms.contains(algorithm) else { continue }
+            hashes[algorithm] = String(decoding: digest, as: UTF8.self).lowercasedASCIIFast()
         }
         return hashes
     }

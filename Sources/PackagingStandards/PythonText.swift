@@ -36,4 +36,18 @@ enum PythonText {
         isASCIIDigit(byte) || (byte >= 0x61 && byte <= 0x7A) || (byte >= 0x41 && byte <= 0x5A)
     }
     static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
+
+    /// `str.lower()`: `text` itself when it is ASCII without capitals (tags, hashes and names
+    /// almost always are), without making a copy.
+    static func lowercased(_ text: String) -> String {
+        text.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) } ? text : text.lowercased()
+    }
+
+    /// `text.split(separator)` on code points, as Python's `str.split` does (a `Character` split
+    /// would not cut before a combining mark, and is slower).
+    static func split(_ text: Substring, on separator: Unicode.Scalar) -> [String] {
+        text.unicodeScalars.split(separator: separator, omittingEmptySubsequences: false).map { String(Substring($0)) }
+    }
+
+    static func split(_ text: String, on separator: Unicode.Scalar) -> [String] { split(Substring(text), on: separator) }
 }

@@ -19,9 +19,9 @@ public struct Tag: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     public let platform: String
 
     public init(_ interpreter: String, _ abi: String, _ platform: String) {
-        self.interpreter = interpreter.lowercased()
-        self.abi = abi.lowercased()
-        self.platform = platform.lowercased()
+        self.interpreter = PythonText.lowercased(interpreter)
+        self.abi = PythonText.lowercased(abi)
+        self.platform = PythonText.lowercased(platform)
     }
 
     public var description: String { "\(interpreter)-\(abi)-\(platform)" }
@@ -32,8 +32,7 @@ public struct Tag: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     /// platform order. Rejects empty components, a wrong number of parts and interpreters that
     /// are not identifiers, like `packaging.tags.parse_tag` (26.3).
     public static func parseSet(_ text: String) throws(TagError) -> [Tag] {
-        let components = text.split(separator: "-", omittingEmptySubsequences: false)
-            .map { $0.split(separator: ".", omittingEmptySubsequences: false).map(String.init) }
+        let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
         for parts in components where parts.contains("") {
             throw .invalid(text, reason: "empty component")
         }

@@ -182,9 +182,9 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
     // MARK: Equality and order (PEP 440)
 
     public static func == (lhs: Version, rhs: Version) -> Bool {
-        lhs.storage === rhs.storage || lhs.key == rhs.key
+        lhs.storage === rhs.storage || lhs.storage.key == rhs.storage.key
     }
-    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.storage !== rhs.storage && lhs.key < rhs.key }
+    public static func < (lhs: Version, rhs: Version) -> Bool { lhs.storage !== rhs.storage && lhs.storage.key < rhs.storage.key }
     public func hash(into hasher: inout Hasher) { hasher.combine(key) }
 
     /// Equal ignoring local labels on both sides.
@@ -250,7 +250,10 @@ struct ComparisonKey: Hashable, Comparable, Sendable {
 
     static func < (a: ComparisonKey, b: ComparisonKey) -> Bool {
         if a.epoch != b.epoch { return a.epoch < b.epoch }
-        if a.release != b.release { return a.release.lexicographicallyPrecedes(b.release) }
+        // One pass over the release segments (a resolver sorts every version a page lists).
+        let (x, y) = (a.release, b.release)
+        for i in 0..<min(x.count, y.count) where x[i] != y[i] { return x[i] < y[i] }
+        if x.count != y.count { return x.count < y.count }
         if a.suffix != b.suffix { return a.suffix < b.suffix }
         switch (a.local, b.local) {
         case (nil, nil): return false

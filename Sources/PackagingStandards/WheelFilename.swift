@@ -42,10 +42,10 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ filename: String) throws(WheelFilenameError) {
         guard filename.hasSuffix(".whl") else { throw .invalid(filename, reason: "extension must be '.whl'") }
-        let stem = String(filename.dropLast(4))
-        let dashes = stem.filter { $0 == "-" }.count
+        let stem = Substring(filename.unicodeScalars.dropLast(4))
+        let parts = PythonText.split(stem, on: "-")
+        let dashes = parts.count - 1
         guard dashes == 4 || dashes == 5 else { throw .invalid(filename, reason: "wrong number of parts") }
-        let parts = stem.split(separator: "-", omittingEmptySubsequences: false).map(String.init)
         let namePart = parts[0]
         guard !namePart.isEmpty, !namePart.contains("__"),
               namePart.unicodeScalars.allSatisfy({ PythonText.isWordCharacter($0) || $0 == "." })
@@ -78,9 +78,10 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw .invalid(filename, reason: "invalid tag component in '\(tagText)'")
         }
-        pythonTags = parts[parts.count - 3].split(separator: ".").map(String.init)
-        abiTags = parts[parts.count - 2].split(separator: ".").map(String.init)
-        platformTags = parts[parts.count - 1].split(separator: ".").map(String.init)
+        // Tag.parseSet rejected empty components, so splitting keeps or drops none alike.
+        pythonTags = PythonText.split(parts[parts.count - 3], on: ".")
+        abiTags = PythonText.split(parts[parts.count - 2], on: ".")
+        platformTags = PythonText.split(parts[parts.count - 1], on: ".")
     }
 
     public var description: String { filename }

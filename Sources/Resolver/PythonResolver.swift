@@ -83,16 +83,20 @@ public struct PythonResolver: Sendable {
         let python = target.pythonFullVersion
         let prereleasesNamed = specifiers.contains { $0.prereleases == true }
         var best: (version: Version, wheel: WheelFilename, file: DistributionFile)?
-        for file in files {
-            guard let version = file.version, !version.isPrerelease || prereleasesNamed, !file.yanked.isYanked,
+        // Newest last is the usual order of a page, so going backwards the newest usable version is
+        // found first and the thousands of older files are passed over on their version alone.
+        for file in files.reversed() {
+            guard let version = file.version else { continue }
+            if let current = best, version < current.version { continue }
+            guard !version.isPrerelease || prereleasesNamed, !file.yanked.isYanked,
                   specifiers.allSatisfy({ $0.contains(version, prereleases: true) }),
                   case .wheel(let wheel) = file.kind, tags.isCompatible(wheel) else { continue }
             if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
                 continue
             }
-            if let current = best {
-                if version < current.version { continue }
-                if version == current.version, tags.bestWheel(among: [current.wheel, wheel]) != wheel { continue }
+            // Same version: `bestWheel` breaks ties by page order, and `wheel` comes before `current` there.
+            if let current = best, version == current.version, tags.bestWheel(among: [wheel, current.wheel]) != wheel {
+                continue
             }
             best = (version, wheel, file)
         }

@@ -206,6 +206,57 @@ struct SimpleIndexJSONTests {
         #expect(fast.path(percentEncoded: true) == URLComponents(url: fast, resolvingAgainstBaseURL: false)?.percentEncodedPath)
     }
 
+    static let linkBases = [
+        "http://127.0.0.1:8080/simple/six/", "http://h/simple/six", "https://h/a/b/c/?q=1", "http://h/simple/six/#top",
+        "http://u:p@h/simple/six/", "http://h:0080/simple/six/", "file:///srv/index/six/", "http://[::1]:8/s/six/",
+    ]
+    static let linkHrefs = [
+        "../../files/six-1.0-py3-none-any.whl#sha256=AB", "six-1.0.whl", "./six-1.0.whl", "/abs/six-1.0.whl",
+        "//other.host/d/six-1.0.whl#md5=ab&sha256=CD", "http://h:80/d/six-1.0.whl", "http://u:p@h/d/six-1.0.whl",
+        "../x/./y/../z-1.0.whl#", "dir/..", "dir/.", "d/x.whl?q=1", "d/x%20y.whl", "HTTP://H/D/x.whl", "d/x.whl#sha256=a%62",
+        "mailto:x/y.whl", "d/x~y+z!.whl#sha256=ab&&", "../../../../../x.whl", "d//x.whl", "d/x.whl#sha256=É",
+    ]
+
+    /// The shortcut for links that share a directory gives what resolving the link in full gives.
+    @Test(arguments: linkBases)
+    func pageLinkShortcutMatchesFullResolution(base: String) throws {
+        let baseURL = try #require(URL(string: base))
+        var links = PageLinkResolver(base: baseURL)
+        for href in Self.linkHrefs {
+            guard let plain = links.resolve(href) else { continue }
+            let full = try #require(SimpleIndexParser.resolveLink(href, base: baseURL, text: ""), "\(href)")
+            #expect(plain.url.absoluteString == full.url.absoluteString, "\(href) against \(base)")
+            #expect(plain.url == full.url, "\(href) against \(base)")
+            #expect(SimpleIndexParser.hashes(fromFragment: plain.fragment) == full.hashes, "\(href)")
+            #expect(plain.filename == full.filename, "\(href)")
+        }
+    }
+
+    @Test func pageLinkShortcutTakesPlainLinksOnly() throws {
+        var links = PageLinkResolver(base: try #require(URL(string: "http://h/simple/six/")))
+        #expect(links.resolve("../../files/six-1.0-py3-none-any.whl#sha256=ab")?.url.absoluteString
+                == "http://h/files/six-1.0-py3-none-any.whl")
+        for href in ["six-1.0.whl", "d/x%20y.whl", "d/x.whl?q=1", "dir/..", "dir/.", "d/x.whl#sha256=a%62", "d/"] {
+            #expect(links.resolve(href) == nil, "\(href)")
+        }
+        var withUserinfo = PageLinkResolver(base: try #require(URL(string: "http://u:p@h/simple/six/")))
+        #expect(withUserinfo.resolve("../../files/x.whl") == nil)
+    }
+
+    /// pip's `#<algorithm>=<digest>` links: known algorithms only, lower-cased, `&`-separated, an
+    /// empty digest or algorithm ignored, the digest taken whole after the first `=`.
+    @Test(arguments: [
+        ("sha256=ABcd", ["sha256": "abcd"]), ("sha256=", [:]), ("=ab", [:]), ("sha256", [:]),
+        ("md5=AB&sha256=CD", ["md5": "ab", "sha256": "cd"]), ("sha256=ab&md5", ["sha256": "ab"]),
+        ("SHA256=EF", ["sha256": "ef"]), ("unknown=1&sha256=aa", ["sha256": "aa"]), ("sha256=a=b", ["sha256": "a=b"]),
+        ("&&sha256=ab&&", ["sha256": "ab"]), ("sha256=É", ["sha256": "é"]),
+    ] as [(String, [String: String])])
+    func hashFragments(fragment: String, expected: [String: String]) throws {
+        let url = try #require(URL(string: "http://h/x.whl#" + fragment.addingPercentEncoding(withAllowedCharacters: .urlFragmentAllowed)!))
+        #expect(SimpleIndexParser.splitHashFragment(url).1 == expected)
+        #expect(SimpleIndexParser.splitHashFragmentWithComponents(url).1 == expected)
+    }
+
     @Test(arguments: ["", " ", "x", " x", "x\n", "\u{00A0}x\u{2028}", "\tx y\r", "a b", "\u{85}", "é"])
     func whitespaceTrimmingMatchesFoundation(text: String) {
         #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces))

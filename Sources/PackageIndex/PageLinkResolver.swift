@@ -1,0 +1,62 @@
+import Foundation
+
+/// Resolves the file links of one project page against its base URL, resolving each directory
+/// once: a page lists hundreds or thousands of files, usually in one folder
+/// (`../../files/<name>#sha256=…`), and a Foundation URL resolution per link was most of the cost of
+/// reading such a page.
+///
+/// Only links whose last segment and fragment are plain (letters, digits and `-._~+!`; `=` and `&`
+/// in the fragment) take the shortcut: their resolution is the directory's plus the name, because
+/// RFC 3986 removes dot segments segment by segment and the name is neither `.` nor `..`.
+/// Every other link, and any directory whose resolved text `URLComponents` would not rebuild
+/// unchanged (``PlainURLText``), returns nil and is resolved by the caller in full.
+struct PageLinkResolver {
+    let base: URL
+    /// Resolved directory text per directory part of a link (nil: not plain, resolve in full).
+    private var directories: [Substring: String?] = [:]
+
+    init(base: URL) { self.base = base }
+
+    /// The file URL without its fragment, the fragment, and the file name; nil when the link does
+    /// not qualify (see the type's documentation).
+    mutating func resolve(_ href: String) -> (url: URL, fragment: Substring, filename: String)? {
+        let utf8 = href.utf8
+        let hash = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
+        let path = href[..<hash]
+        guard let slash = path.utf8.lastIndex(of: UInt8(ascii: "/")) else { return nil }
+        let name = path[path.index(after: slash)...]
+        let fragment = hash == utf8.endIndex ? href[hash...] : href[href.index(after: hash)...]
+        guard !name.isEmpty, name != ".", name != "..",
+              name.utf8.allSatisfy(Self.isPlainNameByte), fragment.utf8.allSatisfy(Self.isPlainFragmentByte),
+              let directory = directoryText(path[...slash]),
+              let url = URL(string: directory + name)
+        else { return nil }
+        return (url, fragment, String(name))
+    }
+
+    private mutating func directoryText(_ directory: Substring) -> String? {
+        if let known = directories[directory] { return known }
+        var text: String?
+        if let resolved = URL(string: String(directory), relativeTo: base)?.absoluteURL,
+           let plain = PlainURLText.of(resolved), plain.hasSuffix("/"),
+           !plain.utf8.contains(UInt8(ascii: "?")), !plain.utf8.contains(UInt8(ascii: "#")) {
+            text = plain
+        }
+        directories[directory] = text
+        return text
+    }
+
+    private static func isPlainNameByte(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+             UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"), UInt8(ascii: "+"), UInt8(ascii: "!"):
+            return true
+        default:
+            return false
+        }
+    }
+
+    private static func isPlainFragmentByte(_ byte: UInt8) -> Bool {
+        isPlainNameByte(byte) || byte == UInt8(ascii: "=") || byte == UInt8(ascii: "&")
+    }
+}
