@@ -37,6 +37,7 @@ REPO = HERE.parent
 CORPUS = REPO.parent / "shared" / "corpus"
 sys.path.insert(0, str(HERE))
 from index_server import CountingIndex, Summary  # noqa: E402
+from loopback import memory_status  # noqa: E402
 
 TARGET_PYTHON = "3.12"
 REQUIREMENT_SETS = [
@@ -261,15 +262,6 @@ def start_server(lazywheel: str, env: dict) -> tuple[subprocess.Popen, FramedPip
     return process, pipe
 
 
-def proc_status(pid: int) -> dict[str, int]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values
-
-
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
@@ -350,7 +342,7 @@ def serve_benchmarks(lazywheel: str, index: CountingIndex, calls: int, pipelined
         for handle in opened:
             pipe.call("getMetadata", {"handle": handle})
         stats = pipe.call("stats")
-        status = proc_status(process.pid)
+        status = memory_status(process.pid)
         results.update(handles=len(opened), vm_hwm=status["VmHWM"], vm_rss=status["VmRSS"],
                        open_handles_reported=stats.get("openHandles"), requests_for_handles=index.summary().requests)
     finally:

@@ -24,6 +24,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
+from loopback import BurstHTTPServer
+
 
 def normalize(name: str) -> str:
     """PEP 503 name normalization."""
@@ -56,18 +58,6 @@ class Summary:
     def __add__(self, other: "Summary") -> "Summary":
         return Summary(self.requests + other.requests, self.head + other.head, self.ranges + other.ranges,
                        self.bytes + other.bytes, self.round_trips + other.round_trips)
-
-
-class Server(http.server.ThreadingHTTPServer):
-    """A threading HTTP server with a listen backlog for a burst of connections.
-
-    `request_queue_size` must be set on the class: `listen()` runs in the constructor. With the
-    default backlog of 5, a client opening a dozen connections at once loses SYNs, which the
-    kernel retransmits after a second (`TcpExtListenOverflows` in `nstat`), and a run takes a
-    second longer by chance.
-    """
-    request_queue_size = 128
-    daemon_threads = True
 
 
 class CountingIndex:
@@ -173,7 +163,7 @@ class CountingIndex:
                 if not head:
                     self.wfile.write(body)
 
-        self.httpd = Server(("127.0.0.1", 0), Handler)
+        self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
         return self
 

@@ -316,6 +316,9 @@ import http.server
 sys.path.insert(0, str(REPO / "protocol" / "clients" / "python"))
 from lazywheel_client import LazyWheelClient, ResponseError  # noqa: E402
 
+sys.path.insert(0, str(REPO / "Benchmarks"))
+from loopback import BurstHTTPServer, memory_status  # noqa: E402,F401 (shared with the benchmarks)
+
 SCHEMA = json.loads((REPO / "protocol" / "lazywheel.schema.json").read_text())
 
 
@@ -386,14 +389,6 @@ def serve(binary):
             client.checker.check(message)
 
 
-class LoopbackHTTPServer(http.server.ThreadingHTTPServer):
-    """A threading HTTP server for the tests, with a listen backlog that holds a burst of
-    connections: with the default of 5 the kernel drops SYNs of a burst and the client retries
-    them a second later, which turns a parallel fetch into a slow and flaky one."""
-
-    request_queue_size = 128
-
-
 class FaultyRangeServer:
     """A tiny HTTP server with byte ranges whose answers can stall (for cancellation tests)."""
 
@@ -453,7 +448,7 @@ class FaultyRangeServer:
                 self.end_headers()
                 self.wfile.write(body)
 
-        self.httpd = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
         self.thread.start()

@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, LoopbackHTTPServer, ResponseError, run_cli
+from conftest import CORPUS, BurstHTTPServer, ResponseError, run_cli
 
 IDNA = "idna-3.10-py3-none-any.whl"
 NUMPY = "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
@@ -80,7 +80,7 @@ class FaultServer:
                 fault, name = parts[1], parts[-1]
                 outer.answer(self, fault, name, count)
 
-        self.httpd = LoopbackHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 

@@ -16,22 +16,12 @@ import tempfile
 import time
 import zlib
 from collections import Counter
-from pathlib import Path
 
-from conftest import CORPUS, REPO, LazyWheelClient, ResponseError, lazywheel_binary
+from conftest import CORPUS, REPO, LazyWheelClient, ResponseError, lazywheel_binary, memory_status
 
 MANIFEST = {e["file"]: e for e in json.loads((CORPUS / "MANIFEST.json").read_text())}
 WHEELS = sorted(MANIFEST)
 NUMPY = "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
-
-
-def vm_status(pid: int) -> dict[str, int]:
-    values = {}
-    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
-        key, _, rest = line.partition(":")
-        if key in ("VmHWM", "VmRSS"):
-            values[key] = int(rest.split()[0]) * 1024
-    return values
 
 
 def mixed_load(client, base_url: str, count: int, seed: int) -> dict:
@@ -143,7 +133,7 @@ def test_memory_stays_within_the_session_budget(serve, nginx):
     stats = client.request("stats")
     assert stats["memoryBudgetBytes"] == budget
     assert stats["cachedBytes"] <= budget, stats
-    status = vm_status(client.process.pid)
+    status = memory_status(client.process.pid)
     # 16 MB went through a budget of 8 MB: the process stays far below "everything kept".
     assert status["VmRSS"] < 120 * 1024 * 1024, status
     assert stats["residentMemoryBytes"] > 0
@@ -195,7 +185,7 @@ def client_process(base_url: str, count: int, seed: int) -> None:
     client = start_server(os.environ.get("LAZYWHEEL_BIN") or lazywheel_binary())
     client.initialize()
     summary = mixed_load(client, base_url, count, seed)
-    summary["vm_hwm"] = vm_status(client.process.pid)["VmHWM"]
+    summary["vm_hwm"] = memory_status(client.process.pid)["VmHWM"]
     summary["exit"] = client.shutdown_and_exit()
     print(json.dumps(summary))
 

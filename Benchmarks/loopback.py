@@ -1,0 +1,28 @@
+"""What the benchmarks and the end-to-end tests (Tests/EndToEnd) share about the servers and
+processes they run on loopback."""
+from __future__ import annotations
+
+import http.server
+from pathlib import Path
+
+
+class BurstHTTPServer(http.server.ThreadingHTTPServer):
+    """A threading HTTP server with a listen backlog that holds a burst of connections.
+
+    `request_queue_size` must be set on the class: `listen()` runs in the constructor. With the
+    default backlog of 5, a client opening a dozen connections at once loses SYNs, which the
+    kernel retransmits after a second (`TcpExtListenOverflows` in `nstat`): a parallel fetch then
+    takes a second longer by chance, which makes a benchmark noisy and a test slow and flaky.
+    """
+    request_queue_size = 128
+    daemon_threads = True
+
+
+def memory_status(pid: int) -> dict[str, int]:
+    """`VmHWM` (peak resident set) and `VmRSS` of process `pid`, in bytes."""
+    values = {}
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        key, _, rest = line.partition(":")
+        if key in ("VmHWM", "VmRSS"):
+            values[key] = int(rest.split()[0]) * 1024
+    return values
