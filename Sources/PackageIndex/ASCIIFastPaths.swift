@@ -1,5 +1,5 @@
-import Foundation
 // String operations with a fast path for the plain ASCII text of URLs, headers and digests.
+import Foundation
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
     /// `trimmingCharacters(in: .whitespaces)`, or `.whitespacesAndNewlines` when `andNewlines`.

@@ -78,7 +78,7 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw .invalid(filename, reason: "invalid tag component in '\(tagText)'")
         }
-        // Tag.parseSet rejected empty components, so splitting keeps or drops none alike.
+        // Tag.parseSet above rejects empty components, so none is kept here.
         pythonTags = PythonText.split(parts[parts.count - 3], on: ".")
         abiTags = PythonText.split(parts[parts.count - 2], on: ".")
         platformTags = PythonText.split(parts[parts.count - 1], on: ".")
