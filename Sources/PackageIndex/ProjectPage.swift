@@ -129,15 +129,9 @@ public struct ProjectPage: Sendable, Hashable {
 /// thousands of files, and the resolver and the prefetcher read them for every file. Bounded, so
 /// that an index sending a different text per file costs parsing, not memory.
 enum RequiresPythonMemo {
-    private static let parsed = Locked<[String: SpecifierSet?]>([:])
-    private static let capacity = 4096
+    private static let parsed = Memo<String, SpecifierSet?>(capacity: 4096)
 
     static func specifiers(for text: String) -> SpecifierSet? {
-        if let known = parsed.withLock({ $0[text] }) { return known }
-        let specifiers = try? SpecifierSet(text)
-        parsed.withLock { table in
-            if table.count < capacity { table[text] = specifiers }
-        }
-        return specifiers
+        parsed.value(for: text) { try? SpecifierSet($0) }
     }
 }

@@ -37,12 +37,6 @@ enum PythonText {
     }
     static func lowercased(_ byte: UInt8) -> UInt8 { (byte >= 0x41 && byte <= 0x5A) ? byte + 32 : byte }
 
-    /// `str.lower()`: `text` itself when it is ASCII without capitals (tags, hashes and names
-    /// almost always are), without making a copy.
-    static func lowercased(_ text: String) -> String {
-        text.utf8.allSatisfy { $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) } ? text : text.lowercased()
-    }
-
     /// `text.split(separator)` on code points, as Python's `str.split` does (a `Character` split
     /// would not cut before a combining mark, and is slower).
     static func split(_ text: Substring, on separator: Unicode.Scalar) -> [String] {
@@ -50,4 +44,12 @@ enum PythonText {
     }
 
     static func split(_ text: String, on separator: Unicode.Scalar) -> [String] { split(Substring(text), on: separator) }
+}
+
+extension StringProtocol {
+    /// `lowercased()`, without the case mapping when the text is ASCII with no capital letter, as
+    /// wheel tags, hash digests and algorithm names almost always are (thousands per project page).
+    public func lowercasedASCIIFast() -> String {
+        utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) ? String(self) : lowercased()
+    }
 }

@@ -19,9 +19,9 @@ public struct Tag: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     public let platform: String
 
     public init(_ interpreter: String, _ abi: String, _ platform: String) {
-        self.interpreter = PythonText.lowercased(interpreter)
-        self.abi = PythonText.lowercased(abi)
-        self.platform = PythonText.lowercased(platform)
+        self.interpreter = interpreter.lowercasedASCIIFast()
+        self.abi = abi.lowercasedASCIIFast()
+        self.platform = platform.lowercasedASCIIFast()
     }
 
     public var description: String { "\(interpreter)-\(abi)-\(platform)" }
@@ -32,13 +32,18 @@ public struct Tag: Sendable, Hashable, Comparable, CustomStringConvertible, Coda
     /// platform order. Rejects empty components, a wrong number of parts and interpreters that
     /// are not identifiers, like `packaging.tags.parse_tag` (26.3).
     public static func parseSet(_ text: String) throws(TagError) -> [Tag] {
-        let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
+        try expand(PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }, text: text)
+    }
+
+    /// ``parseSet(_:)`` of a tag set already split into its dash-separated components, each split
+    /// at its dots; `text` is the whole set, for errors.
+    static func expand(_ components: [[String]], text: @autoclosure () -> String) throws(TagError) -> [Tag] {
         for parts in components where parts.contains("") {
-            throw .invalid(text, reason: "empty component")
+            throw .invalid(text(), reason: "empty component")
         }
-        guard components.count == 3 else { throw .invalid(text, reason: "must have exactly three components") }
+        guard components.count == 3 else { throw .invalid(text(), reason: "must have exactly three components") }
         for interpreter in components[0] where !isIdentifier(interpreter) {
-            throw .invalid(text, reason: "interpreter '\(interpreter)' is not an identifier")
+            throw .invalid(text(), reason: "interpreter '\(interpreter)' is not an identifier")
         }
         var tags: [Tag] = []
         for i in components[0] {

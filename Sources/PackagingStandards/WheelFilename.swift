@@ -72,16 +72,17 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } else {
             buildTag = nil
         }
-        let tagText = parts[(parts.count - 3)...].joined(separator: "-")
+        // The tag set split once: its components are the tags' parts as well.
+        let components = parts[(parts.count - 3)...].map { PythonText.split($0, on: ".") }
+        func tagText() -> String { parts[(parts.count - 3)...].joined(separator: "-") }
         do {
-            tags = try Tag.parseSet(tagText)
+            tags = try Tag.expand(components, text: tagText())
         } catch {
-            throw .invalid(filename, reason: "invalid tag component in '\(tagText)'")
+            throw .invalid(filename, reason: "invalid tag component in '\(tagText())'")
         }
-        // Tag.parseSet above rejects empty components, so none is kept here.
-        pythonTags = PythonText.split(parts[parts.count - 3], on: ".")
-        abiTags = PythonText.split(parts[parts.count - 2], on: ".")
-        platformTags = PythonText.split(parts[parts.count - 1], on: ".")
+        pythonTags = components[0]
+        abiTags = components[1]
+        platformTags = components[2]
     }
 
     public var description: String { filename }

@@ -6,16 +6,11 @@ import WorkScheduling
 /// extras; pandas or boto3 list dozens of lines, and parsing them over and over showed up as a
 /// tenth of a warm resolution's CPU time.
 final class RequirementMemo: Sendable {
-    private let parsed = Locked<[String: Requirement?]>([:])
+    private let parsed = Memo<String, Requirement?>()
 
     /// The requirements of `metadata` that parse, in order (lines that fail to parse are skipped,
     /// as both readers skip them).
     func requirements(of metadata: CoreMetadata) -> [Requirement] {
-        metadata.requiresDist.compactMap { line in
-            if let known = parsed.withLock({ $0[line] }) { return known }
-            let requirement = try? Requirement(line)
-            parsed.withLock { $0[line] = requirement }
-            return requirement
-        }
+        metadata.requiresDist.compactMap { line in parsed.value(for: line) { try? Requirement($0) } }
     }
 }

@@ -1,4 +1,3 @@
-// String operations with a fast path for the plain ASCII text of URLs, headers and digests.
 import Foundation
 
 extension StringProtocol where UTF8View: BidirectionalCollection {
@@ -11,13 +10,5 @@ extension StringProtocol where UTF8View: BidirectionalCollection {
             return String(self)
         }
         return trimmingCharacters(in: andNewlines ? .whitespacesAndNewlines : .whitespaces)
-    }
-}
-
-extension StringProtocol {
-    /// `lowercased()`, without the case mapping when the text is ASCII with no capital letter
-    /// (hex digests and algorithm names in file URLs, thousands per project page).
-    func lowercasedASCIIFast() -> String {
-        utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) ? String(self) : lowercased()
     }
 }
