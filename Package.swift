@@ -30,7 +30,7 @@ let package = Package(
             name: "HTTPRange",
             dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlLoader", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "PackagingStandards"),
+        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"]),
         .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"]),
         .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "WorkScheduling"]),
         .target(name: "TOML"),

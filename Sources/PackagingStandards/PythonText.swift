@@ -49,7 +49,12 @@ enum PythonText {
 extension StringProtocol {
     /// `lowercased()`, without the case mapping when the text is ASCII with no capital letter, as
     /// wheel tags, hash digests and algorithm names almost always are (thousands per project page).
+    /// Inlinable so that callers in other modules get it specialized for their string type: the
+    /// unspecialized byte loop cost more than the lowercasing it avoids.
+    @inlinable
     public func lowercasedASCIIFast() -> String {
-        utf8.allSatisfy({ $0 < 0x80 && !($0 >= 0x41 && $0 <= 0x5A) }) ? String(self) : lowercased()
+        func isPlain(_ byte: UInt8) -> Bool { byte < 0x80 && !(byte >= 0x41 && byte <= 0x5A) }
+        let plain = utf8.withContiguousStorageIfAvailable { $0.allSatisfy(isPlain) } ?? utf8.allSatisfy(isPlain)
+        return plain ? String(self) : lowercased()
     }
 }

@@ -1,6 +1,8 @@
 // PEP 427 wheel file names: https://peps.python.org/pep-0427/#file-name-convention
 // (now the "Binary distribution format" specification).
 
+import WorkScheduling
+
 /// Why a file name is not a valid wheel name.
 public enum WheelFilenameError: Error, Equatable, Sendable, CustomStringConvertible {
     case invalid(String, reason: String)
@@ -42,25 +44,40 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 
     public init(_ filename: String) throws(WheelFilenameError) {
         guard filename.hasSuffix(".whl") else { throw .invalid(filename, reason: "extension must be '.whl'") }
-        let stem = Substring(filename.unicodeScalars.dropLast(4))
-        let parts = PythonText.split(stem, on: "-")
-        let dashes = parts.count - 1
+        // Split at the dashes of the UTF-8 bytes: `-` is ASCII, so this is Python's `str.split`
+        // on code points, without a String per part.
+        let utf8 = filename.utf8
+        let stemEnd = utf8.index(utf8.endIndex, offsetBy: -4)
+        var bounds = [utf8.startIndex]
+        var index = utf8.startIndex
+        while index < stemEnd {
+            if utf8[index] == UInt8(ascii: "-") {
+                bounds.append(utf8.index(after: index))
+                guard bounds.count <= 7 else { break }
+            }
+            utf8.formIndex(after: &index)
+        }
+        let dashes = bounds.count - 1
         guard dashes == 4 || dashes == 5 else { throw .invalid(filename, reason: "wrong number of parts") }
-        let namePart = parts[0]
-        guard !namePart.isEmpty, !namePart.contains("__"),
+        func part(_ number: Int) -> Substring {
+            let end = number == dashes ? stemEnd : utf8.index(before: bounds[number + 1])
+            return Substring(utf8[bounds[number]..<end])
+        }
+        let namePart = part(0)
+        guard !namePart.isEmpty, !zip(namePart.utf8, namePart.utf8.dropFirst()).contains(where: { $0 == 0x5F && $1 == 0x5F }),
               namePart.unicodeScalars.allSatisfy({ PythonText.isWordCharacter($0) || $0 == "." })
         else { throw .invalid(filename, reason: "invalid project name '\(namePart)'") }
         self.filename = filename
-        self.name = namePart
+        self.name = String(namePart)
         do {
-            self.version = try Version(parts[1])
+            self.version = try Version(String(part(1)))
         } catch {
-            throw .invalid(filename, reason: "invalid version '\(parts[1])'")
+            throw .invalid(filename, reason: "invalid version '\(part(1))'")
         }
         if dashes == 5 {
-            let build = Array(parts[2].utf8)
+            let build = Array(part(2).utf8)
             let digits = build.prefix(while: PythonText.isASCIIDigit)
-            guard !digits.isEmpty else { throw .invalid(filename, reason: "build tag '\(parts[2])' must start with a digit") }
+            guard !digits.isEmpty else { throw .invalid(filename, reason: "build tag '\(part(2))' must start with a digit") }
             var number = 0
             for d in digits {
                 let (m, o1) = number.multipliedReportingOverflow(by: 10)
@@ -72,17 +89,17 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } else {
             buildTag = nil
         }
-        // The tag set split once: its components are the tags' parts as well.
-        let components = parts[(parts.count - 3)...].map { PythonText.split($0, on: ".") }
-        func tagText() -> String { parts[(parts.count - 3)...].joined(separator: "-") }
+        let tagText = Substring(utf8[bounds[dashes - 2]..<stemEnd])
+        let tagSet: WheelTagSet
         do {
-            tags = try Tag.expand(components, text: tagText())
+            tagSet = try WheelTagSet.parse(tagText)
         } catch {
-            throw .invalid(filename, reason: "invalid tag component in '\(tagText())'")
+            throw .invalid(filename, reason: "invalid tag component in '\(tagText)'")
         }
-        pythonTags = components[0]
-        abiTags = components[1]
-        platformTags = components[2]
+        tags = tagSet.tags
+        pythonTags = tagSet.python
+        abiTags = tagSet.abi
+        platformTags = tagSet.platform
     }
 
     public var description: String { filename }
@@ -102,5 +119,31 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         let dirName = String(stem[..<dash])
         guard let dirVersion = try? Version(String(stem[stem.index(after: dash)...])) else { return false }
         return ProjectName.canonical(dirName) == canonicalName && dirVersion == version
+    }
+}
+
+/// A wheel's tag set (`cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`): its three
+/// components split at their dots, and their expansion.
+///
+/// Parsed once per process and shared: a project page lists hundreds or thousands of wheels
+/// with a handful of tag sets, and every file name parsed again costs a few microseconds and
+/// half a dozen arrays. Bounded like the other memos, so that odd names cost time, not memory.
+private struct WheelTagSet: Sendable {
+    let python: [String]
+    let abi: [String]
+    let platform: [String]
+    let tags: [Tag]
+
+    private static let parsed = Memo<Substring, Result<WheelTagSet, TagError>>(capacity: 1024)
+
+    /// The tag set `text`, parsed by ``Tag/expand(_:text:)``.
+    static func parse(_ text: Substring) throws(TagError) -> WheelTagSet {
+        try parsed.value(for: text) { text in
+            let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
+            return Result { () throws(TagError) in
+                WheelTagSet(python: components[0], abi: components[1], platform: components[2],
+                            tags: try Tag.expand(components, text: String(text)))
+            }
+        }.get()
     }
 }
