@@ -10,19 +10,28 @@ public enum DistributionKind: Sendable, Hashable {
     case other
 
     init(filename: String) {
-        let lower = filename.lowercased()
-        if lower.hasSuffix(".whl") {
+        if Self.hasExtension(filename, ".whl") {
             if let wheel = try? WheelFilename(filename) {
                 self = .wheel(wheel)
             } else {
                 self = .other
             }
-        } else if lower.hasSuffix(".tar.gz") {
+        } else if Self.hasExtension(filename, ".tar.gz") {
             self = .sdist(.tarGz)
-        } else if lower.hasSuffix(".zip") {
+        } else if Self.hasExtension(filename, ".zip") {
             self = .sdist(.zip)
         } else {
             self = .other
+        }
+    }
+
+    /// Whether `filename` ends with the lowercase ASCII `suffix`, ignoring ASCII case: compared on
+    /// the UTF-8 bytes, without lowercasing the whole name (a page has thousands of them).
+    private static func hasExtension(_ filename: String, _ suffix: String) -> Bool {
+        let name = filename.utf8
+        guard name.count >= suffix.utf8.count else { return false }
+        return zip(name.suffix(suffix.utf8.count), suffix.utf8).allSatisfy { byte, expected in
+            (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected
         }
     }
 

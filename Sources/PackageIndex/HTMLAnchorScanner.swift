@@ -115,6 +115,17 @@ struct HTMLAnchorScanner {
         byte >= 0x41 && byte <= 0x5A ? byte + 0x20 : byte
     }
 
+    /// The attribute names simple repository pages use, so that reading one costs no allocation.
+    private static let knownAttributeNames = [
+        "href", "data-requires-python", "data-yanked", "data-core-metadata", "data-dist-info-metadata", "name", "content", "rel",
+    ]
+
+    /// `name` lowercased, as a String.
+    private static func attributeName(_ name: ArraySlice<UInt8>) -> String {
+        if let known = knownAttributeNames.first(where: { $0.utf8.elementsEqual(name) }) { return known }
+        return String(decoding: name.map(lowercase), as: UTF8.self)
+    }
+
     private static func isSpace(_ byte: UInt8) -> Bool {
         byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D || byte == 0x0C
     }
@@ -150,22 +161,22 @@ struct HTMLAnchorScanner {
                 // A stray `<` inside a tag: the tag was never closed; let the main loop resume here.
                 return attributes
             }
-            var name: [UInt8] = []
+            let nameStart = position
             while position < bytes.count {
                 let current = bytes[position]
                 if Self.isSpace(current) || current == UInt8(ascii: "=") || current == UInt8(ascii: ">")
-                    || current == UInt8(ascii: "/") && !name.isEmpty || current == UInt8(ascii: "<") {
+                    || current == UInt8(ascii: "/") && position > nameStart || current == UInt8(ascii: "<") {
                     break
                 }
-                name.append(Self.lowercase(current))
                 position += 1
             }
+            let name = bytes[nameStart..<position]
             if name.isEmpty {
                 position += 1
                 continue
             }
             while position < bytes.count, Self.isSpace(bytes[position]) { position += 1 }
-            var value: [UInt8] = []
+            var value = bytes[position..<position]
             if position < bytes.count, bytes[position] == UInt8(ascii: "=") {
                 position += 1
                 while position < bytes.count, Self.isSpace(bytes[position]) { position += 1 }
@@ -173,16 +184,17 @@ struct HTMLAnchorScanner {
                     let quote = bytes[position]
                     position += 1
                     let end = nextIndex(of: quote, from: position) ?? bytes.count
-                    value = Array(bytes[position..<end])
+                    value = bytes[position..<end]
                     position = min(end + 1, bytes.count)
                 } else {
+                    let start = position
                     while position < bytes.count, !Self.isSpace(bytes[position]), bytes[position] != UInt8(ascii: ">") {
-                        value.append(bytes[position])
                         position += 1
                     }
+                    value = bytes[start..<position]
                 }
             }
-            let key = String(decoding: name, as: UTF8.self)
+            let key = Self.attributeName(name)
             if attributes[key] == nil {
                 attributes[key] = Self.decodeCharacterReferences(value)
             }
@@ -193,7 +205,7 @@ struct HTMLAnchorScanner {
     /// Text up to the next `<`.
     private mutating func readText() -> String {
         let end = nextIndex(of: UInt8(ascii: "<"), from: position) ?? bytes.count
-        let text = Self.decodeCharacterReferences(Array(bytes[position..<end]))
+        let text = Self.decodeCharacterReferences(bytes[position..<end])
         position = end
         return text
     }
@@ -208,12 +220,12 @@ struct HTMLAnchorScanner {
     ]
 
     /// Decodes `&name;`, `&#NNN;` and `&#xHH;` (and `&amp` without `;` for the common ones).
-    static func decodeCharacterReferences(_ bytes: [UInt8]) -> String {
+    static func decodeCharacterReferences(_ bytes: ArraySlice<UInt8>) -> String {
         guard bytes.contains(UInt8(ascii: "&")) else { return String(decoding: bytes, as: UTF8.self) }
         var output: [UInt8] = []
         output.reserveCapacity(bytes.count)
-        var index = 0
-        while index < bytes.count {
+        var index = bytes.startIndex
+        while index < bytes.endIndex {
             let byte = bytes[index]
             guard byte == UInt8(ascii: "&") else {
                 output.append(byte)
@@ -222,12 +234,12 @@ struct HTMLAnchorScanner {
             }
             // Look at most 32 bytes ahead for the reference's end, keeping the scan linear.
             var end = index + 1
-            while end < bytes.count, end - index <= 32,
+            while end < bytes.endIndex, end - index <= 32,
                   (bytes[end] >= 0x30 && bytes[end] <= 0x39) || (bytes[end] | 0x20 >= 0x61 && bytes[end] | 0x20 <= 0x7A) || bytes[end] == UInt8(ascii: "#") {
                 end += 1
             }
             let body = String(decoding: bytes[(index + 1)..<end], as: UTF8.self)
-            let terminated = end < bytes.count && bytes[end] == UInt8(ascii: ";")
+            let terminated = end < bytes.endIndex && bytes[end] == UInt8(ascii: ";")
             var replacement: String?
             if body.hasPrefix("#x") || body.hasPrefix("#X") {
                 replacement = UInt32(body.dropFirst(2), radix: 16).flatMap(Unicode.Scalar.init).map { String(Character($0)) }

@@ -57,6 +57,12 @@ public struct CachedPage: Sendable, Equatable, Codable {
     public var storedAt: Date
     public var body: Data
 
+    /// Whether a cache keeps this response: not `no-store`, and fresh for a while or with a
+    /// validator to revalidate it with.
+    public var isStorable: Bool {
+        !directives.noStore && (directives.maxAge != nil || etag != nil || lastModified != nil)
+    }
+
     /// Whether the page may be used without asking the server at `now`.
     public func isFresh(at now: Date) -> Bool {
         guard !directives.noCache, let maxAge = directives.maxAge else { return false }
@@ -85,7 +91,8 @@ public enum HTTPCacheError: Error, Equatable, Sendable, CustomStringConvertible 
 ///
 /// - `pages/`: simple-index pages with their validators (`ETag`, `Last-Modified`) and
 ///   `Cache-Control` freshness (RFC 9111), served without a request while fresh and revalidated
-///   with `If-None-Match` / `If-Modified-Since` when stale;
+///   with `If-None-Match` / `If-Modified-Since` when stale; beside each page, the archive of its
+///   parsed form (``ProjectPageArchive``), so a later process does not parse the page again;
 /// - `metadata/`: core METADATA bytes keyed by file URL and the file's sha256 from the index, so a
 ///   second process answers with zero requests.
 ///
@@ -167,7 +174,8 @@ public final class HTTPCache: Sendable {
             storedAt: receivedAt(response), body: response.body)
         if page.directives.noStore {
             writer.remove(pageFile(for: url))
-        } else if page.directives.maxAge != nil || page.etag != nil || page.lastModified != nil {
+            writer.remove(pageFile(for: url, suffix: ".parsed"))
+        } else if page.isStorable {
             store(page, for: url)
         }
         return (page, .network)
@@ -190,8 +198,29 @@ public final class HTTPCache: Sendable {
         writer.write(PageEntryFormat.encode(page), to: pageFile(for: url))
     }
 
-    private func pageFile(for url: URL) -> String {
-        entryFile(kind: "pages", key: "page\u{0}" + Self.keyURL(url), suffix: ".page")
+    /// The page entry for `url` (`.page`), or the archive of its parsed form (`.parsed`).
+    private func pageFile(for url: URL, suffix: String = ".page") -> String {
+        entryFile(kind: "pages", key: "page\u{0}" + Self.keyURL(url), suffix: suffix)
+    }
+
+    /// The page parsed for `projectName` from `page`, the entry cached for `url`: read from the
+    /// archive stored beside the entry when that archive was made from this very body, else
+    /// parsed by `parse` and archived (when the page itself is kept).
+    func projectPage(
+        from page: CachedPage, for url: URL, projectName: String, parse: () throws(SimpleIndexError) -> ProjectPage
+    ) throws(SimpleIndexError) -> ProjectPage {
+        let archiveFile = pageFile(for: url, suffix: ".parsed")
+        let source = ProjectPageArchive.Source(
+            bodyLength: page.body.count, bodyCRC: Inflate.crc32(page.body), projectName: projectName,
+            url: page.url.absoluteString, contentType: page.contentType)
+        if let archive = entry(at: archiveFile), let parsed = ProjectPageArchive.decode(archive, source: source) {
+            return parsed
+        }
+        let parsed = try parse()
+        if page.isStorable {
+            writer.write(ProjectPageArchive.encode(parsed, source: source), to: archiveFile)
+        }
+        return parsed
     }
 
     // MARK: Metadata

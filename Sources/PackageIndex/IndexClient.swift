@@ -68,24 +68,22 @@ public final class IndexClient: Sendable {
         let url = index.projectURL(canonicalName: canonicalName)
         var headers: HTTPHeaderFields = ["Accept": SimpleIndexParser.acceptHeader]
         if let credentials = index.credentials { headers["Authorization"] = credentials.authorizationHeader }
-        let body: Data
-        let contentType: String?
-        let finalURL: URL
         do {
-            if let cache {
-                let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
-                (body, contentType, finalURL) = (cached.body, cached.contentType, cached.url)
-            } else {
+            guard let cache else {
                 let response = try transport.get(url, headers: headers, cancellation: cancellation)
                 guard response.status == 200 else {
                     throw HTTPCacheError.unexpectedStatus(url: url.absoluteString, status: response.status)
                 }
-                (body, contentType, finalURL) = (response.body, response.headers["Content-Type"], response.url)
+                return try SimpleIndexParser.parseProjectPage(
+                    response.body, contentType: response.headers["Content-Type"], url: response.url, projectName: canonicalName)
+            }
+            let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
+            return try cache.projectPage(from: cached, for: url, projectName: canonicalName) { () throws(SimpleIndexError) in
+                try SimpleIndexParser.parseProjectPage(cached.body, contentType: cached.contentType, url: cached.url, projectName: canonicalName)
             }
         } catch HTTPCacheError.unexpectedStatus(_, let status) where status == 404 || status == 410 {
             return nil
         }
-        return try SimpleIndexParser.parseProjectPage(body, contentType: contentType, url: finalURL, projectName: canonicalName)
     }
 
     /// The files of `projectName` listed by a find-links location.

@@ -49,44 +49,89 @@ public enum SdistFormat: String, Sendable, Hashable, Codable {
 
 /// One file listed on a project page of a simple repository (PEP 503 anchor / PEP 691 `files[]`
 /// entry), with everything the index said about it.
+///
+/// Immutable, and one shared reference underneath: a long page has thousands of files, and the
+/// resolver groups, filters and keeps them, so a copy is a retain rather than a dozen.
 public struct DistributionFile: Sendable, Hashable {
+    private final class Storage: Sendable {
+        let filename: String
+        let url: URL
+        let hashes: [String: String]
+        let requiresPython: String?
+        let yanked: YankState
+        let coreMetadata: MetadataAvailability
+        let size: Int64?
+        let uploadTime: String?
+        let kind: DistributionKind
+        let version: Version?
+
+        init(
+            filename: String, url: URL, hashes: [String: String], requiresPython: String?, yanked: YankState,
+            coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
+        ) {
+            self.filename = filename
+            self.url = url
+            self.hashes = hashes
+            self.requiresPython = requiresPython
+            self.yanked = yanked
+            self.coreMetadata = coreMetadata
+            self.size = size
+            self.uploadTime = uploadTime
+            self.kind = DistributionKind(filename: filename)
+            self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
+        }
+    }
+
+    private let storage: Storage
+
     /// The file name (the last path component of ``url``).
-    public var filename: String
+    public var filename: String { storage.filename }
     /// Absolute URL of the file, without the `#sha256=` fragment.
-    public var url: URL
+    public var url: URL { storage.url }
     /// Hashes of the file, algorithm → lowercase hex digest (from the URL fragment or `hashes`).
-    public var hashes: [String: String]
+    public var hashes: [String: String] { storage.hashes }
     /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
     /// `requires-python`), HTML entities already decoded.
-    public var requiresPython: String?
+    public var requiresPython: String? { storage.requiresPython }
     /// Yank status (PEP 592).
-    public var yanked: YankState
+    public var yanked: YankState { storage.yanked }
     /// Whether `<url>.metadata` exists (PEP 658/714).
-    public var coreMetadata: MetadataAvailability
+    public var coreMetadata: MetadataAvailability { storage.coreMetadata }
     /// File size in bytes (PEP 700), when the index says.
-    public var size: Int64?
+    public var size: Int64? { storage.size }
     /// Upload time as the index wrote it (PEP 700, ISO 8601), when given.
-    public var uploadTime: String?
+    public var uploadTime: String? { storage.uploadTime }
     /// What kind of distribution the file name says this is.
-    public var kind: DistributionKind
+    public var kind: DistributionKind { storage.kind }
     /// The version the file name carries, when it parses (PEP 440).
-    public var version: Version?
+    public var version: Version? { storage.version }
 
     public init(
         filename: String, url: URL, hashes: [String: String] = [:], requiresPython: String? = nil,
         yanked: YankState = .notYanked, coreMetadata: MetadataAvailability = .absent,
         size: Int64? = nil, uploadTime: String? = nil, projectName: String? = nil
     ) {
-        self.filename = filename
-        self.url = url
-        self.hashes = hashes
-        self.requiresPython = requiresPython
-        self.yanked = yanked
-        self.coreMetadata = coreMetadata
-        self.size = size
-        self.uploadTime = uploadTime
-        self.kind = DistributionKind(filename: filename)
-        self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
+        storage = Storage(
+            filename: filename, url: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
+            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: projectName)
+    }
+
+    public static func == (a: DistributionFile, b: DistributionFile) -> Bool {
+        a.storage === b.storage || (
+            a.filename == b.filename && a.url == b.url && a.hashes == b.hashes && a.requiresPython == b.requiresPython
+                && a.yanked == b.yanked && a.coreMetadata == b.coreMetadata && a.size == b.size
+                && a.uploadTime == b.uploadTime && a.version == b.version)
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(filename)
+        hasher.combine(url)
+        hasher.combine(hashes)
+        hasher.combine(requiresPython)
+        hasher.combine(yanked)
+        hasher.combine(coreMetadata)
+        hasher.combine(size)
+        hasher.combine(uploadTime)
     }
 
     /// The file's SHA-256 as advertised by the index, when given.

@@ -319,14 +319,9 @@ struct ByteScanner {
     /// Consumes one of `words` (ASCII, lower case) case-insensitively, first listed first.
     mutating func scanWord(_ words: [String]) -> String? {
         for word in words {
-            let w = Array(word.utf8)
+            let w = word.utf8
             guard position + w.count <= bytes.count else { continue }
-            var ok = true
-            for (i, c) in w.enumerated() where PythonText.lowercased(bytes[position + i]) != c {
-                ok = false
-                break
-            }
-            if ok {
+            if zip(bytes[position...], w).allSatisfy({ PythonText.lowercased($0) == $1 }) {
                 position += w.count
                 return word
             }

@@ -28,19 +28,49 @@ public struct BuildTag: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// A parsed wheel file name `{name}-{version}(-{build})?-{python}-{abi}-{platform}.whl`
 /// (PEP 427; compressed tag sets per PEP 425), validated like
 /// `packaging.utils.parse_wheel_filename` (26.3).
+///
+/// One shared reference underneath: a project page lists thousands of wheels, and their names
+/// are copied with the files that carry them.
 public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
+    private final class Storage: Sendable {
+        let filename: String
+        let name: String
+        let version: Version
+        let buildTag: BuildTag?
+        let tagSet: WheelTagSet
+
+        init(filename: String, name: String, version: Version, buildTag: BuildTag?, tagSet: WheelTagSet) {
+            self.filename = filename
+            self.name = name
+            self.version = version
+            self.buildTag = buildTag
+            self.tagSet = tagSet
+        }
+    }
+
+    private let storage: Storage
+
     /// The full file name.
-    public let filename: String
+    public var filename: String { storage.filename }
     /// The (escaped) project name as it appears in the file name.
-    public let name: String
-    public let version: Version
+    public var name: String { storage.name }
+    public var version: Version { storage.version }
     /// nil when the file name has no build tag (which sorts before any build tag).
-    public let buildTag: BuildTag?
-    public let pythonTags: [String]
-    public let abiTags: [String]
-    public let platformTags: [String]
+    public var buildTag: BuildTag? { storage.buildTag }
+    public var pythonTags: [String] { storage.tagSet.python }
+    public var abiTags: [String] { storage.tagSet.abi }
+    public var platformTags: [String] { storage.tagSet.platform }
     /// The expanded tag set, in python × abi × platform order.
-    public let tags: [Tag]
+    public var tags: [Tag] { storage.tagSet.tags }
+
+    /// Everything else is read from the file name, so names decide equality.
+    public static func == (a: WheelFilename, b: WheelFilename) -> Bool {
+        a.storage === b.storage || a.filename == b.filename
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(filename)
+    }
 
     public init(_ filename: String) throws(WheelFilenameError) {
         guard filename.hasSuffix(".whl") else { throw .invalid(filename, reason: "extension must be '.whl'") }
@@ -67,13 +97,13 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         guard !namePart.isEmpty, !zip(namePart.utf8, namePart.utf8.dropFirst()).contains(where: { $0 == 0x5F && $1 == 0x5F }),
               namePart.unicodeScalars.allSatisfy({ PythonText.isWordCharacter($0) || $0 == "." })
         else { throw .invalid(filename, reason: "invalid project name '\(namePart)'") }
-        self.filename = filename
-        self.name = String(namePart)
+        let version: Version
         do {
-            self.version = try Version(String(part(1)))
+            version = try Version(String(part(1)))
         } catch {
             throw .invalid(filename, reason: "invalid version '\(part(1))'")
         }
+        let buildTag: BuildTag?
         if dashes == 5 {
             let build = Array(part(2).utf8)
             let digits = build.prefix(while: PythonText.isASCIIDigit)
@@ -96,10 +126,7 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         } catch {
             throw .invalid(filename, reason: "invalid tag component in '\(tagText)'")
         }
-        tags = tagSet.tags
-        pythonTags = tagSet.python
-        abiTags = tagSet.abi
-        platformTags = tagSet.platform
+        storage = Storage(filename: filename, name: String(namePart), version: version, buildTag: buildTag, tagSet: tagSet)
     }
 
     public var description: String { filename }
@@ -128,11 +155,18 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 /// Parsed once per process and shared: a project page lists hundreds or thousands of wheels
 /// with a handful of tag sets, and every file name parsed again costs a few microseconds and
 /// half a dozen arrays. Bounded like the other memos, so that odd names cost time, not memory.
-private struct WheelTagSet: Sendable {
+private final class WheelTagSet: Sendable {
     let python: [String]
     let abi: [String]
     let platform: [String]
     let tags: [Tag]
+
+    init(python: [String], abi: [String], platform: [String], tags: [Tag]) {
+        self.python = python
+        self.abi = abi
+        self.platform = platform
+        self.tags = tags
+    }
 
     private static let parsed = Memo<Substring, Result<WheelTagSet, TagError>>(capacity: 1024)
 

@@ -165,22 +165,42 @@ final class PythonDependencyProvider: DependencyProvider {
     }
 
     private func indexCandidates(_ name: String, files: [DistributionFile]) throws -> Candidates {
-        var byVersion: [Version: [DistributionFile]] = [:]
-        for file in files {
+        // Positions of the files grouped by version, versions in page order. Pages list versions
+        // in order or nearly so, which makes the sort below close to linear; a long page has
+        // thousands of files, and copying each one into a group cost more than reading it.
+        var groupOf: [Version: Int] = [:]
+        var groups: [(version: Version, positions: [Int])] = []
+        for (position, file) in files.enumerated() {
             guard let version = file.version else { continue }
-            byVersion[version, default: []].append(file)
+            if let group = groupOf[version] {
+                groups[group].positions.append(position)
+            } else {
+                groupOf[version] = groups.count
+                groups.append((version, [position]))
+            }
         }
         var result = Candidates()
-        result.known = byVersion.keys.sorted()
+        result.known = groups.map(\.version).sorted()
         let python = request.target.pythonFullVersion
-        for (version, files) in byVersion {
+        // The `requires-python` texts that exclude the target, with their specifiers: a page
+        // repeats a few texts over all its files.
+        var excludingPython: [String: SpecifierSet?] = [:]
+        func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {
+            guard let python, let text = file.requiresPython else { return nil }
+            if let known = excludingPython[text] { return known }
+            let verdict = file.requiresPythonSpecifiers.flatMap { $0.contains(python, prereleases: true) ? nil : $0 }
+            excludingPython[text] = verdict
+            return verdict
+        }
+        for (version, positions) in groups {
             var reasons: [String] = []
-            let usable = files.filter { file in
+            let usable = positions.filter { position in
+                let file = files[position]
                 if file.yanked.isYanked && !(exactPins[name]?.contains(version) ?? false) {
                     reasons.append("it was yanked" + (file.yanked.reason.map { " (\($0))" } ?? ""))
                     return false
                 }
-                if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
+                if let requires = pythonExclusion(file) {
                     reasons.append("it requires Python \(requires), the target is \(request.target.pythonVersion)")
                     return false
                 }
@@ -206,10 +226,10 @@ final class PythonDependencyProvider: DependencyProvider {
                 result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
                     ?? reasons.first ?? "it has no usable file"
             } else {
-                result.files[version] = usable.sorted { filePreference($0) < filePreference($1) }
+                result.files[version] = usable.map { files[$0] }.sorted { filePreference($0) < filePreference($1) }
             }
         }
-        var usableVersions = result.files.keys.sorted(by: >)
+        var usableVersions = result.known.reversed().filter { result.files[$0] != nil }
         if !prereleasesAllowed(name, versions: usableVersions) {
             for version in usableVersions where version.isPrerelease {
                 result.excluded[version] = "it is a pre-release; pre-releases are used only when \(prereleaseRule)"

@@ -34,6 +34,7 @@ enum LazyWheelCommand {
         commands: commands.map { $0.spec })
 
     static func main() {
+        AllocatorSettings.apply()
         endProcess(status: status())
     }
 
