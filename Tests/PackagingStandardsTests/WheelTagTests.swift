@@ -25,6 +25,24 @@ struct WheelTagTests {
         #expect(throws: WheelFilenameError.self) { try WheelFilename(name) }
     }
 
+    /// Tag sets are parsed once per process and shared; a bad one fails the same way every time.
+    @Test func tagSetsAreSharedAndTheirErrorsRepeat() throws {
+        let plain = try WheelFilename("a-1.0-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        let built = try WheelFilename("b_c-2.0-7-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl")
+        #expect(plain.tags == built.tags && plain.platformTags == ["manylinux_2_17_x86_64", "manylinux2014_x86_64"])
+        #expect(built.name == "b_c" && built.buildTag == BuildTag(number: 7, suffix: ""))
+        let again = try WheelFilename(plain.filename)
+        #expect(plain != built && plain == again)
+        for _ in 0..<2 {
+            #expect(throws: WheelFilenameError.invalid("c-1.0-py3..x-none-any.whl", reason: "invalid tag component in 'py3..x-none-any'")) {
+                try WheelFilename("c-1.0-py3..x-none-any.whl")
+            }
+        }
+        // Non-ASCII text splits at the same dashes as Python's `str.split`.
+        let accented = try WheelFilename("café-1.0-py3-none-any.whl")
+        #expect(accented.name == "café" && accented.tags.map(\.description) == ["py3-none-any"])
+    }
+
     @Test func distInfoMatching() throws {
         let w = try WheelFilename("Foo.Bar-1.0.0-py3-none-any.whl")
         #expect(w.distInfoMatches("foo_bar-1.0.0.dist-info"))

@@ -1,0 +1,155 @@
+import Foundation
+import HTTPRange
+import Testing
+@testable import PackageIndex
+
+struct ProjectPageArchiveTests {
+    private static let pageURL = URL(string: "https://index.test/simple/demo/")!
+
+    /// Every field a page can carry: yanked with and without a reason, both metadata forms, entity
+    /// decoded `requires-python`, several hashes, percent escapes, sdists and files of no kind.
+    private static let htmlPage = SimpleIndexParser.parseHTML(Data("""
+        <html><head><meta name="pypi:repository-version" content="1.1"></head><body>
+        <a href="../../files/demo-1.0-py3-none-any.whl#sha256=AB12&amp;md5=ff" data-requires-python="&gt;=3.8">demo-1.0-py3-none-any.whl</a>
+        <a href="/files/demo-1.1-1abc-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" data-yanked="" data-core-metadata="true">x</a>
+        <a href="https://other.test/demo-1.2.tar.gz#sha256=00" data-yanked="bad &lt;build&gt;" data-dist-info-metadata="sha256=CD">y</a>
+        <a href="caf%C3%A9/demo-2.0b1.zip">z</a>
+        <a href="demo-0.9.exe">installer</a>
+        </body></html>
+        """.utf8), url: pageURL, projectName: "demo")
+
+    private static let jsonPage = try! SimpleIndexParser.parseJSON(Data("""
+        {"meta": {"api-version": "1.1"}, "name": "Demo", "versions": ["1.0", "2.0"],
+         "files": [
+          {"filename": "demo-1.0-py3-none-any.whl", "url": "https://files.test/demo-1.0-py3-none-any.whl",
+           "hashes": {"sha256": "aa", "blake2b": "bb"}, "requires-python": ">=3.9", "size": 12345,
+           "upload-time": "2024-01-02T03:04:05.000000Z", "core-metadata": {"sha256": "cc"}, "yanked": "reason"},
+          {"filename": "demo-2.0.tar.gz", "url": "../../files/demo-2.0.tar.gz", "hashes": {}, "yanked": true,
+           "core-metadata": false, "size": 0}
+         ]}
+        """.utf8), url: pageURL, projectName: "demo")
+
+    private static func source(for page: ProjectPage) -> ProjectPageArchive.Source {
+        ProjectPageArchive.Source(bodyLength: 321, bodyCRC: 0xDEAD_BEEF, projectName: "demo", url: page.url.absoluteString, contentType: "text/html")
+    }
+
+    @Test(arguments: [htmlPage, jsonPage])
+    func roundTripIsExact(page: ProjectPage) throws {
+        #expect(page.files.count >= 2)
+        let source = Self.source(for: page)
+        let decoded = try #require(ProjectPageArchive.decode(ProjectPageArchive.encode(page, source: source), source: source))
+        #expect(decoded == page)
+        for (read, parsed) in zip(decoded.files, page.files) {
+            #expect(read.url.absoluteString == parsed.url.absoluteString)
+            #expect(read.kind == parsed.kind)
+            #expect(read.version == parsed.version)
+            #expect(read.hashes == parsed.hashes)
+            #expect(read.size == parsed.size && read.uploadTime == parsed.uploadTime)
+        }
+    }
+
+    @Test func tornOrDamagedArchivesAreRejected() {
+        let source = Self.source(for: Self.htmlPage)
+        let archive = ProjectPageArchive.encode(Self.htmlPage, source: source)
+        for length in 0..<archive.count {
+            #expect(ProjectPageArchive.decode(archive.prefix(length), source: source) == nil, "torn after \(length) bytes")
+        }
+        for position in 0..<archive.count {
+            var damaged = archive
+            damaged[position] ^= 0x40
+            #expect(ProjectPageArchive.decode(damaged, source: source) == nil, "byte \(position) flipped")
+        }
+        #expect(ProjectPageArchive.decode(archive + Data([0]), source: source) == nil)
+    }
+
+    @Test func anArchiveOfAnotherSourceOrRevisionIsRejected() {
+        let source = Self.source(for: Self.htmlPage)
+        let archive = ProjectPageArchive.encode(Self.htmlPage, source: source)
+        var others: [ProjectPageArchive.Source] = []
+        for change in 0..<5 {
+            var other = source
+            switch change {
+            case 0: other.bodyLength += 1
+            case 1: other.bodyCRC ^= 1
+            case 2: other.projectName = "demo2"
+            case 3: other.url += "x"
+            default: other.contentType = nil
+            }
+            others.append(other)
+        }
+        for other in others {
+            #expect(ProjectPageArchive.decode(archive, source: other) == nil, "\(other)")
+        }
+        var otherRevision = archive
+        otherRevision[otherRevision.startIndex + "lazywheel-parsed ".utf8.count] &+= 1
+        #expect(ProjectPageArchive.decode(otherRevision, source: source) == nil)
+    }
+
+    /// Through ``IndexClient``: a second process reads the archive, and an archive that does not
+    /// match the cached page (damaged, or of an older body) is never what the page says.
+    @Test func theIndexClientReadsPagesFromArchivesOfTheSameBodyOnly() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let configuration = IndexConfiguration(indexes: [IndexLocation(url: URL(string: "https://index.test/simple/")!, origin: .commandLine(option: "--index-url"))])
+        let transport = ScriptedTransport()
+        func serve(_ body: String, etag: String) {
+            transport.answer { url, _ in
+                HTTPResponse(status: 200, headers: ["Content-Type": "text/html", "ETag": etag, "Cache-Control": "max-age=600"], body: Data(body.utf8), url: url)
+            }
+        }
+        func client() -> (IndexClient, CacheEntryWriter) {
+            let writer = CacheEntryWriter()
+            return (IndexClient(configuration: configuration, transport: transport, cache: HTTPCache(directory: directory.url, writer: writer)), writer)
+        }
+        func archives() throws -> [URL] {
+            try FileManager.default.contentsOfDirectory(at: directory.url.appendingPathComponent("pages"), includingPropertiesForKeys: nil)
+                .filter { $0.pathExtension == "parsed" }
+        }
+
+        serve(#"<a href="demo-1.0-py3-none-any.whl#sha256=aa">demo</a>"#, etag: "\"1\"")
+        let (first, firstWriter) = client()
+        let parsed = try first.projectPage("demo")
+        firstWriter.drain()
+        #expect(try archives().count == 1)
+
+        let (second, _) = client()
+        #expect(try second.projectPage("demo") == parsed)
+        #expect(transport.sent.count == 1)
+
+        // A damaged archive is parsed again from the page, and replaced.
+        let archive = try #require(try archives().first)
+        let intact = try Data(contentsOf: archive)
+        try Data("lazywheel-parsed 1\nnonsense".utf8).write(to: archive)
+        let (third, thirdWriter) = client()
+        #expect(try third.projectPage("demo") == parsed)
+        thirdWriter.drain()
+        #expect(try Data(contentsOf: archive) == intact)
+
+        // The page changes on the server while the archive stays: the new body is what counts.
+        let older = try Data(contentsOf: archive)
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("pages"))
+        serve(#"<a href="demo-2.0-py3-none-any.whl">demo</a>"#, etag: "\"2\"")
+        let (fourth, fourthWriter) = client()
+        #expect(try fourth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+        fourthWriter.drain()
+        try older.write(to: archive)
+        let (fifth, _) = client()
+        #expect(try fifth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+    }
+
+    @Test func pagesThatAreNotStoredGetNoArchive() throws {
+        let directory = try TemporaryDirectory()
+        defer { directory.cleanUp() }
+        let configuration = IndexConfiguration(indexes: [IndexLocation(url: URL(string: "https://index.test/simple/")!, origin: .commandLine(option: "--index-url"))])
+        let transport = ScriptedTransport()
+        transport.answer { url, _ in
+            HTTPResponse(status: 200, headers: ["Cache-Control": "no-store", "ETag": "\"1\""], body: Data(#"<a href="demo-1.0.tar.gz">x</a>"#.utf8), url: url)
+        }
+        let writer = CacheEntryWriter()
+        let client = IndexClient(configuration: configuration, transport: transport, cache: HTTPCache(directory: directory.url, writer: writer))
+        #expect(try client.projectPage("demo").files.count == 1)
+        writer.drain()
+        let pages = directory.url.appendingPathComponent("pages")
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: pages.path)) ?? []).isEmpty)
+    }
+}
