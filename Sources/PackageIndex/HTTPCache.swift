@@ -217,8 +217,8 @@ public final class HTTPCache: Sendable {
             return parsed
         }
         let parsed = try parse()
-        if page.isStorable {
-            writer.write(ProjectPageArchive.encode(parsed, source: source), to: archiveFile)
+        if page.isStorable, let archive = ProjectPageArchive.encode(parsed, source: source) {
+            writer.write(archive, to: archiveFile)
         }
         return parsed
     }

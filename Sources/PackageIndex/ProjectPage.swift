@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import PackagingStandards
 import WorkScheduling
 
@@ -55,7 +56,9 @@ public enum SdistFormat: String, Sendable, Hashable, Codable {
 public struct DistributionFile: Sendable, Hashable {
     private final class Storage: Sendable {
         let filename: String
-        let url: URL
+        /// ``url``'s text; the URL itself is parsed when first asked for (``resolvedURL``).
+        let urlText: String
+        let resolvedURL = AtomicLazyReference<ResolvedURL>()
         let hashes: [String: String]
         let requiresPython: String?
         let yanked: YankState
@@ -66,11 +69,11 @@ public struct DistributionFile: Sendable, Hashable {
         let version: Version?
 
         init(
-            filename: String, url: URL, hashes: [String: String], requiresPython: String?, yanked: YankState,
+            filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
             coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
         ) {
             self.filename = filename
-            self.url = url
+            self.urlText = urlText
             self.hashes = hashes
             self.requiresPython = requiresPython
             self.yanked = yanked
@@ -80,6 +83,18 @@ public struct DistributionFile: Sendable, Hashable {
             self.kind = DistributionKind(filename: filename)
             self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
         }
+
+        var url: URL {
+            if let resolved = resolvedURL.load() { return resolved.url }
+            // Only texts that parse reach here: the public initializer stores its URL at once,
+            // and ``ProjectPageArchive`` archives pages whose URLs parse back from their text.
+            return resolvedURL.storeIfNil(ResolvedURL(URL(string: urlText)!)).url
+        }
+    }
+
+    private final class ResolvedURL: Sendable {
+        let url: URL
+        init(_ url: URL) { self.url = url }
     }
 
     private let storage: Storage
@@ -88,6 +103,8 @@ public struct DistributionFile: Sendable, Hashable {
     public var filename: String { storage.filename }
     /// Absolute URL of the file, without the `#sha256=` fragment.
     public var url: URL { storage.url }
+    /// ``url``'s `absoluteString`, without making the URL.
+    public var urlText: String { storage.urlText }
     /// Hashes of the file, algorithm → lowercase hex digest (from the URL fragment or `hashes`).
     public var hashes: [String: String] { storage.hashes }
     /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
@@ -112,20 +129,33 @@ public struct DistributionFile: Sendable, Hashable {
         size: Int64? = nil, uploadTime: String? = nil, projectName: String? = nil
     ) {
         storage = Storage(
-            filename: filename, url: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
+            filename: filename, urlText: url.absoluteString, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
+            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: projectName)
+        _ = storage.resolvedURL.storeIfNil(ResolvedURL(url))
+    }
+
+    /// A file whose URL is parsed from `urlText` when first used: for texts known to parse, such
+    /// as those ``ProjectPageArchive`` checked when it archived them. Most files of a long page
+    /// are never fetched, and parsing their URLs was a fifth of reading the page.
+    init(
+        filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
+        coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
+    ) {
+        storage = Storage(
+            filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
             coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: projectName)
     }
 
     public static func == (a: DistributionFile, b: DistributionFile) -> Bool {
         a.storage === b.storage || (
-            a.filename == b.filename && a.url == b.url && a.hashes == b.hashes && a.requiresPython == b.requiresPython
+            a.filename == b.filename && a.urlText == b.urlText && a.hashes == b.hashes && a.requiresPython == b.requiresPython
                 && a.yanked == b.yanked && a.coreMetadata == b.coreMetadata && a.size == b.size
                 && a.uploadTime == b.uploadTime && a.version == b.version)
     }
 
     public func hash(into hasher: inout Hasher) {
         hasher.combine(filename)
-        hasher.combine(url)
+        hasher.combine(urlText)
         hasher.combine(hashes)
         hasher.combine(requiresPython)
         hasher.combine(yanked)
@@ -144,7 +174,7 @@ public struct DistributionFile: Sendable, Hashable {
 
     /// The URL of the PEP 658 metadata file: the file URL with `.metadata` appended.
     public var metadataURL: URL {
-        URL(string: url.absoluteString + ".metadata") ?? url.appendingPathExtension("metadata")
+        URL(string: urlText + ".metadata") ?? url.appendingPathExtension("metadata")
     }
 }
 

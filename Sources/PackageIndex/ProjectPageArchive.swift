@@ -40,8 +40,11 @@ enum ProjectPageArchive {
 
     private static let signature = Array("lazywheel-parsed \(revision)\n".utf8)
 
-    /// The archive of `page`, parsed from `source`.
-    static func encode(_ page: ProjectPage, source: Source) -> Data {
+    /// The archive of `page`, parsed from `source`; nil when a file's URL does not parse back
+    /// from its text (files read from an archive parse their URLs only when asked for them, so
+    /// an archive holds only URLs known to parse).
+    static func encode(_ page: ProjectPage, source: Source) -> Data? {
+        guard page.files.allSatisfy({ URL(string: $0.urlText)?.absoluteString == $0.urlText }) else { return nil }
         var writer = ArchiveWriter()
         writer.bytes.append(contentsOf: signature)
         writer.integer(UInt64(source.bodyLength))
@@ -57,7 +60,7 @@ enum ProjectPageArchive {
         writer.integer(UInt32(page.files.count))
         for file in page.files {
             writer.string(file.filename)
-            writer.string(file.url.absoluteString)
+            writer.string(file.urlText)
             writer.hashes(file.hashes)
             writer.optionalString(file.requiresPython)
             switch file.yanked {
@@ -106,13 +109,13 @@ enum ProjectPageArchive {
             var files: [DistributionFile] = []
             files.reserveCapacity(fileCount)
             for _ in 0..<fileCount {
-                guard let filename = reader.string(), let url = reader.string().flatMap({ URL(string: $0) }),
+                guard let filename = reader.string(), let urlText = reader.string(),
                       let hashes = reader.hashes(), let requiresPython = reader.optionalString(),
                       let yanked = reader.yankState(), let coreMetadata = reader.metadataAvailability(),
                       let size = reader.size(), let uploadTime = reader.optionalString()
                 else { return nil }
                 files.append(DistributionFile(
-                    filename: filename, url: url, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
+                    filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
                     coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: name))
             }
             guard reader.isAtEnd else { return nil }
@@ -186,7 +189,8 @@ private struct ArchiveReader {
 
     mutating func string() -> String? {
         guard let length = count() else { return nil }
-        let text = String(validating: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]), as: UTF8.self)
+        // The archive's CRC-32 already vouched for these bytes, which were written from a String.
+        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[position..<(position + length)]), as: UTF8.self)
         position += length
         return text
     }

@@ -15,8 +15,8 @@ import Darwin
 /// sanitizers, so `scripts/sanitize thread` checks the real locking discipline.
 public final class Locked<Value: ~Copyable>: @unchecked Sendable {
     // @unchecked: `value` is only touched between `pthread_mutex_lock` and `pthread_mutex_unlock`.
-    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
-    private var value: Value
+    @usableFromInline let mutex: UnsafeMutablePointer<pthread_mutex_t>
+    @usableFromInline var value: Value
 
     public init(_ value: consuming Value) {
         mutex = .allocate(capacity: 1)
@@ -34,6 +34,7 @@ public final class Locked<Value: ~Copyable>: @unchecked Sendable {
 
     /// Runs `body` with the value while holding the lock. `body` must not call `withLock` on the
     /// same instance (the mutex is not recursive).
+    @inlinable
     public func withLock<Result, Failure: Error>(_ body: (inout Value) throws(Failure) -> Result) throws(Failure) -> Result {
         pthread_mutex_lock(mutex)
         defer { pthread_mutex_unlock(mutex) }
