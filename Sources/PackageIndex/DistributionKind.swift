@@ -28,11 +28,11 @@ public enum DistributionKind: Sendable, Hashable {
     /// Whether `filename` ends with the lowercase ASCII `suffix`, ignoring ASCII case: compared on
     /// the UTF-8 bytes, without lowercasing the whole name (a page has thousands of them).
     private static func hasExtension(_ filename: String, _ suffix: String) -> Bool {
-        let name = filename.utf8
-        guard name.count >= suffix.utf8.count else { return false }
-        return zip(name.suffix(suffix.utf8.count), suffix.utf8).allSatisfy { byte, expected in
-            (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected
+        var name = filename.utf8.reversed().makeIterator()
+        for expected in suffix.utf8.reversed() {
+            guard let byte = name.next(), (byte >= 0x41 && byte <= 0x5A ? byte | 0x20 : byte) == expected else { return false }
         }
+        return true
     }
 
     /// The parsed wheel file name, for wheels.

@@ -73,6 +73,9 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         let dev: Int?
         let localSegments: [LocalSegment]?
         let key: ComparisonKey
+        /// `key`'s hash value, computed once: versions are dictionary keys all through a
+        /// resolution, and hashing the key walks its arrays.
+        let keyHash: Int
 
         init(epoch: Int, release: [Int], pre: (kind: PreReleaseKind, number: Int)?, post: Int?, dev: Int?,
              localSegments: [LocalSegment]?) {
@@ -83,6 +86,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
             self.dev = dev
             self.localSegments = localSegments
             key = ComparisonKey(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: localSegments)
+            keyHash = key.hashValue
         }
     }
 
@@ -185,7 +189,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         lhs.storage === rhs.storage || lhs.storage.key == rhs.storage.key
     }
     public static func < (lhs: Version, rhs: Version) -> Bool { lhs.storage !== rhs.storage && lhs.storage.key < rhs.storage.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(key) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.keyHash) }
 
     /// Equal ignoring local labels on both sides.
     func publicKeyEquals(_ other: Version) -> Bool {
@@ -318,7 +322,9 @@ struct ByteScanner {
 
     /// Consumes one of `words` (ASCII, lower case) case-insensitively, first listed first.
     mutating func scanWord(_ words: [String]) -> String? {
-        for word in words {
+        guard position < bytes.count else { return nil }
+        let first = PythonText.lowercased(bytes[position])
+        for word in words where word.utf8.first == first {
             let w = word.utf8
             guard position + w.count <= bytes.count else { continue }
             if zip(bytes[position...], w).allSatisfy({ PythonText.lowercased($0) == $1 }) {

@@ -62,6 +62,9 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     public var platformTags: [String] { storage.tagSet.platform }
     /// The expanded tag set, in python × abi × platform order.
     public var tags: [Tag] { storage.tagSet.tags }
+    /// The compressed tag set as the name writes it (`cp312-cp312-manylinux_2_17_x86_64`): wheels
+    /// with the same text have the same tags.
+    public var tagSetText: String { storage.tagSet.text }
 
     /// Everything else is read from the file name, so names decide equality.
     public static func == (a: WheelFilename, b: WheelFilename) -> Bool {
@@ -95,7 +98,8 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         }
         let namePart = part(0)
         guard !namePart.isEmpty, !zip(namePart.utf8, namePart.utf8.dropFirst()).contains(where: { $0 == 0x5F && $1 == 0x5F }),
-              namePart.unicodeScalars.allSatisfy({ PythonText.isWordCharacter($0) || $0 == "." })
+              namePart.utf8.allSatisfy({ $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: ".") || PythonText.isASCIIAlphanumeric($0) })
+                || namePart.unicodeScalars.allSatisfy({ PythonText.isWordCharacter($0) || $0 == "." })
         else { throw .invalid(filename, reason: "invalid project name '\(namePart)'") }
         let version: Version
         do {
@@ -156,12 +160,14 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 /// with a handful of tag sets, and every file name parsed again costs a few microseconds and
 /// half a dozen arrays. Bounded like the other memos, so that odd names cost time, not memory.
 private final class WheelTagSet: Sendable {
+    let text: String
     let python: [String]
     let abi: [String]
     let platform: [String]
     let tags: [Tag]
 
-    init(python: [String], abi: [String], platform: [String], tags: [Tag]) {
+    init(text: String, python: [String], abi: [String], platform: [String], tags: [Tag]) {
+        self.text = text
         self.python = python
         self.abi = abi
         self.platform = platform
@@ -175,7 +181,7 @@ private final class WheelTagSet: Sendable {
         try parsed.value(for: text) { text in
             let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
             return Result { () throws(TagError) in
-                WheelTagSet(python: components[0], abi: components[1], platform: components[2],
+                WheelTagSet(text: String(text), python: components[0], abi: components[1], platform: components[2],
                             tags: try Tag.expand(components, text: String(text)))
             }
         }.get()

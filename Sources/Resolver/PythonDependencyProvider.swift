@@ -42,6 +42,8 @@ final class PythonDependencyProvider: DependencyProvider {
     private let exactPins: [String: Set<Version>]
     private var candidates: [String: Candidates] = [:]
     private var directMetadata: [String: CoreMetadata] = [:]
+    /// The target's priority per wheel tag set text (nil: incompatible), see ``tagPriority(of:among:)``.
+    private var tagPriorities: [String: Int?] = [:]
     /// The version last passed to the prefetcher per project (``prefetch(_:)``).
     private var hinted: [String: Version] = [:]
     /// Dependencies reported per node and version, for the output's `requires`.
@@ -206,7 +208,7 @@ final class PythonDependencyProvider: DependencyProvider {
                 }
                 switch file.kind {
                 case .wheel(let wheel):
-                    if let tags = request.target.tags, !tags.isCompatible(wheel) {
+                    if let tags = request.target.tags, tagPriority(of: wheel, among: tags) == nil {
                         reasons.append("it has no wheel for the target platform")
                         return false
                     }
@@ -264,11 +266,20 @@ final class PythonDependencyProvider: DependencyProvider {
         }
     }
 
+    /// `tags.priority(of: wheel)`, once per distinct tag set: a page has thousands of wheels and a
+    /// handful of tag sets.
+    private func tagPriority(of wheel: WheelFilename, among tags: CompatibleTags) -> Int? {
+        if let known = tagPriorities[wheel.tagSetText] { return known }
+        let priority = tags.priority(of: wheel)
+        tagPriorities[wheel.tagSetText] = priority
+        return priority
+    }
+
     /// Wheels with PEP 658 metadata first, then other wheels (best tag first), then sdists.
     private func filePreference(_ file: DistributionFile) -> Int {
         switch file.kind {
         case .wheel(let wheel):
-            let tagRank = request.target.tags?.priority(of: wheel) ?? 0
+            let tagRank = request.target.tags.flatMap { tagPriority(of: wheel, among: $0) } ?? 0
             return (file.coreMetadata.isPresent ? 0 : 1_000_000) + tagRank
         case .sdist: return 10_000_000
         case .other: return 20_000_000
