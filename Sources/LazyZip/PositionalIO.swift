@@ -42,22 +42,22 @@ public enum PositionalIO {
 
     /// The bytes of `range` of the file open as `descriptor`.
     static func read(_ descriptor: Int32, _ range: Range<Int64>) throws(Failure) -> Data {
-        var data = Data(count: range.count)
+        // Uninitialized memory, filled by `pread`: `Data(count:)` would zero every byte first.
+        let count = range.count
+        guard count > 0 else { return Data() }
+        let buffer = UnsafeMutableRawPointer.allocate(byteCount: count, alignment: 16)
         var done = 0
-        let failure: String? = data.withUnsafeMutableBytes { raw in
-            while done < raw.count {
-                let got = pread(descriptor, raw.baseAddress! + done, raw.count - done, off_t(range.lowerBound) + off_t(done))
-                if got < 0 {
-                    if errno == EINTR { continue }
-                    return String(cString: strerror(errno))
-                }
-                if got == 0 { return "unexpected end of file" }
-                done += got
+        while done < count {
+            let got = pread(descriptor, buffer + done, count - done, off_t(range.lowerBound) + off_t(done))
+            let code = errno
+            if got < 0, code == EINTR { continue }
+            if got <= 0 {
+                buffer.deallocate()
+                throw Failure(reason: got == 0 ? "unexpected end of file" : String(cString: strerror(code)))
             }
-            return nil
+            done += got
         }
-        if let failure { throw Failure(reason: failure) }
-        return data
+        return Data(bytesNoCopy: buffer, count: count, deallocator: .custom { pointer, _ in pointer.deallocate() })
     }
 
     /// Writes `bytes` at `offset` of the file open as `descriptor`.

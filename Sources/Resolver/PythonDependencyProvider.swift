@@ -167,22 +167,28 @@ final class PythonDependencyProvider: DependencyProvider {
     }
 
     private func indexCandidates(_ name: String, files: [DistributionFile]) throws -> Candidates {
-        // Positions of the files grouped by version, versions in page order. Pages list versions
-        // in order or nearly so, which makes the sort below close to linear; a long page has
-        // thousands of files, and copying each one into a group cost more than reading it.
-        var groupOf: [Version: Int] = [:]
-        var groups: [(version: Version, positions: [Int])] = []
-        for (position, file) in files.enumerated() {
-            guard let version = file.version else { continue }
-            if let group = groupOf[version] {
-                groups[group].positions.append(position)
-            } else {
-                groupOf[version] = groups.count
-                groups.append((version, [position]))
-            }
+        // The positions of the files that carry a version, ordered by version and then by page
+        // order, walked below as runs of one version each. Pages list versions in order or nearly
+        // so, which makes the sort close to linear; a long page has thousands of files, and
+        // grouping them in a dictionary of arrays cost more than reading them.
+        let versions = files.map(\.version)
+        var ordered = versions.indices.filter { versions[$0] != nil }
+        ordered.sort { a, b in
+            let (x, y) = (versions[a]!, versions[b]!)
+            return x < y || (a < b && x == y)
+        }
+        var groups: [(version: Version, positions: ArraySlice<Int>)] = []
+        var start = ordered.startIndex
+        while start < ordered.endIndex {
+            let version = versions[ordered[start]]!
+            var end = start + 1
+            while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
+            groups.append((version, ordered[start..<end]))
+            start = end
         }
         var result = Candidates()
-        result.known = groups.map(\.version).sorted()
+        result.known = groups.map(\.version)
+        result.files.reserveCapacity(groups.count)
         let python = request.target.pythonFullVersion
         // The `requires-python` texts that exclude the target, with their specifiers: a page
         // repeats a few texts over all its files.
@@ -228,7 +234,8 @@ final class PythonDependencyProvider: DependencyProvider {
                 result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
                     ?? reasons.first ?? "it has no usable file"
             } else {
-                result.files[version] = usable.map { files[$0] }.sorted { filePreference($0) < filePreference($1) }
+                let usableFiles = usable.map { files[$0] }
+                result.files[version] = usableFiles.count == 1 ? usableFiles : usableFiles.sorted { filePreference($0) < filePreference($1) }
             }
         }
         var usableVersions = result.known.reversed().filter { result.files[$0] != nil }
