@@ -32,12 +32,20 @@ public enum PositionalIO {
     /// Cheaper than `Data(contentsOf:)` for the many small entries of a disk cache: one `open`,
     /// `fstat` and `read`, no URL and no error object for a missing file.
     public static func readFile(atPath path: String) -> Data? {
+        readFilePrefix(atPath: path, maxLength: .max)?.bytes
+    }
+
+    /// The first `maxLength` bytes of the file at `path` (all of it when shorter) and the file's
+    /// size, or nil when it does not exist or cannot be read.
+    public static func readFilePrefix(atPath path: String, maxLength: Int) -> (bytes: Data, fileSize: Int)? {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return nil }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG else { return nil }
-        return try? read(descriptor, 0..<Int64(status.st_size))
+        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
+              let bytes = try? read(descriptor, 0..<min(Int64(status.st_size), Int64(maxLength)))
+        else { return nil }
+        return (bytes, Int(status.st_size))
     }
 
     /// The bytes of `range` of the file open as `descriptor`.

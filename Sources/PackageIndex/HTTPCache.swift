@@ -203,6 +203,31 @@ public final class HTTPCache: Sendable {
         entryFile(kind: "pages", key: "page\u{0}" + Self.keyURL(url), suffix: suffix)
     }
 
+    /// The page parsed for `projectName` from the fresh entry cached for `url`, read from the
+    /// archive beside it without reading the entry's body; nil when there is no fresh entry or no
+    /// archive of its body (then ``fetchPage(_:headers:transport:cancellation:)`` and
+    /// ``projectPage(from:for:projectName:parse:)`` take over).
+    func freshArchivedProjectPage(for url: URL, projectName: String) -> ProjectPage? {
+        let file = pageFile(for: url)
+        let prefix: Data, fileSize: Int
+        switch writer.pendingChange(at: file) {
+        case .contents(let data): (prefix, fileSize) = (data, data.count)
+        case .removal: return nil
+        case nil:
+            // Headers are a few hundred bytes; a longer one is read in full by `fetchPage`.
+            guard let read = PositionalIO.readFilePrefix(atPath: file, maxLength: 4096) else { return nil }
+            (prefix, fileSize) = (read.bytes, read.fileSize)
+        }
+        guard let head = prefix.withUnsafeBytes({ PageEntryFormat.decodeHead($0) }),
+              fileSize == head.bodyOffset + head.bodyLength, head.page.isFresh(at: now()),
+              let archive = entry(at: pageFile(for: url, suffix: ".parsed"))
+        else { return nil }
+        let source = ProjectPageArchive.Source(
+            bodyLength: head.bodyLength, bodyCRC: head.bodyCRC, projectName: projectName,
+            url: head.page.url.absoluteString, contentType: head.page.contentType)
+        return ProjectPageArchive.decode(archive, source: source)
+    }
+
     /// The page parsed for `projectName` from `page`, the entry cached for `url`: read from the
     /// archive stored beside the entry when that archive was made from this very body, else
     /// parsed by `parse` and archived (when the page itself is kept).

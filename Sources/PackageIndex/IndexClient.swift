@@ -77,6 +77,7 @@ public final class IndexClient: Sendable {
                 return try SimpleIndexParser.parseProjectPage(
                     response.body, contentType: response.headers["Content-Type"], url: response.url, projectName: canonicalName)
             }
+            if let archived = cache.freshArchivedProjectPage(for: url, projectName: canonicalName) { return archived }
             let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
             return try cache.projectPage(from: cached, for: url, projectName: canonicalName) { () throws(SimpleIndexError) in
                 try SimpleIndexParser.parseProjectPage(cached.body, contentType: cached.contentType, url: cached.url, projectName: canonicalName)

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPRange
+import LazyZip
 import Testing
 @testable import PackageIndex
 
@@ -18,7 +19,7 @@ struct PageEntryFormatTests {
         CachedPage(
             url: URL(string: "file:///tmp/index/demo/")!, contentType: nil, etag: nil, lastModified: nil,
             directives: CacheDirectives(), storedAt: Date(timeIntervalSinceReferenceDate: 0),
-            body: Data([0x0A, 0x00, 0xFF] + Array("body 3 0\nlazywheel-page 3\n".utf8))),
+            body: Data([0x0A, 0x00, 0xFF] + Array("body-length 3\nheader-crc 0\nlazywheel-page 4\n".utf8))),
         CachedPage(
             url: URL(string: "http://index.test/x")!, contentType: "application/vnd.pypi.simple.v1+json", etag: "e",
             lastModified: nil, directives: CacheDirectives(maxAge: 0, noStore: true),
@@ -46,14 +47,40 @@ struct PageEntryFormatTests {
         #expect(PageEntryFormat.decode(entry + Data("x".utf8)) == nil)
     }
 
+    /// The header alone is read and checked without the body, from any prefix that holds it.
+    @Test(arguments: awkwardPages)
+    func headsAreReadFromPrefixes(page: CachedPage) throws {
+        let entry = PageEntryFormat.encode(page)
+        let head = try #require(entry.withUnsafeBytes { PageEntryFormat.decodeHead($0) })
+        #expect(head.bodyOffset + head.bodyLength == entry.count)
+        #expect(head.bodyCRC == Inflate.crc32(page.body))
+        var fields = page
+        fields.body = Data()
+        #expect(head.page == fields)
+        for length in [head.bodyOffset, head.bodyOffset + head.bodyLength / 2] {
+            #expect(entry.prefix(length).withUnsafeBytes { PageEntryFormat.decodeHead($0) }?.bodyCRC == head.bodyCRC)
+        }
+        for length in 0..<head.bodyOffset {
+            #expect(entry.prefix(length).withUnsafeBytes { PageEntryFormat.decodeHead($0) } == nil, "torn after \(length) bytes")
+        }
+        for position in 0..<head.bodyOffset {
+            var damaged = entry
+            damaged[position] ^= 0xFF
+            #expect(damaged.withUnsafeBytes { PageEntryFormat.decodeHead($0) } == nil, "byte \(position) flipped")
+        }
+    }
+
     @Test func otherVersionsAreRejected() {
         // A version 2 entry: a JSON header line, then the body.
         let version2 = Data(#"{"url":"http:\/\/index.test\/simple\/demo\/","directives":{"maxAge":600,"noStore":false,"noCache":false},"version":2,"bodyLength":1,"bodyCRC32":2212294583,"storedAt":816991616.5}"#.utf8)
             + Data("\n1".utf8)
         #expect(PageEntryFormat.decode(version2) == nil)
-        var version4 = PageEntryFormat.encode(Self.awkwardPages[0])
-        version4[version4.startIndex + "lazywheel-page ".utf8.count] = UInt8(ascii: "4")
-        #expect(PageEntryFormat.decode(version4) == nil)
+        var version5 = PageEntryFormat.encode(Self.awkwardPages[0])
+        version5[version5.startIndex + "lazywheel-page ".utf8.count] = UInt8(ascii: "5")
+        #expect(PageEntryFormat.decode(version5) == nil)
+        // A version 3 entry: one CRC-32 over the header lines and the body.
+        let version3 = Data("lazywheel-page 3\nurl 30:http://index.test/simple/demo/\nmax-age 600\nstored-at 816991616.5\nbody 3 8b3e9b6e\nold".utf8)
+        #expect(PageEntryFormat.decode(version3) == nil)
         #expect(PageEntryFormat.decode(Data()) == nil)
     }
 

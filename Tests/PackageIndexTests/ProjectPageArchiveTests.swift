@@ -98,9 +98,11 @@ struct ProjectPageArchiveTests {
                 HTTPResponse(status: 200, headers: ["Content-Type": "text/html", "ETag": etag, "Cache-Control": "max-age=600"], body: Data(body.utf8), url: url)
             }
         }
+        let clock = TestClock()
         func client() -> (IndexClient, CacheEntryWriter) {
             let writer = CacheEntryWriter()
-            return (IndexClient(configuration: configuration, transport: transport, cache: HTTPCache(directory: directory.url, writer: writer)), writer)
+            let cache = HTTPCache(directory: directory.url, writer: writer, now: { clock.now })
+            return (IndexClient(configuration: configuration, transport: transport, cache: cache), writer)
         }
         func archives() throws -> [URL] {
             try FileManager.default.contentsOfDirectory(at: directory.url.appendingPathComponent("pages"), includingPropertiesForKeys: nil)
@@ -136,6 +138,13 @@ struct ProjectPageArchiveTests {
         try older.write(to: archive)
         let (fifth, _) = client()
         #expect(try fifth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+
+        // A stale entry is revalidated with the server, not answered from its archive.
+        let sent = transport.sent.count
+        clock.advance(601)
+        let (sixth, _) = client()
+        #expect(try sixth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+        #expect(transport.sent.count == sent + 1)
     }
 
     @Test func pagesThatAreNotStoredGetNoArchive() throws {
