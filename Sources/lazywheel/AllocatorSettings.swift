@@ -2,17 +2,18 @@
 import Glibc
 #endif
 
-/// glibc `malloc` settings for this process, applied before any work starts.
+/// glibc `malloc` settings for a command that does one job and ends, applied before the job
+/// starts (not for `serve`, which runs for a whole session and should give memory back).
 ///
 /// A long project page makes thousands of small objects on the prefetch workers' threads, and
 /// glibc's defaults grow each thread's heap in small steps (an `mprotect` call each) and give
 /// freed memory at the top of a heap back to the kernel at 128 KiB, only to fault it in again a
 /// moment later: on a warm `resolve` over long pages that was about a tenth of the wall time.
 /// Growing by 16 MiB and keeping up to 64 MiB of free memory removes most of it; pages are still
-/// only resident once touched, so the peak resident size is unchanged. (uv replaces its
-/// allocator for the same reason.)
+/// only resident once touched, and the process ends soon anyway. (uv replaces its allocator for
+/// the same reason.)
 enum AllocatorSettings {
-    static func apply() {
+    static func applyForOneJob() {
         #if canImport(Glibc)
         // `mallopt` is in <malloc.h>, which the Glibc module does not import; its parameter
         // numbers are part of glibc's ABI.

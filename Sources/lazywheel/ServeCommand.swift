@@ -7,6 +7,8 @@ import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
 struct ServeCommand: Subcommand {
+    /// The service runs for a whole editor session and gives memory back as glibc does by default.
+    static let endsAfterOneJob = false
     static let spec = CommandSpec(
         name: "serve",
         abstract: "Run the JSON-RPC 2.0 service on stdin/stdout (LSP framing); see protocol/PROTOCOL.md.",
