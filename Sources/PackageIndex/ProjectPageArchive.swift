@@ -7,9 +7,9 @@ import LazyZip
 ///
 /// An archive names what the page was parsed from (``Source``: the body's length and CRC-32,
 /// the page URL, its content type, the project name); it is used only while the cached page is
-/// that one, and any damage, truncation or other format revision reads as no
-/// archive, so the page is parsed again. File names are kept as text and parsed again on
-/// reading (``DistributionFile`` derives its kind and version from them).
+/// that one, and any damage, truncation or other revision reads as no archive, so the page is
+/// parsed again. File names are kept as text and parsed again on reading (``DistributionFile``
+/// derives its kind and version from them).
 ///
 /// Layout, integers little-endian, strings as a `UInt32` byte count and UTF-8 bytes, optional
 /// strings behind a presence byte:

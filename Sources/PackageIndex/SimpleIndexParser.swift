@@ -21,6 +21,9 @@ public enum SimpleIndexError: Error, Equatable, Sendable, CustomStringConvertibl
 /// metadata attributes, PEP 629 repository version) and PEP 691 JSON (with PEP 700 `size`,
 /// `upload-time` and `versions`), chosen by the response's `Content-Type` (PEP 691 content
 /// negotiation).
+///
+/// The disk cache keeps what this parser reads from a page (``ProjectPageArchive``): a change that
+/// makes it read pages differently must bump ``ProjectPageArchive/revision``.
 public enum SimpleIndexParser {
     /// The `Accept` header for project pages: JSON preferred, HTML accepted (PEP 691).
     public static let acceptHeader =
