@@ -242,7 +242,8 @@ public final class HTTPCache: Sendable {
             return parsed
         }
         let parsed = try parse()
-        if page.isStorable, let archive = ProjectPageArchive.encode(parsed, source: source) {
+        if page.isStorable, parsed.files.count >= ProjectPageArchive.minimumFiles,
+           let archive = ProjectPageArchive.encode(parsed, source: source) {
             writer.write(archive, to: archiveFile)
         }
         return parsed

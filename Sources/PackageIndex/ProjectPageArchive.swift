@@ -40,6 +40,10 @@ enum ProjectPageArchive {
 
     private static let signature = Array("lazywheel-parsed \(revision)\n".utf8)
 
+    /// Pages with fewer files are not archived: parsing them costs less than writing and reading
+    /// a second cache file.
+    static let minimumFiles = 64
+
     /// The archive of `page`, parsed from `source`; nil when a file's URL does not parse back
     /// from its text (files read from an archive parse their URLs only when asked for them, so
     /// an archive holds only URLs known to parse).

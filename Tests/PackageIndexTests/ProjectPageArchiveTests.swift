@@ -109,7 +109,14 @@ struct ProjectPageArchiveTests {
                 .filter { $0.pathExtension == "parsed" }
         }
 
-        serve(#"<a href="demo-1.0-py3-none-any.whl#sha256=aa">demo</a>"#, etag: "\"1\"")
+        /// A page long enough to be archived, its newest file `demo-<newest>-py3-none-any.whl`.
+        func page(newest: String) -> String {
+            (0..<ProjectPageArchive.minimumFiles).map { #"<a href="demo-0.\#($0)-py3-none-any.whl#sha256=aa">x</a>"# }.joined()
+                + #"<a href="demo-\#(newest)-py3-none-any.whl">demo</a>"#
+        }
+        func newest(_ client: IndexClient) throws -> String? { try client.projectPage("demo").files.last?.filename }
+
+        serve(page(newest: "1.0"), etag: "\"1\"")
         let (first, firstWriter) = client()
         let parsed = try first.projectPage("demo")
         firstWriter.drain()
@@ -131,20 +138,28 @@ struct ProjectPageArchiveTests {
         // The page changes on the server while the archive stays: the new body is what counts.
         let older = try Data(contentsOf: archive)
         try FileManager.default.removeItem(at: directory.url.appendingPathComponent("pages"))
-        serve(#"<a href="demo-2.0-py3-none-any.whl">demo</a>"#, etag: "\"2\"")
+        serve(page(newest: "2.0"), etag: "\"2\"")
         let (fourth, fourthWriter) = client()
-        #expect(try fourth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+        #expect(try newest(fourth) == "demo-2.0-py3-none-any.whl")
         fourthWriter.drain()
         try older.write(to: archive)
         let (fifth, _) = client()
-        #expect(try fifth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+        #expect(try newest(fifth) == "demo-2.0-py3-none-any.whl")
 
         // A stale entry is revalidated with the server, not answered from its archive.
         let sent = transport.sent.count
         clock.advance(601)
         let (sixth, _) = client()
-        #expect(try sixth.projectPage("demo").files.map(\.filename) == ["demo-2.0-py3-none-any.whl"])
+        #expect(try newest(sixth) == "demo-2.0-py3-none-any.whl")
         #expect(transport.sent.count == sent + 1)
+
+        // A short page is not archived: parsing it costs less than a second file.
+        try FileManager.default.removeItem(at: directory.url.appendingPathComponent("pages"))
+        serve(#"<a href="demo-3.0-py3-none-any.whl">demo</a>"#, etag: "\"3\"")
+        let (seventh, seventhWriter) = client()
+        #expect(try newest(seventh) == "demo-3.0-py3-none-any.whl")
+        seventhWriter.drain()
+        #expect(try archives().isEmpty)
     }
 
     @Test func pagesThatAreNotStoredGetNoArchive() throws {
