@@ -203,48 +203,58 @@ public final class HTTPCache: Sendable {
         entryFile(kind: "pages", key: "page\u{0}" + Self.keyURL(url), suffix: suffix)
     }
 
-    /// The page parsed for `projectName` from the fresh entry cached for `url`, read from the
-    /// archive beside it without reading the entry's body; nil when there is no fresh entry or no
-    /// archive of its body (then ``fetchPage(_:headers:transport:cancellation:)`` and
+    /// The page parsed for `projectName` from the fresh entry cached for `url`, or nil when there
+    /// is no fresh entry (then ``fetchPage(_:headers:transport:cancellation:)`` and
     /// ``projectPage(from:for:projectName:parse:)`` take over).
-    func freshArchivedProjectPage(for url: URL, projectName: String) -> ProjectPage? {
+    ///
+    /// One read of the entry's first bytes gives its header; a long page whose archive matches is
+    /// answered without reading its body, and a short entry (a page of a few files, which has no
+    /// archive) is all in that first read and is parsed from it.
+    func freshProjectPage(
+        for url: URL, projectName: String, parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
+    ) throws(SimpleIndexError) -> ProjectPage? {
         let file = pageFile(for: url)
         let prefix: Data, fileSize: Int
         switch writer.pendingChange(at: file) {
         case .contents(let data): (prefix, fileSize) = (data, data.count)
         case .removal: return nil
         case nil:
-            // Headers are a few hundred bytes; a longer one is read in full by `fetchPage`.
-            guard let read = PositionalIO.readFilePrefix(atPath: file, maxLength: 4096) else { return nil }
+            guard let read = PositionalIO.readFilePrefix(atPath: file, maxLength: 16 * 1024) else { return nil }
             (prefix, fileSize) = (read.bytes, read.fileSize)
         }
         guard let head = prefix.withUnsafeBytes({ PageEntryFormat.decodeHead($0) }),
-              fileSize == head.bodyOffset + head.bodyLength, head.page.isFresh(at: now()),
-              let archive = entry(at: pageFile(for: url, suffix: ".parsed"))
+              fileSize == head.bodyOffset + head.bodyLength, head.page.isFresh(at: now())
         else { return nil }
-        let source = ProjectPageArchive.Source(
-            bodyLength: head.bodyLength, bodyCRC: head.bodyCRC, projectName: projectName,
-            url: head.page.url.absoluteString, contentType: head.page.contentType)
-        return ProjectPageArchive.decode(archive, source: source)
+        let source = ProjectPageArchive.Source(head.page, bodyLength: head.bodyLength, bodyCRC: head.bodyCRC, projectName: projectName)
+        if let archived = archivedPage(for: url, source: source) { return archived }
+        guard let page = (prefix.count == fileSize ? prefix : entry(at: file)).flatMap(PageEntryFormat.decode) else { return nil }
+        return try parsedPage(page, for: url, source: source, parse: parse)
     }
 
-    /// The page parsed for `projectName` from `page`, the entry cached for `url`: read from the
-    /// archive stored beside the entry when that archive was made from this very body, else
-    /// parsed by `parse` and archived (when the page itself is kept).
+    /// The page parsed for `projectName` from `page`, the entry cached for `url` (fetched,
+    /// revalidated, or stale): read from the archive stored beside the entry when that archive was
+    /// made from this very body, else parsed by `parse` and archived (when the page is kept).
     func projectPage(
-        from page: CachedPage, for url: URL, projectName: String, parse: () throws(SimpleIndexError) -> ProjectPage
+        from page: CachedPage, for url: URL, projectName: String, parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
     ) throws(SimpleIndexError) -> ProjectPage {
-        let archiveFile = pageFile(for: url, suffix: ".parsed")
-        let source = ProjectPageArchive.Source(
-            bodyLength: page.body.count, bodyCRC: Inflate.crc32(page.body), projectName: projectName,
-            url: page.url.absoluteString, contentType: page.contentType)
-        if let archive = entry(at: archiveFile), let parsed = ProjectPageArchive.decode(archive, source: source) {
-            return parsed
-        }
-        let parsed = try parse()
+        let source = ProjectPageArchive.Source(page, bodyLength: page.body.count, bodyCRC: Inflate.crc32(page.body), projectName: projectName)
+        if let archived = archivedPage(for: url, source: source) { return archived }
+        return try parsedPage(page, for: url, source: source, parse: parse)
+    }
+
+    /// The archive beside the entry for `url`, when it was made from `source`.
+    private func archivedPage(for url: URL, source: ProjectPageArchive.Source) -> ProjectPage? {
+        entry(at: pageFile(for: url, suffix: ".parsed")).flatMap { ProjectPageArchive.decode($0, source: source) }
+    }
+
+    /// `page` parsed by `parse`, and archived beside it when it is long and the cache keeps it.
+    private func parsedPage(
+        _ page: CachedPage, for url: URL, source: ProjectPageArchive.Source, parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
+    ) throws(SimpleIndexError) -> ProjectPage {
+        let parsed = try parse(page)
         if page.isStorable, parsed.files.count >= ProjectPageArchive.minimumFiles,
            let archive = ProjectPageArchive.encode(parsed, source: source) {
-            writer.write(archive, to: archiveFile)
+            writer.write(archive, to: pageFile(for: url, suffix: ".parsed"))
         }
         return parsed
     }

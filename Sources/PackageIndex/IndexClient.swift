@@ -77,11 +77,12 @@ public final class IndexClient: Sendable {
                 return try SimpleIndexParser.parseProjectPage(
                     response.body, contentType: response.headers["Content-Type"], url: response.url, projectName: canonicalName)
             }
-            if let archived = cache.freshArchivedProjectPage(for: url, projectName: canonicalName) { return archived }
-            let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
-            return try cache.projectPage(from: cached, for: url, projectName: canonicalName) { () throws(SimpleIndexError) in
-                try SimpleIndexParser.parseProjectPage(cached.body, contentType: cached.contentType, url: cached.url, projectName: canonicalName)
+            func parse(_ page: CachedPage) throws(SimpleIndexError) -> ProjectPage {
+                try SimpleIndexParser.parseProjectPage(page.body, contentType: page.contentType, url: page.url, projectName: canonicalName)
             }
+            if let fresh = try cache.freshProjectPage(for: url, projectName: canonicalName, parse: parse) { return fresh }
+            let (cached, _) = try cache.fetchPage(url, headers: headers, transport: transport, cancellation: cancellation)
+            return try cache.projectPage(from: cached, for: url, projectName: canonicalName, parse: parse)
         } catch HTTPCacheError.unexpectedStatus(_, let status) where status == 404 || status == 410 {
             return nil
         }

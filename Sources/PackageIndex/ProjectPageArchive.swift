@@ -32,6 +32,19 @@ enum ProjectPageArchive {
         var projectName: String
         var url: String
         var contentType: String?
+
+        /// `page`'s URL and content type, with the body's length and CRC-32.
+        init(_ page: CachedPage, bodyLength: Int, bodyCRC: UInt32, projectName: String) {
+            self.init(bodyLength: bodyLength, bodyCRC: bodyCRC, projectName: projectName, url: page.url.absoluteString, contentType: page.contentType)
+        }
+
+        init(bodyLength: Int, bodyCRC: UInt32, projectName: String, url: String, contentType: String?) {
+            self.bodyLength = bodyLength
+            self.bodyCRC = bodyCRC
+            self.projectName = projectName
+            self.url = url
+            self.contentType = contentType
+        }
     }
 
     /// Bump whenever ``SimpleIndexParser`` would read a page differently, or the layout changes:
