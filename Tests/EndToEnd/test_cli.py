@@ -124,3 +124,19 @@ def test_shipped_binary_loads_libcurl_only_for_requests(binary, nginx):
                      env={"LD_DEBUG": "files"})
     assert json.loads(remote.stdout)["name"] == "idna"
     assert "libcurl.so.4" in remote.stderr
+
+
+def test_requests_leave_no_url_cache_folder(binary, nginx, tmp_path):
+    """FoundationNetworking makes `URLCache.shared` with a folder under the user's cache directory
+    (`org.swift.foundation.URLCache/<program>`) when a session configuration is first made; the
+    client puts a cache without a disk folder in its place first, so a request leaves only
+    lazywheel's own cache there."""
+    cache = tmp_path / "cache"
+    home = tmp_path / "home"
+    home.mkdir()
+    proc = run_cli(binary, "metadata", f"{nginx.url}/wheels/idna-3.10-py3-none-any.whl", "--json",
+                   env={"XDG_CACHE_HOME": str(cache), "HOME": str(home)})
+    assert json.loads(proc.stdout)["name"] == "idna"
+    made = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
+    assert "org.swift.foundation.URLCache" not in made
+    assert set(made) <= {"lazywheel"}
