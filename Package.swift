@@ -6,6 +6,15 @@ import PackageDescription
 /// Layering (nothing below imports anything above):
 ///   WorkScheduling → CZlib/LazyZip → CurlLoader/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
 ///   PackagingStandards (pure data types), JSONRPC (transport) and CommandLineParsing stand on their own.
+/// For every target of the product: a generic type that specialized code uses is made by its
+/// metadata accessor, its conformances passed in, instead of being looked up by mangled name at
+/// run time (a demangling and a scan of every conformance record, the first time each type is
+/// used). Those lookups were about a tenth of a warm `resolve`; the README's "Start-up" section
+/// has the measurement.
+let startUpSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"]),
+]
+
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
@@ -22,24 +31,29 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "WorkScheduling"),
-        .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
+        .target(name: "WorkScheduling", swiftSettings: startUpSettings),
+        .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"], swiftSettings: startUpSettings),
         // libcurl bound lazily for FoundationNetworking (Linux): see Sources/CurlLoader/include.
         .target(name: "CurlLoader", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
         .target(
             name: "HTTPRange",
-            dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlLoader", condition: .when(platforms: [.linux]))]
+            dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlLoader", condition: .when(platforms: [.linux]))],
+            swiftSettings: startUpSettings
         ),
-        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"]),
-        .target(name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"]),
-        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "WorkScheduling"]),
-        .target(name: "TOML"),
-        .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
-        .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
-        .target(name: "CommandLineParsing"),
+        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"], swiftSettings: startUpSettings),
+        .target(
+            name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"],
+            swiftSettings: startUpSettings
+        ),
+        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "WorkScheduling"], swiftSettings: startUpSettings),
+        .target(name: "TOML", swiftSettings: startUpSettings),
+        .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"], swiftSettings: startUpSettings),
+        .target(name: "JSONRPC", dependencies: ["WorkScheduling"], swiftSettings: startUpSettings),
+        .target(name: "CommandLineParsing", swiftSettings: startUpSettings),
         .target(
             name: "LazyWheelServer",
-            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
+            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"],
+            swiftSettings: startUpSettings
         ),
         .executableTarget(
             name: "lazywheel",
@@ -47,7 +61,8 @@ let package = Package(
                 "LazyWheelServer",
                 "HTTPRange",
                 "CommandLineParsing",
-            ]
+            ],
+            swiftSettings: startUpSettings
         ),
         .target(
             name: "TestSupport",

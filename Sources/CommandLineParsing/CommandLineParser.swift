@@ -56,8 +56,7 @@ private struct SubcommandParser {
         self.program = program
         self.command = command
         self.words = words
-        parsed = ParsedArguments(
-            command: command, usage: program.usage(of: command), helpCommand: "\(program.name) \(command.name) --help")
+        parsed = ParsedArguments(command: command, program: program)
     }
 
     var asksForHelp: Bool {

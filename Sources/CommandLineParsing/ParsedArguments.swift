@@ -4,17 +4,16 @@
 public struct ParsedArguments: Sendable {
     /// The subcommand parsed.
     public let command: CommandSpec
-    let usage: String
-    let helpCommand: String
+    /// The program, for the usage line of an error (made only when there is one).
+    let program: ProgramSpec
     /// Values by option long name, in command-line order (a flag has one empty string per use).
     var optionValues: [String: [String]] = [:]
     /// Values by argument name.
     var argumentValues: [String: [String]] = [:]
 
-    init(command: CommandSpec, usage: String, helpCommand: String) {
+    init(command: CommandSpec, program: ProgramSpec) {
         self.command = command
-        self.usage = usage
-        self.helpCommand = helpCommand
+        self.program = program
     }
 
     /// Whether the flag `--long` was given.
@@ -37,11 +36,13 @@ public struct ParsedArguments: Sendable {
 
     /// The value of `--long` converted by `convert`; a value it rejects is a usage error naming
     /// the option (and `expected`, when given, e.g. the allowed values).
-    public func value<T>(_ long: String, expected: String? = nil, _ convert: (String) -> T?) throws(CommandLineError) -> T? {
+    public func value<T>(
+        _ long: String, expected: @autoclosure () -> String? = nil, _ convert: (String) -> T?
+    ) throws(CommandLineError) -> T? {
         guard let text = value(long) else { return nil }
         guard let converted = convert(text) else {
             let option = command.option(long: long)!
-            throw invalid("The value '\(text)' is invalid for '\(option.synopsis)'" + (expected.map { ". \($0)" } ?? ""))
+            throw invalid("The value '\(text)' is invalid for '\(option.synopsis)'" + (expected().map { ". \($0)" } ?? ""))
         }
         return converted
     }
@@ -60,7 +61,8 @@ public struct ParsedArguments: Sendable {
 
     /// A usage error for this command, for checks the command makes itself.
     public func invalid(_ message: String) -> CommandLineError {
-        CommandLineError(message: message, usage: usage, helpCommand: helpCommand)
+        CommandLineError(
+            message: message, usage: program.usage(of: command), helpCommand: "\(program.name) \(command.name) --help")
     }
 
     private func declaredWithValue(_ long: String) {

@@ -120,6 +120,9 @@ public struct IndexLocation: Sendable, Hashable, CustomStringConvertible {
 
 /// Replaces the userinfo of any URL in `text` by `***`, for error messages built from raw values.
 public func redactingCredentials(in text: String) -> String {
+    // Userinfo ends at an "@"; most texts have none, found by a byte scan (`range(of:)` below is
+    // Foundation's, through NSString).
+    guard text.utf8.contains(UInt8(ascii: "@")) else { return text }
     var result = ""
     var rest = Substring(text)
     while let schemeEnd = rest.range(of: "://") {

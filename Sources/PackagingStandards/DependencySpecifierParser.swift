@@ -288,11 +288,7 @@ struct DependencySpecifierParser {
 
     var atEnd: Bool { position >= s.count }
 
-    func text(_ start: Int, _ end: Int) -> String {
-        var view = String.UnicodeScalarView()
-        view.append(contentsOf: s[start..<end])
-        return String(view)
-    }
+    func text(_ start: Int, _ end: Int) -> String { PythonText.string(s[start..<end]) }
 
     func has(_ literal: String, at i: Int) -> Bool {
         var j = i

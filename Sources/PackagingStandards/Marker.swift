@@ -65,6 +65,8 @@ public struct Marker: Sendable, Hashable, CustomStringConvertible {
 
     /// True when the marker holds with no extra, or with any of `extras` (how an installer
     /// decides whether a `Requires-Dist` entry applies when the user asked for `extras`).
+    /// Inlinable, so that the caller's collection type is known where it is iterated.
+    @inlinable
     public func evaluate(_ environment: MarkerEnvironment, extras: some Collection<String>) throws(MarkerEvaluationError) -> Bool {
         if try evaluate(environment) { return true }
         for extra in extras where try evaluate(environment, extra: extra) { return true }

@@ -17,7 +17,8 @@ public struct MarkerEnvironment: Sendable, Hashable {
     /// lets us derive the Darwin release.
     public init(pythonVersion: String, platform: TargetPlatform, implementation: PythonImplementation = .cpython) {
         let parts = pythonVersion.split(separator: ".")
-        let short = parts.prefix(2).joined(separator: ".")
+        var short = parts.first.map(String.init) ?? ""
+        if parts.count > 1 { short += "." + String(parts[1]) }
         let full = parts.count >= 3 ? pythonVersion : short + ".0"
         var v: [String: String] = [
             "python_version": short,

@@ -44,6 +44,27 @@ enum PythonText {
     }
 
     static func split(_ text: String, on separator: Unicode.Scalar) -> [String] { split(Substring(text), on: separator) }
+
+    /// The text of a run of scalars, encoded to UTF-8 in one pass. Appending the run to a
+    /// `String.UnicodeScalarView` instead goes through the standard library's unspecialized
+    /// generic code one scalar at a time: most of the cost of parsing a requirement.
+    static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
+        String(unsafeUninitializedCapacity: scalars.count * 4) { buffer in
+            var count = 0
+            for scalar in scalars {
+                if scalar.isASCII {
+                    buffer[count] = UInt8(truncatingIfNeeded: scalar.value)
+                    count += 1
+                } else {
+                    for byte in UTF8.encode(scalar)! {
+                        buffer[count] = byte
+                        count += 1
+                    }
+                }
+            }
+            return count
+        }
+    }
 }
 
 extension StringProtocol {

@@ -66,12 +66,10 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
         self.operator = match.operator
         var versionStart = start + match.operator.rawValue.unicodeScalars.count
         while versionStart < match.end, PythonText.isWhitespace(scalars[versionStart]) { versionStart += 1 }
-        var versionScalars = String.UnicodeScalarView()
-        versionScalars.append(contentsOf: scalars[versionStart..<match.end])
-        let versionText = String(versionScalars)
+        let versionText = PythonText.string(scalars[versionStart..<match.end])
         self.versionText = versionText
         self.isWildcard = versionText.hasSuffix(".*")
-        self.hasLocal = versionText.contains("+")
+        self.hasLocal = versionText.utf8.contains(UInt8(ascii: "+"))
         self.prereleaseOverride = prereleases
         if match.operator == .arbitrary {
             self.version = try? Version(versionText)

@@ -28,13 +28,13 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible, Sequenc
         }
         specifiers = specs
         prereleaseOverride = prereleases
-        hasArbitrary = text.contains("===")
+        hasArbitrary = specs.contains { $0.operator == .arbitrary }
     }
 
     public init(_ specifiers: [Specifier], prereleases: Bool? = nil) {
         self.specifiers = specifiers
         self.prereleaseOverride = prereleases
-        self.hasArbitrary = specifiers.contains { $0.description.contains("===") }
+        self.hasArbitrary = specifiers.contains { $0.operator == .arbitrary }
     }
 
     /// The empty set, which every version satisfies.

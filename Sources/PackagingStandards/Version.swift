@@ -129,12 +129,23 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
     public var description: String {
         var out = ""
         if epoch != 0 { out += "\(epoch)!" }
-        out += release.map(String.init).joined(separator: ".")
+        out += Self.dotted(release)
         if let pre { out += "\(pre.kind.rawValue)\(pre.number)" }
         if let post { out += ".post\(post)" }
         if let dev { out += ".dev\(dev)" }
         if let local { out += "+\(local)" }
         return out
+    }
+
+    /// `1.2.3` for `[1, 2, 3]`: a plain loop, as `map(String.init).joined(separator:)` goes
+    /// through the standard library's unspecialized generic code.
+    private static func dotted(_ numbers: [Int]) -> String {
+        var text = ""
+        for number in numbers {
+            if !text.isEmpty { text += "." }
+            text += String(number)
+        }
+        return text
     }
 
     /// The local label normalized (`"ubuntu.1"`), or nil.
@@ -152,7 +163,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
 
     /// Epoch and release only, as a string (`packaging`'s `base_version`): `1!2.0rc1` → `1!2.0`.
     public var baseVersion: String {
-        let rel = release.map(String.init).joined(separator: ".")
+        let rel = Self.dotted(release)
         return epoch != 0 ? "\(epoch)!\(rel)" : rel
     }
 

@@ -138,7 +138,7 @@ final class PythonDependencyProvider: DependencyProvider {
     /// the preferred file of that version (without credentials).
     func fileURL(of name: String, version: Version) -> String? {
         if let direct = directReferences[name] { return direct }
-        return candidates[name]?.files[version]?.first.map { redactingCredentials(in: $0.url.absoluteString) }
+        return candidates[name]?.files[version]?.first.map { redactingCredentials(in: $0.urlText) }
     }
 
     // MARK: candidates

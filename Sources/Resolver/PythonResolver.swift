@@ -53,7 +53,7 @@ public struct PythonResolver: Sendable {
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(
             request: request, source: prefetcher, requirements: memo, cancellation: cancellation)
-        let solver = PubGrubSolver(
+        var solver = PubGrubSolver(
             provider: provider, root: PythonPackage.root, rootVersion: try Version("0"),
             cancellation: cancellation, progress: progress)
         let decisions: [PythonPackage: Version]

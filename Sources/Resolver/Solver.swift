@@ -24,7 +24,7 @@ public struct SolverStatistics: Sendable, Equatable {
 /// solver gallops and then bisects through the older candidates to find the newest one that does
 /// not (a heuristic for the `boto3`/`botocore` pattern of many versions pinned to each other): the
 /// solution stays valid, and equals the newest-first one whenever dependencies change monotonically.
-public final class PubGrubSolver<Provider: DependencyProvider> {
+public struct PubGrubSolver<Provider: DependencyProvider> {
     public typealias Package = Provider.Package
     public typealias VS = Provider.VS
 
@@ -56,7 +56,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
 
     /// Solves, returning the chosen version of every selected package (root included).
     /// Throws ``NoSolution`` when none exists, ``OperationCancelled``, or the provider's errors.
-    public func solve() throws -> [Package: VS.Version] {
+    public mutating func solve() throws -> [Package: VS.Version] {
         add(Incompatibility(terms: [(root, .negative(.singleton(rootVersion)))], cause: .root(root, rootVersion), root: root))
         var next: Package? = root
         while let package = next {
@@ -75,7 +75,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
         case conflict
     }
 
-    private func propagate(from start: Package) throws {
+    private mutating func propagate(from start: Package) throws {
         var changed: [Package] = [start]
         var queued: Set<Package> = [start]
         while let package = changed.popLast() {
@@ -101,7 +101,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
         }
     }
 
-    private func propagateOne(_ id: Int) -> PropagationResult {
+    private mutating func propagateOne(_ id: Int) -> PropagationResult {
         let incompatibility = incompatibilities[id]
         var unsatisfied: (Package, Term<VS>)?
         for (package, term) in incompatibility.terms {
@@ -120,7 +120,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
 
     // MARK: conflict resolution
 
-    private func resolveConflict(_ conflict: Int) throws -> Int {
+    private mutating func resolveConflict(_ conflict: Int) throws -> Int {
         statistics.conflicts += 1
         var current = conflict
         while !incompatibilities[current].isFailure(root: root) {
@@ -173,7 +173,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
     }
 
     @discardableResult
-    private func add(_ incompatibility: Incompatibility<Package, VS>) -> Int {
+    private mutating func add(_ incompatibility: Incompatibility<Package, VS>) -> Int {
         let id = incompatibilities.count
         incompatibilities.append(incompatibility)
         for (package, _) in incompatibility.terms {
@@ -184,7 +184,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
 
     // MARK: decisions
 
-    private func versions(of package: Package) throws -> [VS.Version] {
+    private mutating func versions(of package: Package) throws -> [VS.Version] {
         if package == root { return [rootVersion] }
         if let cached = versionCache[package] { return cached }
         let listed = try provider.availableVersions(for: package)
@@ -195,7 +195,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
     /// The versions of `package` its current term allows, most preferred first. Kept per package
     /// while the term stays the same: every decision looks at every package still waiting for
     /// one, and a project can list thousands of versions.
-    private func candidatesInRange(of package: Package) throws -> [VS.Version] {
+    private mutating func candidatesInRange(of package: Package) throws -> [VS.Version] {
         let range = solution.term(for: package).set
         if let cached = candidateCache[package], cached.range == range { return cached.candidates }
         let candidates = try versions(of: package).filter { range.contains($0) }
@@ -204,7 +204,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
     }
 
     /// Picks the next package and version; returns the package to propagate from, or nil when done.
-    private func decideNext() throws -> Package? {
+    private mutating func decideNext() throws -> Package? {
         let pending = solution.undecidedPackages
         guard !pending.isEmpty else { return nil }
         var best: (package: Package, candidates: [VS.Version])?
@@ -248,7 +248,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
     /// The newest candidate is tried first. When it does not fit, the search gallops towards
     /// older candidates (1, 2, 4, 8… steps) until one is not too new, then bisects back to the
     /// newest candidate that is not too new, which is decided when it fits.
-    private func chooseCandidate(_ package: Package, _ candidates: [VS.Version]) throws -> Int? {
+    private mutating func chooseCandidate(_ package: Package, _ candidates: [VS.Version]) throws -> Int? {
         var fit = try self.fit(package, candidates[0])
         if fit == .fits { return 0 }
         if fit == .tooOld { return nil }
@@ -279,7 +279,7 @@ public final class PubGrubSolver<Provider: DependencyProvider> {
 
     /// Adds the incompatibilities of `package` at `version` (once) and tells whether one of them
     /// is already violated by the current assignments, and in which direction.
-    private func fit(_ package: Package, _ version: VS.Version) throws -> Fit {
+    private mutating func fit(_ package: Package, _ version: VS.Version) throws -> Fit {
         let dependencies: Dependencies<Package, VS>
         if let cached = dependencyCache[package]?[version] {
             dependencies = cached

@@ -21,7 +21,7 @@ struct CommandLineParserTests {
     func run(_ words: String...) throws(CommandLineError) -> ParsedArguments {
         guard case .run(let parsed) = try Self.program.parse(words) else {
             Issue.record("expected a command to run")
-            return ParsedArguments(command: Self.cat, usage: "", helpCommand: "")
+            return ParsedArguments(command: Self.cat, program: Self.program)
         }
         return parsed
     }

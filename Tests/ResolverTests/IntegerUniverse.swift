@@ -28,7 +28,8 @@ struct IntegerUniverse: DependencyProvider {
 
     /// Solves with `root` at version 0.
     func solve(root: String = "root") throws -> [String: Int] {
-        try PubGrubSolver(provider: self, root: root, rootVersion: 0).solve()
+        var solver = PubGrubSolver(provider: self, root: root, rootVersion: 0)
+        return try solver.solve()
     }
 
     func explain(root: String = "root") -> String? {
