@@ -69,7 +69,12 @@ public struct PythonResolver: Sendable {
         statistics.versionsExamined = solver.statistics.versionsExamined
         statistics.prefetch = prefetcher.statistics
         statistics.seconds = Date().timeIntervalSince(started)
-        return Resolution(packages: Self.packages(decisions, provider: provider), statistics: statistics)
+        let resolution = Resolution(packages: Self.packages(decisions, provider: provider), statistics: statistics)
+        // The solver's tables and the provider's candidates (thousands of file records on long
+        // pages) are the bulk of what the resolution made; see `ProcessEnd`.
+        ProcessEnd.keepUntilExit(provider)
+        ProcessEnd.keepUntilExit(SolverState(solver))
+        return resolution
     }
 
     /// The solver's probable first pick among a page's files, for prefetching: the best wheel for
@@ -166,4 +171,10 @@ extension ExternalFact {
         case .dependency(let p, _, let d, _, _): return [p, d]
         }
     }
+}
+
+/// A solver kept whole, for ``ProcessEnd/keepUntilExit(_:)``.
+private final class SolverState<Provider: DependencyProvider> {
+    let solver: PubGrubSolver<Provider>
+    init(_ solver: PubGrubSolver<Provider>) { self.solver = solver }
 }

@@ -1,6 +1,7 @@
 import CommandLineParsing
 import Foundation
 import PackageIndex
+import WorkScheduling
 
 /// A `lazywheel` subcommand: what it accepts, read from a parsed command line, and what it does.
 protocol Subcommand {
@@ -63,7 +64,10 @@ enum LazyWheelCommand {
                 writeStandardOutput(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             case .run(let arguments):
                 let command = commands.first { $0.spec.name == arguments.command.name }!
-                if command.endsAfterOneJob { AllocatorSettings.applyForOneJob() }
+                if command.endsAfterOneJob {
+                    AllocatorSettings.applyForOneJob()
+                    ProcessEnd.keepObjectsUntilExit()
+                }
                 try command.init(arguments).run()
             }
             return 0
