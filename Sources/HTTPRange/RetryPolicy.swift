@@ -51,7 +51,7 @@ public struct HTTPClientConfiguration: Sendable {
     public init(
         requestTimeout: Double = 30,
         resourceTimeout: Double = 300,
-        maxConnectionsPerHost: Int = 16,
+        maxConnectionsPerHost: Int = 48,
         maxRedirects: Int = 10,
         retry: RetryPolicy = RetryPolicy(),
         userAgent: String = "lazywheel"

@@ -9,7 +9,7 @@ public struct PythonResolver: Sendable {
     /// The pool speculative fetches run on (it must not be the pool the caller runs on).
     public var pool: WorkerPool
 
-    public init(pool: WorkerPool = WorkerPool(label: "lazywheel.resolver.prefetch", width: 16)) {
+    public init(pool: WorkerPool = WorkerPool(label: "lazywheel.resolver.prefetch", width: 48)) {
         self.pool = pool
     }
 
