@@ -66,6 +66,19 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     /// with the same text have the same tags.
     public var tagSetText: String { storage.tagSet.text }
 
+    /// A key for the wheel's tag set that is cheap to hash, for caches of what is derived from the
+    /// tags: names parsed in one process with the same tag text share their tag set, and so have
+    /// equal keys (past the parsing memo's capacity, the same tags may also come with different
+    /// keys, which only costs such a cache a miss).
+    public struct TagSetKey: Hashable, Sendable {
+        fileprivate let tagSet: WheelTagSet
+        public static func == (a: TagSetKey, b: TagSetKey) -> Bool { a.tagSet === b.tagSet }
+        public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(tagSet)) }
+    }
+
+    /// The tag set's ``TagSetKey``.
+    public var tagSetKey: TagSetKey { TagSetKey(tagSet: storage.tagSet) }
+
     /// Everything else is read from the file name, so names decide equality.
     public static func == (a: WheelFilename, b: WheelFilename) -> Bool {
         a.storage === b.storage || a.filename == b.filename

@@ -43,7 +43,9 @@ final class PythonDependencyProvider: DependencyProvider {
     private var candidates: [String: Candidates] = [:]
     private var directMetadata: [String: CoreMetadata] = [:]
     /// The target's priority per wheel tag set text (nil: incompatible), see ``tagPriority(of:among:)``.
-    private var tagPriorities: [String: Int?] = [:]
+    private var tagPriorities: [WheelFilename.TagSetKey: Int?] = [:]
+    /// The same by tag text, for tag sets not shared (past the parsing memo's room).
+    private var tagPrioritiesByText: [String: Int?] = [:]
     /// The version last passed to the prefetcher per project (``prefetch(_:)``).
     private var hinted: [String: Version] = [:]
     /// Dependencies reported per node and version, for the output's `requires`.
@@ -192,12 +194,20 @@ final class PythonDependencyProvider: DependencyProvider {
         let python = request.target.pythonFullVersion
         // The `requires-python` texts that exclude the target, with their specifiers: a page
         // repeats a few texts over all its files.
+        // Files next to each other usually share theirs, so the last text is tried before hashing.
         var excludingPython: [String: SpecifierSet?] = [:]
+        var lastPython: (text: String, verdict: SpecifierSet?)?
         func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {
             guard let python, let text = file.requiresPython else { return nil }
-            if let known = excludingPython[text] { return known }
-            let verdict = file.requiresPythonSpecifiers.flatMap { $0.contains(python, prereleases: true) ? nil : $0 }
-            excludingPython[text] = verdict
+            if let lastPython, lastPython.text == text { return lastPython.verdict }
+            let verdict: SpecifierSet?
+            if let known = excludingPython[text] {
+                verdict = known
+            } else {
+                verdict = file.requiresPythonSpecifiers.flatMap { $0.contains(python, prereleases: true) ? nil : $0 }
+                excludingPython[text] = verdict
+            }
+            lastPython = (text, verdict)
             return verdict
         }
         for (version, positions) in groups {
@@ -276,9 +286,11 @@ final class PythonDependencyProvider: DependencyProvider {
     /// `tags.priority(of: wheel)`, once per distinct tag set: a page has thousands of wheels and a
     /// handful of tag sets.
     private func tagPriority(of wheel: WheelFilename, among tags: CompatibleTags) -> Int? {
-        if let known = tagPriorities[wheel.tagSetText] { return known }
-        let priority = tags.priority(of: wheel)
-        tagPriorities[wheel.tagSetText] = priority
+        let key = wheel.tagSetKey
+        if let known = tagPriorities[key] { return known }
+        let priority = tagPrioritiesByText[wheel.tagSetText] ?? tags.priority(of: wheel)
+        tagPrioritiesByText[wheel.tagSetText] = priority
+        tagPriorities[key] = priority
         return priority
     }
 

@@ -33,6 +33,10 @@ struct WheelTagTests {
         #expect(built.name == "b_c" && built.buildTag == BuildTag(number: 7, suffix: ""))
         let again = try WheelFilename(plain.filename)
         #expect(plain != built && plain == again)
+        // Tag-set keys compare shared tag sets: a wheel's own key is equal to itself, and other
+        // tags never share it (whether two parses of one text share it depends on the memo's room).
+        #expect(plain.tagSetKey == plain.tagSetKey && plain.tagSetText == built.tagSetText)
+        #expect(plain.tagSetKey != (try WheelFilename("a-1.0-py3-none-any.whl")).tagSetKey)
         for _ in 0..<2 {
             #expect(throws: WheelFilenameError.invalid("c-1.0-py3..x-none-any.whl", reason: "invalid tag component in 'py3..x-none-any'")) {
                 try WheelFilename("c-1.0-py3..x-none-any.whl")
