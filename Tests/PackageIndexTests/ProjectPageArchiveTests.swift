@@ -143,15 +143,17 @@ struct ProjectPageArchiveTests {
         #expect(try newest(fourth) == "demo-2.0-py3-none-any.whl")
         fourthWriter.drain()
         try older.write(to: archive)
-        let (fifth, _) = client()
+        let (fifth, fifthWriter) = client()
         #expect(try newest(fifth) == "demo-2.0-py3-none-any.whl")
+        fifthWriter.drain()  // it archives the page again, over the older archive
 
         // A stale entry is revalidated with the server, not answered from its archive.
         let sent = transport.sent.count
         clock.advance(601)
-        let (sixth, _) = client()
+        let (sixth, sixthWriter) = client()
         #expect(try newest(sixth) == "demo-2.0-py3-none-any.whl")
         #expect(transport.sent.count == sent + 1)
+        sixthWriter.drain()  // before the folder is removed under its writes
 
         // A short page is not archived: parsing it costs less than a second file.
         try FileManager.default.removeItem(at: directory.url.appendingPathComponent("pages"))
