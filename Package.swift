@@ -1,20 +1,20 @@
 // swift-tools-version:6.0
 import PackageDescription
 
+/// For every target of the product: a generic type that specialized code uses is made by its
+/// metadata accessor, its conformances passed in, instead of being looked up by mangled name at
+/// run time (a demangling and a scan of every conformance record, the first time each type is
+/// used). Those lookups were about a tenth of a warm `resolve`; the README ("Proof", "Type
+/// look-ups") has the measurement.
+let startUpSettings: [SwiftSetting] = [
+    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"]),
+]
+
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
 ///
 /// Layering (nothing below imports anything above):
 ///   WorkScheduling → CZlib/LazyZip → CurlLoader/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
 ///   PackagingStandards (pure data types), JSONRPC (transport) and CommandLineParsing stand on their own.
-/// For every target of the product: a generic type that specialized code uses is made by its
-/// metadata accessor, its conformances passed in, instead of being looked up by mangled name at
-/// run time (a demangling and a scan of every conformance record, the first time each type is
-/// used). Those lookups were about a tenth of a warm `resolve`; the README's "Start-up" section
-/// has the measurement.
-let startUpSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"]),
-]
-
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
