@@ -61,7 +61,7 @@ EXTRA_SETS = [
 HISTORY = 500
 HISTORY_SETS = ["requests", "requests pydantic cryptography pillow numpy psutil"]
 # Warm processes measured per filled cache (as many as fit in WARM_BUDGET seconds, at least one).
-WARM_REPEATS = 7
+WARM_REPEATS = 15
 WARM_BUDGET = 1.0
 QUICK_WHEELS = ("idna", "numpy", "psutil", "charset-normalizer", "pillow")
 PIP_PLATFORMS = ["manylinux_2_28_x86_64", "manylinux_2_17_x86_64", "manylinux2014_x86_64",
