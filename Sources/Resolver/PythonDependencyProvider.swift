@@ -193,8 +193,8 @@ final class PythonDependencyProvider: DependencyProvider {
         result.files.reserveCapacity(groups.count)
         let python = request.target.pythonFullVersion
         // The `requires-python` texts that exclude the target, with their specifiers: a page
-        // repeats a few texts over all its files.
-        // Files next to each other usually share theirs, so the last text is tried before hashing.
+        // repeats a few texts over all its files, and files next to each other usually share
+        // theirs, so the last text is tried before hashing.
         var excludingPython: [String: SpecifierSet?] = [:]
         var lastPython: (text: String, verdict: SpecifierSet?)?
         func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {

@@ -7,7 +7,8 @@ import WorkScheduling
 protocol Subcommand {
     static var spec: CommandSpec { get }
     /// Whether the command does one job and ends (the allocator then keeps freed memory for the
-    /// rest of the run, see `AllocatorSettings`); false for the long-running service.
+    /// rest of the run, see `AllocatorSettings`, and a resolution's objects are kept until the
+    /// process ends, see `ProcessEnd`); false for the long-running service.
     static var endsAfterOneJob: Bool { get }
     /// Reads the parsed values; a value the command cannot use is a usage error.
     init(_ arguments: ParsedArguments) throws(CommandLineError)
