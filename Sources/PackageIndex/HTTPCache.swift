@@ -226,9 +226,9 @@ public final class HTTPCache: Sendable {
               fileSize == head.bodyOffset + head.bodyLength, head.page.isFresh(at: now())
         else { return nil }
         let source = ProjectPageArchive.Source(head.page, bodyLength: head.bodyLength, bodyCRC: head.bodyCRC, projectName: projectName)
-        if let archived = archivedPage(for: url, source: source) { return archived }
+        if let archived = archivedPage(for: url, source: { source }) { return archived }
         guard let page = (prefix.count == fileSize ? prefix : entry(at: file)).flatMap(PageEntryFormat.decode) else { return nil }
-        return try parsedPage(page, for: url, source: source, parse: parse)
+        return try parsedPage(page, for: url, source: { source }, parse: parse)
     }
 
     /// The page parsed for `projectName` from `page`, the entry cached for `url` (fetched,
@@ -237,23 +237,27 @@ public final class HTTPCache: Sendable {
     func projectPage(
         from page: CachedPage, for url: URL, projectName: String, parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
     ) throws(SimpleIndexError) -> ProjectPage {
-        let source = ProjectPageArchive.Source(page, bodyLength: page.body.count, bodyCRC: Inflate.crc32(page.body), projectName: projectName)
+        // The body's CRC-32 only when an archive is there to check or written: most pages are short.
+        let source = { ProjectPageArchive.Source(page, bodyLength: page.body.count, bodyCRC: Inflate.crc32(page.body), projectName: projectName) }
         if let archived = archivedPage(for: url, source: source) { return archived }
         return try parsedPage(page, for: url, source: source, parse: parse)
     }
 
-    /// The archive beside the entry for `url`, when it was made from `source`.
-    private func archivedPage(for url: URL, source: ProjectPageArchive.Source) -> ProjectPage? {
-        entry(at: pageFile(for: url, suffix: ".parsed")).flatMap { ProjectPageArchive.decode($0, source: source) }
+    /// The archive beside the entry for `url`, when it was made from `source()` (asked only when
+    /// there is an archive).
+    private func archivedPage(for url: URL, source: () -> ProjectPageArchive.Source) -> ProjectPage? {
+        entry(at: pageFile(for: url, suffix: ".parsed")).flatMap { ProjectPageArchive.decode($0, source: source()) }
     }
 
-    /// `page` parsed by `parse`, and archived beside it when it is long and the cache keeps it.
+    /// `page` parsed by `parse`, and archived beside it, as made from `source()`, when it is long
+    /// and the cache keeps it.
     private func parsedPage(
-        _ page: CachedPage, for url: URL, source: ProjectPageArchive.Source, parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
+        _ page: CachedPage, for url: URL, source: () -> ProjectPageArchive.Source,
+        parse: (CachedPage) throws(SimpleIndexError) -> ProjectPage
     ) throws(SimpleIndexError) -> ProjectPage {
         let parsed = try parse(page)
         if page.isStorable, parsed.files.count >= ProjectPageArchive.minimumFiles,
-           let archive = ProjectPageArchive.encode(parsed, source: source) {
+           let archive = ProjectPageArchive.encode(parsed, source: source()) {
             writer.write(archive, to: pageFile(for: url, suffix: ".parsed"))
         }
         return parsed

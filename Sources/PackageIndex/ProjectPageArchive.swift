@@ -150,8 +150,12 @@ private struct ArchiveWriter {
     }
 
     mutating func string(_ text: String) {
-        integer(UInt32(text.utf8.count))
-        bytes.append(contentsOf: text.utf8)
+        var text = text
+        // The contiguous UTF-8 in one copy (appending `text.utf8` went byte by byte).
+        text.withUTF8 { utf8 in
+            integer(UInt32(utf8.count))
+            bytes.append(contentsOf: utf8)
+        }
     }
 
     mutating func optionalString(_ text: String?) {
@@ -162,7 +166,8 @@ private struct ArchiveWriter {
 
     mutating func hashes(_ hashes: [String: String]) {
         integer(UInt32(hashes.count))
-        for (algorithm, digest) in hashes.sorted(by: { $0.key < $1.key }) {
+        // Sorted for a stable layout; a file usually has one hash, which needs no sorting.
+        for (algorithm, digest) in hashes.count < 2 ? Array(hashes) : hashes.sorted(by: { $0.key < $1.key }) {
             string(algorithm)
             string(digest)
         }
