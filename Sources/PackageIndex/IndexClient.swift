@@ -45,7 +45,8 @@ public final class IndexClient: Sendable {
             }
         }
         var files = page?.files ?? []
-        var seen = Set(files.map(\.filename))
+        // Only with find-links locations: a long page has thousands of names to hash.
+        var seen = configuration.findLinks.isEmpty ? [] : Set(files.map(\.filename))
         for location in configuration.findLinks {
             for file in try findLinksFiles(location, projectName: name, cancellation: cancellation) where seen.insert(file.filename).inserted {
                 files.append(file)

@@ -84,6 +84,22 @@ public struct DistributionFile: Sendable, Hashable {
             self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
         }
 
+        init(
+            filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
+            coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind, version: Version?
+        ) {
+            self.filename = filename
+            self.urlText = urlText
+            self.hashes = hashes
+            self.requiresPython = requiresPython
+            self.yanked = yanked
+            self.coreMetadata = coreMetadata
+            self.size = size
+            self.uploadTime = uploadTime
+            self.kind = kind
+            self.version = version
+        }
+
         var url: URL {
             if let resolved = resolvedURL.load() { return resolved.url }
             // Only texts that parse reach here: the public initializer stores its URL at once,
@@ -134,16 +150,17 @@ public struct DistributionFile: Sendable, Hashable {
         _ = storage.resolvedURL.storeIfNil(ResolvedURL(url))
     }
 
-    /// A file whose URL is parsed from `urlText` when first used: for texts known to parse, such
-    /// as those ``ProjectPageArchive`` checked when it archived them. Most files of a long page
-    /// are never fetched, and parsing their URLs was a fifth of reading the page.
+    /// A file whose name was parsed before, into `kind` and `version`, and whose URL is parsed
+    /// from `urlText` when first used: for texts known to parse, such as those
+    /// ``ProjectPageArchive`` checked when it archived them. Most files of a long page are never
+    /// fetched, and parsing their names and URLs again was most of reading a cached page.
     init(
         filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
-        coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
+        coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind, version: Version?
     ) {
         storage = Storage(
             filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
-            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: projectName)
+            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, kind: kind, version: version)
     }
 
     public static func == (a: DistributionFile, b: DistributionFile) -> Bool {

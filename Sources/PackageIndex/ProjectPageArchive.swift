@@ -1,5 +1,6 @@
 import Foundation
 import LazyZip
+import PackagingStandards
 
 /// A parsed ``ProjectPage`` in a compact binary form, stored by ``HTTPCache`` next to the page it
 /// was parsed from, so that a later process reads the files a page lists without parsing its
@@ -8,20 +9,28 @@ import LazyZip
 /// An archive names what the page was parsed from (``Source``: the body's length and CRC-32,
 /// the page URL, its content type, the project name); it is used only while the cached page is
 /// that one, and any damage, truncation or other revision reads as no archive, so the page is
-/// parsed again. File names are kept as text and parsed again on reading (``DistributionFile``
-/// derives its kind and version from them).
+/// parsed again. What the file names say is stored parsed too (kind, version parts, a wheel's
+/// name, build tag and tag set), each distinct version, name, tag set and `requires-python`
+/// text once in a table the files point into: reading an archive parses no name, no version
+/// and each tag set once, and files of one version share one ``Version``.
 ///
 /// Layout, integers little-endian, strings as a `UInt32` byte count and UTF-8 bytes, optional
-/// strings behind a presence byte:
+/// strings behind a presence byte, table references as `UInt32` (0 for none, else position + 1):
 ///
 /// ```
 /// "lazywheel-parsed <revision>\n"
 /// source: body length (UInt64), body CRC-32 (UInt32), project name, page URL, content type?
 /// page: name, url, apiVersion?, version count (UInt32) and versions
+/// version table: count (UInt32), per version: epoch (Int64), release count (UInt32) and
+///   components (Int64), pre (0 none, 1 + kind (0 a, 1 b, 2 rc) + Int64), post (0 / 1 + Int64),
+///   dev (0 / 1 + Int64), local (0 none, 1 + count (UInt32) + segments: 0 + Int64 or 1 + string)
+/// text tables, each a count (UInt32) and strings: wheel name parts, tag sets, requires-python
 /// file count (UInt32), then per file:
-///   filename, url, hash count (UInt32) and (algorithm, digest) pairs, requiresPython?,
+///   filename, url, hash count (UInt32) and (algorithm, digest) pairs, requiresPython (reference),
 ///   yanked (0 no, 1 yes, 2 yes with reason + reason), core metadata (0 absent, 1 present +
-///   hash count and pairs), size (0 absent, 1 + Int64), uploadTime?
+///   hash count and pairs), size (0 absent, 1 + Int64), uploadTime?, version (reference),
+///   kind (0 other, 1 sdist .tar.gz, 2 sdist .zip, 3 wheel + name and tag set references +
+///   build tag (0 none, 1 + Int64 number + suffix))
 /// CRC-32 of everything above (UInt32)
 /// ```
 enum ProjectPageArchive {
@@ -49,7 +58,7 @@ enum ProjectPageArchive {
 
     /// Bump whenever ``SimpleIndexParser`` would read a page differently, or the layout changes:
     /// archives of another revision are ignored.
-    static let revision = 1
+    static let revision = 2
 
     private static let signature = Array("lazywheel-parsed \(revision)\n".utf8)
 
@@ -62,6 +71,15 @@ enum ProjectPageArchive {
     /// an archive holds only URLs known to parse).
     static func encode(_ page: ProjectPage, source: Source) -> Data? {
         guard page.files.allSatisfy({ URL(string: $0.urlText)?.absoluteString == $0.urlText }) else { return nil }
+        var versions = TableBuilder<VersionParts>()
+        var wheelNames = TableBuilder<String>()
+        var tagSets = TableBuilder<String>()
+        var requiresPython = TableBuilder<String>()
+        let references = page.files.map { file in
+            let wheel = file.kind.wheel
+            return (version: versions.reference(file.version.map(VersionParts.init)), requiresPython: requiresPython.reference(file.requiresPython),
+                    wheelName: wheelNames.reference(wheel?.name), tagSet: tagSets.reference(wheel?.tagSetText))
+        }
         var writer = ArchiveWriter()
         writer.bytes.append(contentsOf: signature)
         writer.integer(UInt64(source.bodyLength))
@@ -72,14 +90,18 @@ enum ProjectPageArchive {
         writer.string(page.name)
         writer.string(page.url.absoluteString)
         writer.optionalString(page.apiVersion)
-        writer.integer(UInt32(page.versions.count))
-        page.versions.forEach { writer.string($0) }
+        writer.strings(page.versions)
+        writer.integer(UInt32(versions.items.count))
+        versions.items.forEach { writer.version($0) }
+        writer.strings(wheelNames.items)
+        writer.strings(tagSets.items)
+        writer.strings(requiresPython.items)
         writer.integer(UInt32(page.files.count))
-        for file in page.files {
+        for (file, reference) in zip(page.files, references) {
             writer.string(file.filename)
             writer.string(file.urlText)
             writer.hashes(file.hashes)
-            writer.optionalString(file.requiresPython)
+            writer.integer(reference.requiresPython)
             switch file.yanked {
             case .notYanked: writer.bytes.append(0)
             case .yanked(let reason?): writer.bytes.append(2); writer.string(reason)
@@ -89,13 +111,25 @@ enum ProjectPageArchive {
             case .absent: writer.bytes.append(0)
             case .present(let hashes): writer.bytes.append(1); writer.hashes(hashes)
             }
-            if let size = file.size {
-                writer.bytes.append(1)
-                writer.integer(UInt64(bitPattern: size))
-            } else {
-                writer.bytes.append(0)
-            }
+            writer.optionalInteger(file.size)
             writer.optionalString(file.uploadTime)
+            writer.integer(reference.version)
+            switch file.kind {
+            case .other: writer.bytes.append(0)
+            case .sdist(.tarGz): writer.bytes.append(1)
+            case .sdist(.zip): writer.bytes.append(2)
+            case .wheel(let wheel):
+                writer.bytes.append(3)
+                writer.integer(reference.wheelName)
+                writer.integer(reference.tagSet)
+                if let build = wheel.buildTag {
+                    writer.bytes.append(1)
+                    writer.integer(Int64(build.number))
+                    writer.string(build.suffix)
+                } else {
+                    writer.bytes.append(0)
+                }
+            }
         }
         writer.integer(writer.bytes.withUnsafeBytes { Inflate.crc32($0) })
         return Data(writer.bytes)
@@ -115,29 +149,90 @@ enum ProjectPageArchive {
                   Source(bodyLength: Int(clamping: bodyLength), bodyCRC: bodyCRC, projectName: projectName, url: url, contentType: contentType)
                     == source,
                   let name = reader.string(), let pageURL = reader.string().flatMap({ URL(string: $0) }),
-                  let apiVersion = reader.optionalString(), let versionCount = reader.count()
+                  let apiVersion = reader.optionalString(), let versionTexts = reader.strings(),
+                  let versionCount = reader.count()
             else { return nil }
-            var versions: [String] = []
+            var versions: [Version] = []
+            versions.reserveCapacity(versionCount)
             for _ in 0..<versionCount {
-                guard let version = reader.string() else { return nil }
+                guard let version = reader.version() else { return nil }
                 versions.append(version)
             }
-            guard let fileCount = reader.count() else { return nil }
+            guard let wheelNames = reader.strings(),
+                  let tagSets = reader.strings().flatMap({ texts in
+                      texts.reduce(into: [WheelFilename.TagSetKey]?.some([])) { keys, text in
+                          keys = WheelFilename.tagSetKey(parsing: text).flatMap { key in keys.map { $0 + [key] } }
+                      }
+                  }),
+                  let requiresPythonTexts = reader.strings(),
+                  let fileCount = reader.count()
+            else { return nil }
             var files: [DistributionFile] = []
             files.reserveCapacity(fileCount)
             for _ in 0..<fileCount {
                 guard let filename = reader.string(), let urlText = reader.string(),
-                      let hashes = reader.hashes(), let requiresPython = reader.optionalString(),
+                      let hashes = reader.hashes(), let requiresPython = reader.reference(into: requiresPythonTexts),
                       let yanked = reader.yankState(), let coreMetadata = reader.metadataAvailability(),
-                      let size = reader.size(), let uploadTime = reader.optionalString()
+                      let size = reader.optionalInteger(), let uploadTime = reader.optionalString(),
+                      let version = reader.reference(into: versions), let kindCode = reader.byte()
                 else { return nil }
+                let kind: DistributionKind
+                switch kindCode {
+                case 0: kind = .other
+                case 1: kind = .sdist(.tarGz)
+                case 2: kind = .sdist(.zip)
+                case 3:
+                    guard let version, let wheelName = reader.reference(into: wheelNames) ?? nil,
+                          let tagSet = reader.reference(into: tagSets) ?? nil, let build = reader.buildTag()
+                    else { return nil }
+                    kind = .wheel(WheelFilename(filename: filename, name: wheelName, version: version, buildTag: build, tagSet: tagSet))
+                default: return nil
+                }
                 files.append(DistributionFile(
                     filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
-                    coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: name))
+                    coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, kind: kind, version: version))
             }
             guard reader.isAtEnd else { return nil }
-            return ProjectPage(name: name, files: files, versions: versions, apiVersion: apiVersion, url: pageURL)
+            return ProjectPage(name: name, files: files, versions: versionTexts, apiVersion: apiVersion, url: pageURL)
         }
+    }
+}
+
+/// A version's parts exactly as parsed (`1.0` and `1.0.0` are equal versions with different
+/// parts), the key of an archive's version table.
+private struct VersionParts: Hashable {
+    var epoch: Int
+    var release: [Int]
+    var pre: Version.PreReleaseKind?
+    var preNumber: Int
+    var post: Int?
+    var dev: Int?
+    var local: [Version.LocalSegment]?
+
+    init(_ version: Version) {
+        epoch = version.epoch
+        release = version.release
+        pre = version.pre?.kind
+        preNumber = version.pre?.number ?? 0
+        post = version.post
+        dev = version.dev
+        local = version.localSegments
+    }
+}
+
+/// The distinct values an archive's files refer to, in order of first use.
+private struct TableBuilder<Item: Hashable> {
+    private(set) var items: [Item] = []
+    private var positions: [Item: UInt32] = [:]
+
+    /// 0 for none, else the item's position + 1 (added when new).
+    mutating func reference(_ item: Item?) -> UInt32 {
+        guard let item else { return 0 }
+        if let position = positions[item] { return position + 1 }
+        let position = UInt32(items.count)
+        positions[item] = position
+        items.append(item)
+        return position + 1
     }
 }
 
@@ -162,6 +257,41 @@ private struct ArchiveWriter {
         guard let text else { return bytes.append(0) }
         bytes.append(1)
         string(text)
+    }
+
+    mutating func optionalInteger(_ value: Int64?) {
+        guard let value else { return bytes.append(0) }
+        bytes.append(1)
+        integer(value)
+    }
+
+    mutating func strings(_ texts: [String]) {
+        integer(UInt32(texts.count))
+        texts.forEach { string($0) }
+    }
+
+    mutating func version(_ parts: VersionParts) {
+        integer(Int64(parts.epoch))
+        integer(UInt32(parts.release.count))
+        parts.release.forEach { integer(Int64($0)) }
+        if let pre = parts.pre {
+            bytes.append(1)
+            bytes.append(pre == .alpha ? 0 : pre == .beta ? 1 : 2)
+            integer(Int64(parts.preNumber))
+        } else {
+            bytes.append(0)
+        }
+        optionalInteger(parts.post.map(Int64.init))
+        optionalInteger(parts.dev.map(Int64.init))
+        guard let local = parts.local else { return bytes.append(0) }
+        bytes.append(1)
+        integer(UInt32(local.count))
+        for segment in local {
+            switch segment {
+            case .number(let number): bytes.append(0); integer(Int64(number))
+            case .text(let text): bytes.append(1); string(text)
+            }
+        }
     }
 
     mutating func hashes(_ hashes: [String: String]) {
@@ -226,6 +356,86 @@ private struct ArchiveReader {
         }
     }
 
+    mutating func strings() -> [String]? {
+        guard let count = count() else { return nil }
+        var texts: [String] = []
+        texts.reserveCapacity(count)
+        for _ in 0..<count {
+            guard let text = string() else { return nil }
+            texts.append(text)
+        }
+        return texts
+    }
+
+    /// `.some(nil)` for no reference, the item for a reference into `table`, nil for bad data.
+    mutating func reference<Item>(into table: [Item]) -> Item?? {
+        guard let reference = integer(UInt32.self), reference <= table.count else { return nil }
+        return reference == 0 ? .some(nil) : table[Int(reference) - 1]
+    }
+
+    /// A non-negative number stored as `Int64`.
+    mutating func number() -> Int? {
+        guard let value = integer(Int64.self), value >= 0 else { return nil }
+        return Int(value)
+    }
+
+    /// `.some(nil)` for an absent number, nil for bad data.
+    mutating func optionalNumber() -> Int?? {
+        switch byte() {
+        case 0: return .some(nil)
+        case 1: return number().map { .some($0) }
+        default: return nil
+        }
+    }
+
+    mutating func version() -> Version? {
+        guard let epoch = number(), let releaseCount = count(), releaseCount > 0 else { return nil }
+        var release: [Int] = []
+        release.reserveCapacity(releaseCount)
+        for _ in 0..<releaseCount {
+            guard let component = number() else { return nil }
+            release.append(component)
+        }
+        let pre: (kind: Version.PreReleaseKind, number: Int)?
+        switch byte() {
+        case 0: pre = nil
+        case 1:
+            let kinds: [Version.PreReleaseKind] = [.alpha, .beta, .releaseCandidate]
+            guard let code = byte(), code < 3, let number = number() else { return nil }
+            pre = (kinds[Int(code)], number)
+        default: return nil
+        }
+        guard let post = optionalNumber(), let dev = optionalNumber() else { return nil }
+        var local: [Version.LocalSegment]?
+        switch byte() {
+        case 0: local = nil
+        case 1:
+            guard let count = count(), count > 0 else { return nil }
+            var segments: [Version.LocalSegment] = []
+            for _ in 0..<count {
+                switch byte() {
+                case 0: guard let number = number() else { return nil }; segments.append(.number(number))
+                case 1: guard let text = string(), !text.isEmpty else { return nil }; segments.append(.text(text))
+                default: return nil
+                }
+            }
+            local = segments
+        default: return nil
+        }
+        return Version(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: local)
+    }
+
+    /// `.some(nil)` for no build tag, nil for bad data.
+    mutating func buildTag() -> (number: Int, suffix: String)?? {
+        switch byte() {
+        case 0: return .some(nil)
+        case 1:
+            guard let number = number(), let suffix = string() else { return nil }
+            return .some((number, suffix))
+        default: return nil
+        }
+    }
+
     mutating func hashes() -> [String: String]? {
         guard let count = count() else { return nil }
         var hashes: [String: String] = [:]
@@ -253,8 +463,8 @@ private struct ArchiveReader {
         }
     }
 
-    /// `.some(nil)` for an absent size, nil for bad data.
-    mutating func size() -> Int64?? {
+    /// `.some(nil)` for an absent integer, nil for bad data.
+    mutating func optionalInteger() -> Int64?? {
         switch byte() {
         case 0: return .some(nil)
         case 1: return integer(UInt64.self).map { .some(Int64(bitPattern: $0)) }

@@ -146,6 +146,21 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         storage = Storage(filename: filename, name: String(namePart), version: version, buildTag: buildTag, tagSet: tagSet)
     }
 
+    /// A wheel name from parts an earlier parse of the same `filename` gave (a page cached with
+    /// its names already parsed): nothing is parsed again. `name` is the name part as written,
+    /// `tagSet` the tag set part's key from ``tagSetKey(parsing:)``.
+    package init(filename: String, name: String, version: Version, buildTag: (number: Int, suffix: String)?, tagSet: TagSetKey) {
+        storage = Storage(
+            filename: filename, name: name, version: version,
+            buildTag: buildTag.map { BuildTag(number: $0.number, suffix: $0.suffix) }, tagSet: tagSet.tagSet)
+    }
+
+    /// The key of the tag set part `text` (`cp312-cp312-manylinux_2_17_x86_64`), parsed once per
+    /// process like the tag sets of parsed names; nil when it is not a valid tag set.
+    package static func tagSetKey(parsing text: String) -> TagSetKey? {
+        (try? WheelTagSet.parse(Substring(text))).map(TagSetKey.init(tagSet:))
+    }
+
     public var description: String { filename }
 
     /// PEP 503 normalized project name.
