@@ -56,10 +56,13 @@ public enum SdistFormat: String, Sendable, Hashable, Codable {
 public struct DistributionFile: Sendable, Hashable {
     private final class Storage: Sendable {
         let filename: String
-        /// ``url``'s text; the URL itself is parsed when first asked for (``resolvedURL``).
-        let urlText: String
+        /// ``url``'s text, or when `urlEndsWithFilename` its part before ``filename`` (files of
+        /// one page read from an archive share that part); the URL itself is parsed when first
+        /// asked for (``resolvedURL``).
+        let urlHead: String
+        let urlEndsWithFilename: Bool
         let resolvedURL = AtomicLazyReference<ResolvedURL>()
-        let hashes: [String: String]
+        let hashes: FileHashes
         let requiresPython: String?
         let yanked: YankState
         let coreMetadata: MetadataAvailability
@@ -68,28 +71,25 @@ public struct DistributionFile: Sendable, Hashable {
         let kind: DistributionKind
         let version: Version?
 
-        init(
+        convenience init(
             filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
             coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
         ) {
-            self.filename = filename
-            self.urlText = urlText
-            self.hashes = hashes
-            self.requiresPython = requiresPython
-            self.yanked = yanked
-            self.coreMetadata = coreMetadata
-            self.size = size
-            self.uploadTime = uploadTime
-            self.kind = DistributionKind(filename: filename)
-            self.version = DistributionKind.version(filename: filename, kind: kind, projectName: projectName)
+            let kind = DistributionKind(filename: filename)
+            self.init(
+                filename: filename, urlHead: urlText, urlEndsWithFilename: false, hashes: FileHashes(hashes),
+                requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime,
+                kind: kind, version: DistributionKind.version(filename: filename, kind: kind, projectName: projectName))
         }
 
         init(
-            filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
-            coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind, version: Version?
+            filename: String, urlHead: String, urlEndsWithFilename: Bool, hashes: FileHashes, requiresPython: String?,
+            yanked: YankState, coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind,
+            version: Version?
         ) {
             self.filename = filename
-            self.urlText = urlText
+            self.urlHead = urlHead
+            self.urlEndsWithFilename = urlEndsWithFilename
             self.hashes = hashes
             self.requiresPython = requiresPython
             self.yanked = yanked
@@ -99,6 +99,8 @@ public struct DistributionFile: Sendable, Hashable {
             self.kind = kind
             self.version = version
         }
+
+        var urlText: String { urlEndsWithFilename ? urlHead + filename : urlHead }
 
         var url: URL {
             if let resolved = resolvedURL.load() { return resolved.url }
@@ -122,7 +124,9 @@ public struct DistributionFile: Sendable, Hashable {
     /// ``url``'s `absoluteString`, without making the URL.
     public var urlText: String { storage.urlText }
     /// Hashes of the file, algorithm → lowercase hex digest (from the URL fragment or `hashes`).
-    public var hashes: [String: String] { storage.hashes }
+    public var hashes: [String: String] { storage.hashes.dictionary }
+    /// ``hashes`` as stored.
+    var compactHashes: FileHashes { storage.hashes }
     /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
     /// `requires-python`), HTML entities already decoded.
     public var requiresPython: String? { storage.requiresPython }
@@ -151,21 +155,24 @@ public struct DistributionFile: Sendable, Hashable {
     }
 
     /// A file whose name was parsed before, into `kind` and `version`, and whose URL is parsed
-    /// from `urlText` when first used: for texts known to parse, such as those
+    /// from its text when first used: for texts known to parse, such as those
     /// ``ProjectPageArchive`` checked when it archived them. Most files of a long page are never
-    /// fetched, and parsing their names and URLs again was most of reading a cached page.
+    /// fetched, and parsing their names and URLs again was most of reading a cached page. The
+    /// URL's text is `urlHead`, followed by `filename` when `urlEndsWithFilename`.
     init(
-        filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
-        coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind, version: Version?
+        filename: String, urlHead: String, urlEndsWithFilename: Bool, hashes: FileHashes, requiresPython: String?,
+        yanked: YankState, coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, kind: DistributionKind,
+        version: Version?
     ) {
         storage = Storage(
-            filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
-            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, kind: kind, version: version)
+            filename: filename, urlHead: urlHead, urlEndsWithFilename: urlEndsWithFilename, hashes: hashes,
+            requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime,
+            kind: kind, version: version)
     }
 
     public static func == (a: DistributionFile, b: DistributionFile) -> Bool {
         a.storage === b.storage || (
-            a.filename == b.filename && a.urlText == b.urlText && a.hashes == b.hashes && a.requiresPython == b.requiresPython
+            a.filename == b.filename && a.urlText == b.urlText && a.compactHashes == b.compactHashes && a.requiresPython == b.requiresPython
                 && a.yanked == b.yanked && a.coreMetadata == b.coreMetadata && a.size == b.size
                 && a.uploadTime == b.uploadTime && a.version == b.version)
     }
@@ -173,7 +180,7 @@ public struct DistributionFile: Sendable, Hashable {
     public func hash(into hasher: inout Hasher) {
         hasher.combine(filename)
         hasher.combine(urlText)
-        hasher.combine(hashes)
+        hasher.combine(compactHashes)
         hasher.combine(requiresPython)
         hasher.combine(yanked)
         hasher.combine(coreMetadata)
@@ -182,7 +189,7 @@ public struct DistributionFile: Sendable, Hashable {
     }
 
     /// The file's SHA-256 as advertised by the index, when given.
-    public var sha256: String? { hashes["sha256"] }
+    public var sha256: String? { storage.hashes.sha256 }
 
     /// The parsed `requires-python` specifiers; nil when absent or unparsable (then not a filter).
     public var requiresPythonSpecifiers: SpecifierSet? {

@@ -24,9 +24,12 @@ import PackagingStandards
 /// version table: count (UInt32), per version: epoch (Int64), release count (UInt32) and
 ///   components (Int64), pre (0 none, 1 + kind (0 a, 1 b, 2 rc) + Int64), post (0 / 1 + Int64),
 ///   dev (0 / 1 + Int64), local (0 none, 1 + count (UInt32) + segments: 0 + Int64 or 1 + string)
-/// text tables, each a count (UInt32) and strings: wheel name parts, tag sets, requires-python
+/// text tables, each a count (UInt32) and strings: wheel name parts, tag sets, requires-python,
+///   URL heads
 /// file count (UInt32), then per file:
-///   filename, url, hash count (UInt32) and (algorithm, digest) pairs, requiresPython (reference),
+///   filename, url (0 + text, or 1 + URL head reference: the head, then the filename),
+///   hashes (0 + count (UInt32) and (algorithm, digest) pairs, or 1 + a SHA-256 as four UInt64,
+///   first byte highest), requiresPython (reference),
 ///   yanked (0 no, 1 yes, 2 yes with reason + reason), core metadata (0 absent, 1 present +
 ///   hash count and pairs), size (0 absent, 1 + Int64), uploadTime?, version (reference),
 ///   kind (0 other, 1 sdist .tar.gz, 2 sdist .zip, 3 wheel + name and tag set references +
@@ -75,10 +78,12 @@ enum ProjectPageArchive {
         var wheelNames = TableBuilder<String>()
         var tagSets = TableBuilder<String>()
         var requiresPython = TableBuilder<String>()
+        var urlHeads = TableBuilder<String>()
         let references = page.files.map { file in
             let wheel = file.kind.wheel
             return (version: versions.reference(file.version.map(VersionParts.init)), requiresPython: requiresPython.reference(file.requiresPython),
-                    wheelName: wheelNames.reference(wheel?.name), tagSet: tagSets.reference(wheel?.tagSetText))
+                    wheelName: wheelNames.reference(wheel?.name), tagSet: tagSets.reference(wheel?.tagSetText),
+                    urlHead: urlHeads.reference(urlHead(of: file)))
         }
         var writer = ArchiveWriter()
         writer.bytes.append(contentsOf: signature)
@@ -96,11 +101,23 @@ enum ProjectPageArchive {
         writer.strings(wheelNames.items)
         writer.strings(tagSets.items)
         writer.strings(requiresPython.items)
+        writer.strings(urlHeads.items)
         writer.integer(UInt32(page.files.count))
         for (file, reference) in zip(page.files, references) {
             writer.string(file.filename)
-            writer.string(file.urlText)
-            writer.hashes(file.hashes)
+            if reference.urlHead == 0 {
+                writer.bytes.append(0)
+                writer.string(file.urlText)
+            } else {
+                writer.bytes.append(1)
+                writer.integer(reference.urlHead)
+            }
+            switch file.compactHashes {
+            case .table(let hashes): writer.bytes.append(0); writer.hashes(hashes)
+            case .sha256(let digest):
+                writer.bytes.append(1)
+                [digest.words.0, digest.words.1, digest.words.2, digest.words.3].forEach { writer.integer($0) }
+            }
             writer.integer(reference.requiresPython)
             switch file.yanked {
             case .notYanked: writer.bytes.append(0)
@@ -164,14 +181,14 @@ enum ProjectPageArchive {
                           keys = WheelFilename.tagSetKey(parsing: text).flatMap { key in keys.map { $0 + [key] } }
                       }
                   }),
-                  let requiresPythonTexts = reader.strings(),
+                  let requiresPythonTexts = reader.strings(), let urlHeads = reader.strings(),
                   let fileCount = reader.count()
             else { return nil }
             var files: [DistributionFile] = []
             files.reserveCapacity(fileCount)
             for _ in 0..<fileCount {
-                guard let filename = reader.string(), let urlText = reader.string(),
-                      let hashes = reader.hashes(), let requiresPython = reader.reference(into: requiresPythonTexts),
+                guard let filename = reader.string(), let url = reader.urlText(heads: urlHeads),
+                      let hashes = reader.fileHashes(), let requiresPython = reader.reference(into: requiresPythonTexts),
                       let yanked = reader.yankState(), let coreMetadata = reader.metadataAvailability(),
                       let size = reader.optionalInteger(), let uploadTime = reader.optionalString(),
                       let version = reader.reference(into: versions), let kindCode = reader.byte()
@@ -189,12 +206,23 @@ enum ProjectPageArchive {
                 default: return nil
                 }
                 files.append(DistributionFile(
-                    filename: filename, urlText: urlText, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
-                    coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, kind: kind, version: version))
+                    filename: filename, urlHead: url.head, urlEndsWithFilename: url.endsWithFilename, hashes: hashes,
+                    requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime,
+                    kind: kind, version: version))
             }
             guard reader.isAtEnd else { return nil }
             return ProjectPage(name: name, files: files, versions: versionTexts, apiVersion: apiVersion, url: pageURL)
         }
+    }
+
+    /// The part of `file`'s URL text before its file name, when the text ends with the name (as
+    /// nearly all do; the files of a page then share a few such parts).
+    private static func urlHead(of file: DistributionFile) -> String? {
+        let (text, name) = (file.urlText.utf8, file.filename.utf8)
+        guard text.count > name.count else { return nil }
+        let nameStart = text.index(text.endIndex, offsetBy: -name.count)
+        guard text[nameStart...].elementsEqual(name) else { return nil }
+        return String(decoding: text[..<nameStart], as: UTF8.self)
     }
 }
 
@@ -432,6 +460,26 @@ private struct ArchiveReader {
         case 1:
             guard let number = number(), let suffix = string() else { return nil }
             return .some((number, suffix))
+        default: return nil
+        }
+    }
+
+    /// A file's URL text: in full, or a head from `heads` that the file name follows.
+    mutating func urlText(heads: [String]) -> (head: String, endsWithFilename: Bool)? {
+        switch byte() {
+        case 0: return string().map { ($0, false) }
+        case 1: return (reference(into: heads) ?? nil).map { ($0, true) }
+        default: return nil
+        }
+    }
+
+    mutating func fileHashes() -> FileHashes? {
+        switch byte() {
+        case 0: return hashes().map(FileHashes.init)
+        case 1:
+            guard let a = integer(UInt64.self), let b = integer(UInt64.self), let c = integer(UInt64.self), let d = integer(UInt64.self)
+            else { return nil }
+            return .sha256(SHA256Digest(words: (a, b, c, d)))
         default: return nil
         }
     }

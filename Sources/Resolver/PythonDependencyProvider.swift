@@ -171,30 +171,24 @@ final class PythonDependencyProvider: DependencyProvider {
     private func indexCandidates(_ name: String, files: [DistributionFile]) throws -> Candidates {
         // The positions of the files that carry a version, ordered by version and then by page
         // order, walked below as runs of one version each. Pages list versions in order or nearly
-        // so, which makes the sort close to linear; a long page has thousands of files, and
-        // grouping them in a dictionary of arrays cost more than reading them.
+        // so: an ordered list is recognized in one pass and not sorted. A long page has thousands
+        // of files, and grouping them in a dictionary of arrays cost more than reading them.
         let versions = files.map(\.version)
         var ordered = versions.indices.filter { versions[$0] != nil }
-        ordered.sort { a, b in
-            let (x, y) = (versions[a]!, versions[b]!)
-            return x < y || (a < b && x == y)
-        }
-        var groups: [(version: Version, positions: ArraySlice<Int>)] = []
-        var start = ordered.startIndex
-        while start < ordered.endIndex {
-            let version = versions[ordered[start]]!
-            var end = start + 1
-            while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
-            groups.append((version, ordered[start..<end]))
-            start = end
+        if !zip(ordered, ordered.dropFirst()).allSatisfy({ versions[$0]! <= versions[$1]! }) {
+            ordered.sort { a, b in
+                let (x, y) = (versions[a]!, versions[b]!)
+                return x < y || (a < b && x == y)
+            }
         }
         var result = Candidates()
-        result.known = groups.map(\.version)
-        result.files.reserveCapacity(groups.count)
+        result.files.reserveCapacity(ordered.count)
+        var usableVersions: [Version] = []
         let python = request.target.pythonFullVersion
+        let pinned = exactPins[name] ?? []
         // The `requires-python` texts that exclude the target, with their specifiers: a page
         // repeats a few texts over all its files, and files next to each other usually share
-        // theirs, so the last text is tried before hashing.
+        // theirs, so the last text is tried before hashing; the same for tag sets.
         var excludingPython: [String: SpecifierSet?] = [:]
         var lastPython: (text: String, verdict: SpecifierSet?)?
         func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {
@@ -210,45 +204,59 @@ final class PythonDependencyProvider: DependencyProvider {
             lastPython = (text, verdict)
             return verdict
         }
-        for (version, positions) in groups {
+        var lastTags: (key: WheelFilename.TagSetKey, compatible: Bool)?
+        func isCompatible(_ wheel: WheelFilename, _ tags: CompatibleTags) -> Bool {
+            let key = wheel.tagSetKey
+            if let lastTags, lastTags.key == key { return lastTags.compatible }
+            let compatible = tagPriority(of: wheel, among: tags) != nil
+            lastTags = (key, compatible)
+            return compatible
+        }
+        var start = ordered.startIndex
+        while start < ordered.endIndex {
+            let version = versions[ordered[start]]!
+            var end = start + 1
+            while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
+            defer { start = end }
+            result.known.append(version)
             var reasons: [String] = []
-            let usable = positions.filter { position in
+            var usableFiles: [DistributionFile] = []
+            for position in ordered[start..<end] {
                 let file = files[position]
-                if file.yanked.isYanked && !(exactPins[name]?.contains(version) ?? false) {
+                if file.yanked.isYanked && !pinned.contains(version) {
                     reasons.append("it was yanked" + (file.yanked.reason.map { " (\($0))" } ?? ""))
-                    return false
+                    continue
                 }
                 if let requires = pythonExclusion(file) {
                     reasons.append("it requires Python \(requires), the target is \(request.target.pythonVersion)")
-                    return false
+                    continue
                 }
                 switch file.kind {
                 case .wheel(let wheel):
-                    if let tags = request.target.tags, tagPriority(of: wheel, among: tags) == nil {
+                    if let tags = request.target.tags, !isCompatible(wheel, tags) {
                         reasons.append("it has no wheel for the target platform")
-                        return false
+                        continue
                     }
-                    return true
                 case .sdist:
                     if request.wheelsOnly {
                         reasons.append("it has only a source distribution and only wheels are allowed")
-                        return false
+                        continue
                     }
-                    return true
                 case .other:
-                    return false
+                    continue
                 }
+                usableFiles.append(file)
             }
-            if usable.isEmpty {
+            if usableFiles.isEmpty {
                 let preference = ["requires Python", "yanked", "platform", "source distribution"]
                 result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
                     ?? reasons.first ?? "it has no usable file"
             } else {
-                let usableFiles = usable.map { files[$0] }
                 result.files[version] = usableFiles.count == 1 ? usableFiles : usableFiles.sorted { filePreference($0) < filePreference($1) }
+                usableVersions.append(version)
             }
         }
-        var usableVersions = result.known.reversed().filter { result.files[$0] != nil }
+        usableVersions.reverse()
         if !prereleasesAllowed(name, versions: usableVersions) {
             for version in usableVersions where version.isPrerelease {
                 result.excluded[version] = "it is a pre-release; pre-releases are used only when \(prereleaseRule)"
