@@ -16,19 +16,7 @@ final class PythonDependencyProvider: DependencyProvider {
     typealias Package = PythonPackage
     typealias VS = VersionRanges<Version>
 
-    /// What is known about one project's versions.
-    struct Candidates {
-        /// Every version listed, ascending (usable or not).
-        var known: [Version] = []
-        /// Usable versions, newest first.
-        var ordered: [Version] = []
-        /// Usable files per version, preferred file first.
-        var files: [Version: [DistributionFile]] = [:]
-        /// Why a listed version can not be used.
-        var excluded: [Version: String] = [:]
-        /// The direct reference the project comes from, if any.
-        var url: String?
-    }
+    typealias Candidates = ProjectCandidates
 
     private let request: ResolutionRequest
     private let source: MetadataPrefetcher
@@ -38,54 +26,35 @@ final class PythonDependencyProvider: DependencyProvider {
     private let constraints: [String: SpecifierSet]
     private let constraintText: [String: String]
     private let directReferences: [String: String]
-    private let explicitPrereleases: Set<String>
-    private let exactPins: [String: Set<Version>]
+    /// Builds the candidates of pages the prefetcher has not prepared already.
+    private let prepared: PreparedCandidates
     private var candidates: [String: Candidates] = [:]
     private var directMetadata: [String: CoreMetadata] = [:]
-    /// The target's priority per wheel tag set text (nil: incompatible), see ``tagPriority(of:among:)``.
-    private var tagPriorities: [WheelFilename.TagSetKey: Int?] = [:]
-    /// The same by tag text, for tag sets not shared (past the parsing memo's room).
-    private var tagPrioritiesByText: [String: Int?] = [:]
     /// The version last passed to the prefetcher per project (``prefetch(_:)``).
     private var hinted: [String: Version] = [:]
     /// Dependencies reported per node and version, for the output's `requires`.
     private(set) var reported: [PythonPackage: [Version: [Dependency<PythonPackage, VS>]]] = [:]
 
+    /// - Parameter prepared: where the prefetcher leaves the candidates it built from the pages
+    ///   it fetched (``PreparedCandidates/hook``); made for `request`.
     init(
-        request: ResolutionRequest, source: MetadataPrefetcher, requirements: RequirementMemo = RequirementMemo(),
-        cancellation: CancellationToken?
+        request: ResolutionRequest, source: MetadataPrefetcher, prepared: PreparedCandidates,
+        requirements: RequirementMemo = RequirementMemo(), cancellation: CancellationToken?
     ) throws {
         self.request = request
         self.source = source
+        self.prepared = prepared
         self.requirementMemo = requirements
         self.cancellation = cancellation
-        let environment = request.target.markerEnvironment
-        func applies(_ requirement: Requirement) throws -> Bool {
-            do { return try requirement.applies(in: environment) } catch {
-                throw ResolutionError.markerEvaluation(requirement: requirement.description, reason: "\(error)")
-            }
-        }
-        rootRequirements = try request.requirements.filter(applies)
+        let active = try request.activeRequirements()
+        rootRequirements = active.requirements
         var constraints: [String: SpecifierSet] = [:]
         var constraintText: [String: String] = [:]
-        var explicit: Set<String> = []
-        var pins: [String: Set<Version>] = [:]
         var urls: [String: String] = [:]
-        let activeConstraints = try request.constraints.filter(applies)
-        for requirement in activeConstraints {
+        for requirement in active.constraints {
             let name = requirement.canonicalName
             constraints[name] = constraints[name].map { $0 & requirement.specifier } ?? requirement.specifier
             constraintText[name] = constraints[name]!.description
-        }
-        for requirement in rootRequirements + activeConstraints {
-            let name = requirement.canonicalName
-            if requirement.specifier.prereleases == true { explicit.insert(name) }
-            for specifier in requirement.specifier.specifiers {
-                if (specifier.operator == .equal && !specifier.isWildcard) || specifier.operator == .arbitrary,
-                   let version = specifier.version {
-                    pins[name, default: []].insert(version)
-                }
-            }
         }
         for requirement in rootRequirements {
             guard let url = requirement.url else { continue }
@@ -97,8 +66,6 @@ final class PythonDependencyProvider: DependencyProvider {
         }
         self.constraints = constraints
         self.constraintText = constraintText
-        self.explicitPrereleases = explicit
-        self.exactPins = pins
         self.directReferences = urls
     }
 
@@ -151,7 +118,8 @@ final class PythonDependencyProvider: DependencyProvider {
         if let url = directReferences[name] {
             built = try directCandidates(name, url)
         } else {
-            built = try indexCandidates(name, files: source.files(for: name, cancellation: cancellation))
+            let files = try source.files(for: name, cancellation: cancellation)
+            built = prepared.take(name) ?? prepared.builder.candidates(name, files: files)
         }
         candidates[name] = built
         return built
@@ -166,151 +134,6 @@ final class PythonDependencyProvider: DependencyProvider {
         result.known = [version]
         result.ordered = [version]
         return result
-    }
-
-    private func indexCandidates(_ name: String, files: [DistributionFile]) throws -> Candidates {
-        // The positions of the files that carry a version, ordered by version and then by page
-        // order, walked below as runs of one version each. Pages list versions in order or nearly
-        // so: an ordered list is recognized in one pass and not sorted. A long page has thousands
-        // of files, and grouping them in a dictionary of arrays cost more than reading them.
-        let versions = files.map(\.version)
-        var ordered = versions.indices.filter { versions[$0] != nil }
-        if !zip(ordered, ordered.dropFirst()).allSatisfy({ versions[$0]! <= versions[$1]! }) {
-            ordered.sort { a, b in
-                let (x, y) = (versions[a]!, versions[b]!)
-                return x < y || (a < b && x == y)
-            }
-        }
-        var result = Candidates()
-        result.files.reserveCapacity(ordered.count)
-        var usableVersions: [Version] = []
-        let python = request.target.pythonFullVersion
-        let pinned = exactPins[name] ?? []
-        // The `requires-python` texts that exclude the target, with their specifiers: a page
-        // repeats a few texts over all its files, and files next to each other usually share
-        // theirs, so the last text is tried before hashing; the same for tag sets.
-        var excludingPython: [String: SpecifierSet?] = [:]
-        var lastPython: (text: String, verdict: SpecifierSet?)?
-        func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {
-            guard let python, let text = file.requiresPython else { return nil }
-            if let lastPython, lastPython.text == text { return lastPython.verdict }
-            let verdict: SpecifierSet?
-            if let known = excludingPython[text] {
-                verdict = known
-            } else {
-                verdict = file.requiresPythonSpecifiers.flatMap { $0.contains(python, prereleases: true) ? nil : $0 }
-                excludingPython[text] = verdict
-            }
-            lastPython = (text, verdict)
-            return verdict
-        }
-        var lastTags: (key: WheelFilename.TagSetKey, compatible: Bool)?
-        func isCompatible(_ wheel: WheelFilename, _ tags: CompatibleTags) -> Bool {
-            let key = wheel.tagSetKey
-            if let lastTags, lastTags.key == key { return lastTags.compatible }
-            let compatible = tagPriority(of: wheel, among: tags) != nil
-            lastTags = (key, compatible)
-            return compatible
-        }
-        var start = ordered.startIndex
-        while start < ordered.endIndex {
-            let version = versions[ordered[start]]!
-            var end = start + 1
-            while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
-            defer { start = end }
-            result.known.append(version)
-            var reasons: [String] = []
-            var usableFiles: [DistributionFile] = []
-            for position in ordered[start..<end] {
-                let file = files[position]
-                if file.yanked.isYanked && !pinned.contains(version) {
-                    reasons.append("it was yanked" + (file.yanked.reason.map { " (\($0))" } ?? ""))
-                    continue
-                }
-                if let requires = pythonExclusion(file) {
-                    reasons.append("it requires Python \(requires), the target is \(request.target.pythonVersion)")
-                    continue
-                }
-                switch file.kind {
-                case .wheel(let wheel):
-                    if let tags = request.target.tags, !isCompatible(wheel, tags) {
-                        reasons.append("it has no wheel for the target platform")
-                        continue
-                    }
-                case .sdist:
-                    if request.wheelsOnly {
-                        reasons.append("it has only a source distribution and only wheels are allowed")
-                        continue
-                    }
-                case .other:
-                    continue
-                }
-                usableFiles.append(file)
-            }
-            if usableFiles.isEmpty {
-                let preference = ["requires Python", "yanked", "platform", "source distribution"]
-                result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
-                    ?? reasons.first ?? "it has no usable file"
-            } else {
-                result.files[version] = usableFiles.count == 1 ? usableFiles : usableFiles.sorted { filePreference($0) < filePreference($1) }
-                usableVersions.append(version)
-            }
-        }
-        usableVersions.reverse()
-        if !prereleasesAllowed(name, versions: usableVersions) {
-            for version in usableVersions where version.isPrerelease {
-                result.excluded[version] = "it is a pre-release; pre-releases are used only when \(prereleaseRule)"
-                result.files[version] = nil
-            }
-            usableVersions.removeAll { $0.isPrerelease }
-        }
-        result.ordered = usableVersions
-        return result
-    }
-
-    private func prereleasesAllowed(_ name: String, versions: [Version]) -> Bool {
-        let onlyPrereleases = !versions.isEmpty && versions.allSatisfy(\.isPrerelease)
-        let explicit = explicitPrereleases.contains(name)
-        switch request.prerelease {
-        case .allow: return true
-        case .disallow: return false
-        case .ifNecessary: return onlyPrereleases
-        case .explicit: return explicit
-        case .ifNecessaryOrExplicit: return onlyPrereleases || explicit
-        }
-    }
-
-    private var prereleaseRule: String {
-        switch request.prerelease {
-        case .allow: return "allowed"
-        case .disallow: return "allowed (--prerelease allow)"
-        case .ifNecessary: return "a project has no final release (or with --prerelease allow)"
-        case .explicit: return "a requirement names one (foo>=2.0b1) or with --prerelease allow"
-        case .ifNecessaryOrExplicit:
-            return "a requirement names one (foo>=2.0b1), a project has no final release, or with --prerelease allow"
-        }
-    }
-
-    /// `tags.priority(of: wheel)`, once per distinct tag set: a page has thousands of wheels and a
-    /// handful of tag sets.
-    private func tagPriority(of wheel: WheelFilename, among tags: CompatibleTags) -> Int? {
-        let key = wheel.tagSetKey
-        if let known = tagPriorities[key] { return known }
-        let priority = tagPrioritiesByText[wheel.tagSetText] ?? tags.priority(of: wheel)
-        tagPrioritiesByText[wheel.tagSetText] = priority
-        tagPriorities[key] = priority
-        return priority
-    }
-
-    /// Wheels with PEP 658 metadata first, then other wheels (best tag first), then sdists.
-    private func filePreference(_ file: DistributionFile) -> Int {
-        switch file.kind {
-        case .wheel(let wheel):
-            let tagRank = request.target.tags.flatMap { tagPriority(of: wheel, among: $0) } ?? 0
-            return (file.coreMetadata.isPresent ? 0 : 1_000_000) + tagRank
-        case .sdist: return 10_000_000
-        case .other: return 20_000_000
-        }
     }
 
     // MARK: dependencies

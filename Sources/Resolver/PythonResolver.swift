@@ -34,6 +34,7 @@ public struct PythonResolver: Sendable {
         }
         let requiredSpecifiers = Locked(rootSpecifiers)
         let memo = RequirementMemo()
+        let prepared = PreparedCandidates(builder: try CandidateBuilder(request: request))
         let prefetcher = MetadataPrefetcher(
             source: source, pool: pool, cancellation: cancellation,
             dependencyNames: { metadata in
@@ -49,10 +50,11 @@ public struct PythonResolver: Sendable {
                 let project = files.lazy.compactMap { $0.kind.wheel?.canonicalName }.first
                 let specifiers = project.map { name in requiredSpecifiers.withLock { $0[name] ?? [] } } ?? []
                 return Self.likelyChoice(among: files, target: target, specifiers: specifiers)
-            })
+            },
+            pageArrived: prepared.prepare)
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(
-            request: request, source: prefetcher, requirements: memo, cancellation: cancellation)
+            request: request, source: prefetcher, prepared: prepared, requirements: memo, cancellation: cancellation)
         var solver = PubGrubSolver(
             provider: provider, root: PythonPackage.root, rootVersion: try Version("0"),
             cancellation: cancellation, progress: progress)

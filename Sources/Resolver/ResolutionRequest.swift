@@ -78,3 +78,16 @@ public struct ResolutionRequest: Sendable {
         self.findLinks = findLinks
     }
 }
+
+extension ResolutionRequest {
+    /// The requirements and constraints whose markers hold for the target.
+    func activeRequirements() throws -> (requirements: [Requirement], constraints: [Requirement]) {
+        let environment = target.markerEnvironment
+        func applies(_ requirement: Requirement) throws -> Bool {
+            do { return try requirement.applies(in: environment) } catch {
+                throw ResolutionError.markerEvaluation(requirement: requirement.description, reason: "\(error)")
+            }
+        }
+        return (try requirements.filter(applies), try constraints.filter(applies))
+    }
+}
