@@ -28,25 +28,29 @@ public struct CoreMetadata: Sendable, Hashable {
     }
 
     /// The text as decoded (line endings untouched).
-    public let raw: String
+    public var raw: String { tail.isEmpty ? head : head + Self.decode(tail).text }
     /// The headers in file order.
     public let fields: [Field]
     /// The message body after the first blank line (nil when there is none).
-    public var body: String? { bodyStart.map { String(raw[$0...]) } }
+    public var body: String? {
+        bodyStart.map { tail.isEmpty ? String(head[$0...]) : String(head[$0...]) + Self.decode(tail).text }
+    }
     /// True when the bytes were not valid UTF-8 and were decoded with replacement characters.
-    public let decodingWasLossy: Bool
-    /// Where ``body`` starts in ``raw``: the body is only copied out when asked for.
+    public var decodingWasLossy: Bool { headWasLossy || (!tail.isEmpty && Self.decode(tail).lossy) }
+    /// The text up to the end of the headers' blank line, decoded (all of it for text given as
+    /// text, or without a blank line).
+    private let head: String
+    private let headWasLossy: Bool
+    /// The bytes after ``head``: the body, decoded only when asked for. A resolution reads the
+    /// headers of hundreds of METADATA files, whose long descriptions are most of their bytes.
+    private let tail: [UInt8]
+    /// Where ``body`` starts in ``head``: the body is only copied out when asked for.
     private let bodyStart: String.Index?
 
     /// Parses METADATA bytes.
     public init(bytes: some Collection<UInt8>) {
-        func decode(_ buffer: UnsafeBufferPointer<UInt8>) -> (text: String, lossy: Bool) {
-            if let valid = String(validating: buffer, as: UTF8.self) { return (valid, false) }
-            return (String(decoding: buffer, as: UTF8.self), true)
-        }
-        var (text, lossy) = bytes.withContiguousStorageIfAvailable(decode) ?? Array(bytes).withUnsafeBufferPointer(decode)
-        if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
-        self.init(text: text, decodingWasLossy: lossy)
+        let split = bytes.withContiguousStorageIfAvailable(Self.split) ?? Array(bytes).withUnsafeBufferPointer(Self.split)
+        self.init(head: split.head, lossy: split.lossy, tail: split.tail)
     }
 
     /// Parses METADATA text.
@@ -55,11 +59,57 @@ public struct CoreMetadata: Sendable, Hashable {
     }
 
     init(text: String, decodingWasLossy: Bool) {
-        raw = text
-        self.decodingWasLossy = decodingWasLossy
-        let (fields, bodyOffset) = Self.parse(text)
+        self.init(head: text, lossy: decodingWasLossy, tail: [])
+    }
+
+    private init(head: String, lossy: Bool, tail: [UInt8]) {
+        self.head = head
+        headWasLossy = lossy
+        self.tail = tail
+        let (fields, bodyOffset) = Self.parse(head)
         self.fields = fields
-        bodyStart = bodyOffset.map { text.utf8.index(text.utf8.startIndex, offsetBy: $0) }
+        bodyStart = bodyOffset.map { head.utf8.index(head.utf8.startIndex, offsetBy: $0) }
+    }
+
+    /// `bytes` without a leading byte order mark, cut after the first blank line: the text
+    /// before the cut decoded, the bytes after it kept. The cut follows a `\n`, so decoding the
+    /// two parts apart gives the text decoding the whole would (no UTF-8 sequence spans it),
+    /// and ``parse(_:)`` ends the headers at or before it.
+    private static func split(_ bytes: UnsafeBufferPointer<UInt8>) -> (head: String, lossy: Bool, tail: [UInt8]) {
+        var start = 0
+        if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+            // The mark is dropped as a character of the decoded text: when a non-ASCII scalar
+            // follows, it may be part of a larger character, so that case decodes everything.
+            guard bytes.count == 3 || bytes[3] < 0x80 else {
+                var (text, lossy) = decode(bytes)
+                if text.hasPrefix("\u{FEFF}") { text.removeFirst() }
+                return (text, lossy, [])
+            }
+            start = 3
+        }
+        var cut = bytes.count
+        var lineStart = start
+        while lineStart < bytes.count {
+            let rest = UnsafeBufferPointer(rebasing: bytes[lineStart...])
+            let newline = rest.firstIndex(of: UInt8(ascii: "\n")).map { lineStart + $0 } ?? bytes.count
+            if newline == lineStart || (newline == lineStart + 1 && bytes[lineStart] == UInt8(ascii: "\r")) {
+                cut = min(newline + 1, bytes.count)
+                break
+            }
+            lineStart = newline + 1
+        }
+        let (head, lossy) = decode(UnsafeBufferPointer(rebasing: bytes[start..<cut]))
+        return (head, lossy, Array(bytes[cut...]))
+    }
+
+    /// `bytes` as UTF-8, with U+FFFD for invalid sequences (then `lossy`).
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>) -> (text: String, lossy: Bool) {
+        if let valid = String(validating: bytes, as: UTF8.self) { return (valid, false) }
+        return (String(decoding: bytes, as: UTF8.self), true)
+    }
+
+    private static func decode(_ bytes: [UInt8]) -> (text: String, lossy: Bool) {
+        bytes.withUnsafeBufferPointer { decode($0) }
     }
 
     /// Fields and body are parsed from ``raw`` alone, so the text and the lossy flag decide equality.

@@ -201,6 +201,38 @@ struct CoreMetadataTests {
         }
     }
 
+    /// Bytes are decoded up to the headers' blank line at once and the body when asked for: the
+    /// result must be that of decoding them whole (byte order mark dropped, invalid UTF-8
+    /// replaced), whatever the bytes around the cut.
+    @Test func bytesReadLikeTheirWholeDecoding() {
+        let pieces: [[UInt8]] = [
+            Array("Name: x".utf8), Array("Requires-Dist: y".utf8), [0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A], [0x0A, 0x0D, 0x0A],
+            Array(" cont".utf8), Array("body".utf8), [0xE9], [0xFF], [0xC3], [0xA9], Array("é".utf8), Array("\u{301}".utf8),
+            [0xEF, 0xBB, 0xBF], Array(":".utf8), Array("not a header".utf8),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        var documents: [[UInt8]] = [
+            [], [0xEF, 0xBB, 0xBF], [0xEF, 0xBB, 0xBF, 0x0A, 0x0A], [0xEF, 0xBB, 0xBF] + Array("\u{301}Name: x\n\nbody".utf8),
+            Array("Name: x\n\nbody é\n".utf8), Array("Name: x\r\n\r\nbody".utf8) + [0xE9], [0xE9] + Array("Name: x\n\nb".utf8),
+            Array("Name: x\nnot a header\n\nmore".utf8), Array("\nbody only".utf8), Array("Name: x\n\n".utf8),
+        ]
+        for _ in 0..<3000 {
+            let count = Int.random(in: 0..<16, using: &generator)
+            documents.append((0..<count).flatMap { _ in pieces.randomElement(using: &generator)! })
+        }
+        for bytes in documents {
+            var whole = String(decoding: bytes, as: UTF8.self)
+            if whole.hasPrefix("\u{FEFF}") { whole.removeFirst() }
+            let reference = CoreMetadata(text: whole)
+            let read = CoreMetadata(bytes: bytes)
+            #expect(Array(read.raw.utf8) == Array(whole.utf8), "\(bytes)")
+            #expect(read.fields == reference.fields, "\(bytes)")
+            #expect(read.body.map { Array($0.utf8) } == reference.body.map { Array($0.utf8) }, "\(bytes)")
+            #expect(read.decodingWasLossy == (String(validating: bytes, as: UTF8.self) == nil), "\(bytes)")
+            #expect(read == CoreMetadata(bytes: Array(bytes)), "\(bytes)")
+        }
+    }
+
     @Test func fieldNamesMatchCaseInsensitively() {
         let m = CoreMetadata(text: "Requires-Dist: a\nREQUIRES-DIST: b\nrequires-dist: c\nRequires-Distx: d\n")
         #expect(m.values("requires-dist") == ["a", "b", "c"])
