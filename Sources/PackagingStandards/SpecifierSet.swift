@@ -49,7 +49,13 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible, Sequenc
         for spec in specifiers.sorted(by: { $0.description < $1.description }) where !seen.contains(spec) {
             seen.append(spec)
         }
-        return seen.map(\.description).joined(separator: ",")
+        // A loop: `joined(separator:)` runs the standard library's unspecialized generic code.
+        var text = ""
+        for spec in seen {
+            if !text.isEmpty { text += "," }
+            text += spec.description
+        }
+        return text
     }
 
     /// The set's own pre-release opinion (see the type documentation).

@@ -75,7 +75,7 @@ public struct PythonResolver: Sendable {
         // The solver's tables and the provider's candidates (thousands of file records on long
         // pages) are the bulk of what the resolution made; see `ProcessEnd`.
         ProcessEnd.keepUntilExit(provider)
-        ProcessEnd.keepUntilExit(SolverState(solver))
+        ProcessEnd.keepUntilExit(capturedBy: { [solver] in withExtendedLifetime(solver) {} })
         return resolution
     }
 
@@ -173,10 +173,4 @@ extension ExternalFact {
         case .dependency(let p, _, let d, _, _): return [p, d]
         }
     }
-}
-
-/// A solver kept whole, for ``ProcessEnd/keepUntilExit(_:)``.
-private final class SolverState<Provider: DependencyProvider> {
-    let solver: PubGrubSolver<Provider>
-    init(_ solver: PubGrubSolver<Provider>) { self.solver = solver }
 }

@@ -32,7 +32,7 @@ public final class WorkerPool: Sendable {
     /// Creates a pool running at most `width` jobs at once (at least one), with at most
     /// `parallelism` of them (default: one per CPU) outside ``blocking(_:)``. Threads start on
     /// demand and stay for the life of the pool.
-    public init(label: String, width: Int, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(label: String, width: Int, parallelism: Int = AvailableProcessors.count) {
         self.width = max(1, width)
         self.parallelism = min(self.width, max(1, parallelism))
         self.jobs = PendingJobs(label: label, width: self.width, parallelism: self.parallelism)

@@ -1,0 +1,62 @@
+import Foundation
+
+/// How many CPUs this process can use: the CPUs of its affinity mask, fewer when a cgroup CPU
+/// quota allows less (a container limited to two CPUs on a larger machine). Counted once.
+///
+/// What `ProcessInfo.activeProcessorCount` answers, without its way there: it reads the cgroup
+/// files through `Data(contentsOf:)` and `URL`, whose first use looks up generic types by
+/// mangled name, about 0.4 ms of every process that starts a worker pool.
+public enum AvailableProcessors {
+    public static let count: Int = {
+        var cpus = affinityCount() ?? sysconf(Int32(_SC_NPROCESSORS_ONLN))
+        if let quota = cgroupQuota() { cpus = min(cpus, quota) }
+        return max(1, cpus)
+    }()
+
+    /// The CPUs of the affinity mask, from `Cpus_allowed_list` in `/proc/self/status` (`0-3,6`):
+    /// Glibc's `sched_getaffinity` is not visible to Swift.
+    private static func affinityCount() -> Int? {
+        guard let line = lines("/proc/self/status", maxLength: 8192).first(where: { $0.hasPrefix("Cpus_allowed_list:") }) else { return nil }
+        var count = 0
+        for range in line.dropFirst("Cpus_allowed_list:".count).split(separator: ",") {
+            let bounds = range.split(separator: "-").map { Int(String($0.filter { $0 != " " && $0 != "\t" })) }
+            guard let first = bounds.first ?? nil, let last = bounds.last ?? nil, bounds.count <= 2, last >= first else { return nil }
+            count += last - first + 1
+        }
+        return count > 0 ? count : nil
+    }
+
+    /// The CPUs a cgroup CPU quota allows, rounded up: cgroup v2 `cpu.max` (`<quota> <period>`,
+    /// `max` for none), else v1 `cpu.cfs_quota_us` / `cpu.cfs_period_us` (-1 for none).
+    private static func cgroupQuota() -> Int? {
+        if let fields = firstLine("/sys/fs/cgroup/cpu.max")?.split(separator: " "), fields.count == 2 {
+            guard let quota = Int(fields[0]), let period = Int(fields[1]) else { return nil }
+            return cpus(quota: quota, period: period)
+        }
+        guard let quota = firstLine("/sys/fs/cgroup/cpu/cpu.cfs_quota_us").flatMap({ Int($0) }),
+              let period = firstLine("/sys/fs/cgroup/cpu/cpu.cfs_period_us").flatMap({ Int($0) })
+        else { return nil }
+        return cpus(quota: quota, period: period)
+    }
+
+    private static func cpus(quota: Int, period: Int) -> Int? {
+        guard quota > 0, period > 0 else { return nil }
+        return (quota + period - 1) / period
+    }
+
+    private static func firstLine(_ path: String) -> Substring? {
+        lines(path, maxLength: 128).first
+    }
+
+    /// The lines of the first `maxLength` bytes of a small file (empty when it cannot be read),
+    /// read with one `read`, as files of `/proc` and `/sys` are made on reading.
+    private static func lines(_ path: String, maxLength: Int) -> [Substring] {
+        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
+        guard descriptor >= 0 else { return [] }
+        defer { close(descriptor) }
+        var buffer = [UInt8](repeating: 0, count: maxLength)
+        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
+        guard count > 0 else { return [] }
+        return String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n")
+    }
+}
