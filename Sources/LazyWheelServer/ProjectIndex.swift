@@ -104,7 +104,8 @@ public final class ProjectIndex: Sendable {
         cacheDirectory: URL? = nil
     ) throws {
         configuration = try IndexConfiguration.resolve(options: options, environment: environment)
-        let cache = (cacheDirectory ?? HTTPCache.defaultDirectory(environment: environment)).map { HTTPCache(directory: $0) }
+        let cache = cacheDirectory.map { HTTPCache(directory: $0) }
+            ?? HTTPCache.defaultDirectoryPath(environment: environment).map { HTTPCache(directoryPath: $0) }
         let transport = HTTPClientTransport(client: engine.client, statistics: engine.statistics)
         client = IndexClient(configuration: configuration, transport: transport, cache: cache)
         fetcher = MetadataFetcher(

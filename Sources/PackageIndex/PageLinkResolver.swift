@@ -17,9 +17,11 @@ struct PageLinkResolver {
 
     init(base: URL) { self.base = base }
 
-    /// The file URL without its fragment, the fragment, and the file name; nil when the link does
-    /// not qualify (see the type's documentation).
-    mutating func resolve(_ href: String) -> (url: URL, fragment: Substring, filename: String)? {
+    /// The text of the file URL without its fragment, as the resolved directory's text (shared
+    /// by the links of one directory) followed by the file name; the fragment; and the file name.
+    /// Nil when the link does not qualify (see the type's documentation). The URL text parses
+    /// back to itself: a plain directory and a plain name.
+    mutating func resolve(_ href: String) -> (directory: String, fragment: Substring, filename: String)? {
         let utf8 = href.utf8
         let hash = utf8.firstIndex(of: UInt8(ascii: "#")) ?? utf8.endIndex
         let path = href[..<hash]
@@ -28,10 +30,9 @@ struct PageLinkResolver {
         let fragment = hash == utf8.endIndex ? href[hash...] : href[href.index(after: hash)...]
         guard !name.isEmpty, name != ".", name != "..",
               name.utf8.allSatisfy(Self.isPlainNameByte), fragment.utf8.allSatisfy(Self.isPlainFragmentByte),
-              let directory = directoryText(path[...slash]),
-              let url = URL(string: directory + name)
+              let directory = directoryText(path[...slash])
         else { return nil }
-        return (url, fragment, String(name))
+        return (directory, fragment, String(name))
     }
 
     private mutating func directoryText(_ directory: Substring) -> String? {

@@ -72,12 +72,12 @@ public struct DistributionFile: Sendable, Hashable {
         let version: Version?
 
         convenience init(
-            filename: String, urlText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
-            coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
+            filename: String, urlHead: String, urlEndsWithFilename: Bool, hashes: [String: String], requiresPython: String?,
+            yanked: YankState, coreMetadata: MetadataAvailability, size: Int64?, uploadTime: String?, projectName: String?
         ) {
             let kind = DistributionKind(filename: filename)
             self.init(
-                filename: filename, urlHead: urlText, urlEndsWithFilename: false, hashes: FileHashes(hashes),
+                filename: filename, urlHead: urlHead, urlEndsWithFilename: urlEndsWithFilename, hashes: FileHashes(hashes),
                 requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime,
                 kind: kind, version: DistributionKind.version(filename: filename, kind: kind, projectName: projectName))
         }
@@ -149,9 +149,22 @@ public struct DistributionFile: Sendable, Hashable {
         size: Int64? = nil, uploadTime: String? = nil, projectName: String? = nil
     ) {
         storage = Storage(
-            filename: filename, urlText: url.absoluteString, hashes: hashes, requiresPython: requiresPython, yanked: yanked,
-            coreMetadata: coreMetadata, size: size, uploadTime: uploadTime, projectName: projectName)
+            filename: filename, urlHead: url.absoluteString, urlEndsWithFilename: false, hashes: hashes,
+            requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: size, uploadTime: uploadTime,
+            projectName: projectName)
         _ = storage.resolvedURL.storeIfNil(ResolvedURL(url))
+    }
+
+    /// A file at `directoryText` + `filename`, a text known to parse back to itself (plain links
+    /// of an HTML page, ``PageLinkResolver``), whose URL is made when first used.
+    init(
+        filename: String, directoryText: String, hashes: [String: String], requiresPython: String?, yanked: YankState,
+        coreMetadata: MetadataAvailability, projectName: String?
+    ) {
+        storage = Storage(
+            filename: filename, urlHead: directoryText, urlEndsWithFilename: true, hashes: hashes,
+            requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, size: nil, uploadTime: nil,
+            projectName: projectName)
     }
 
     /// A file whose name was parsed before, into `kind` and `version`, and whose URL is parsed

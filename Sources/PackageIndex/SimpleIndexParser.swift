@@ -80,23 +80,22 @@ public enum SimpleIndexParser {
         href: String, links: inout PageLinkResolver, attributes: [String: String], text: String, projectName: String
     ) -> DistributionFile? {
         let trimmed = href.trimmingWhitespace(andNewlines: true)
-        let fileURL: URL, hashes: [String: String], filename: String
-        if let plain = links.resolve(trimmed) {
-            (fileURL, hashes, filename) = (plain.url, Self.hashes(fromFragment: plain.fragment), plain.filename)
-        } else {
-            guard let full = resolveLink(trimmed, base: links.base, text: text) else { return nil }
-            (fileURL, hashes, filename) = full
-        }
-
         var yanked = YankState.notYanked
         if let reason = attributes["data-yanked"] {
             yanked = .yanked(reason: reason.isEmpty ? nil : reason)
         }
-        let metadataValue = attributes["data-core-metadata"] ?? attributes["data-dist-info-metadata"]
+        let coreMetadata = metadataAvailability(htmlValue: attributes["data-core-metadata"] ?? attributes["data-dist-info-metadata"])
         let requiresPython = attributes["data-requires-python"].flatMap { $0.isEmpty ? nil : $0 }
+        if let plain = links.resolve(trimmed) {
+            // No URL made: the text is known to parse, and most files of a page are never fetched.
+            return DistributionFile(
+                filename: plain.filename, directoryText: plain.directory, hashes: Self.hashes(fromFragment: plain.fragment),
+                requiresPython: requiresPython, yanked: yanked, coreMetadata: coreMetadata, projectName: projectName)
+        }
+        guard let (fileURL, hashes, filename) = resolveLink(trimmed, base: links.base, text: text) else { return nil }
         return DistributionFile(
             filename: filename, url: fileURL, hashes: hashes, requiresPython: requiresPython,
-            yanked: yanked, coreMetadata: metadataAvailability(htmlValue: metadataValue), projectName: projectName)
+            yanked: yanked, coreMetadata: coreMetadata, projectName: projectName)
     }
 
     /// A file link resolved in full with Foundation: the file URL without fragment, the hashes of

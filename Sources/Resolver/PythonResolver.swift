@@ -75,7 +75,7 @@ public struct PythonResolver: Sendable {
         // The solver's tables and the provider's candidates (thousands of file records on long
         // pages) are the bulk of what the resolution made; see `ProcessEnd`.
         ProcessEnd.keepUntilExit(provider)
-        ProcessEnd.keepUntilExit(capturedBy: { [solver] in withExtendedLifetime(solver) {} })
+        ProcessEnd.keepUntilExit(moving: consume solver)
         return resolution
     }
 

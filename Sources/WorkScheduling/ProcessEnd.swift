@@ -7,7 +7,7 @@
 /// Off unless the process asks for it with ``keepObjectsUntilExit()``: a long-running service
 /// (`lazywheel serve`) frees everything as usual.
 public enum ProcessEnd {
-    private static let kept = Locked<[Any]?>(nil)
+    private static let kept = Locked<[AnyObject]?>(nil)
 
     /// From now on, ``keepUntilExit(_:)`` keeps what it is given. For a process that ends with
     /// `_exit` once its one job is done.
@@ -21,11 +21,16 @@ public enum ProcessEnd {
         kept.withLock { $0?.append(object) }
     }
 
-    /// Keeps what `keeper` captures until the process ends, if the process asked for it: for
-    /// values of generic types, which a closure holds without the runtime building their type
-    /// metadata (a class holding a generic solver made the runtime look up its field types by
-    /// mangled name, about 0.3 ms at the end of every resolve).
-    public static func keepUntilExit(capturedBy keeper: @escaping () -> Void) {
-        kept.withLock { $0?.append(keeper) }
+    /// Whether the process asked to keep what it made until it ends (``keepObjectsUntilExit()``).
+    public static var keepsObjects: Bool { kept.withLock { $0 != nil } }
+
+    /// Keeps `value` until the process ends, if the process asked for it: moved into memory that
+    /// is never freed. For values of generic types: a class or closure holding a generic solver
+    /// made the runtime build its type metadata (field types looked up by mangled name, about
+    /// 0.3 ms at the end of every resolve), and this, specialized in the caller, needs none.
+    @inlinable
+    public static func keepUntilExit<Value>(moving value: consuming Value) {
+        guard keepsObjects else { return }
+        UnsafeMutablePointer<Value>.allocate(capacity: 1).initialize(to: value)
     }
 }

@@ -80,7 +80,9 @@ struct ResolveCommand: Subcommand {
                 printError("lazywheel: no solution:\n\(error)")
                 throw ExitStatus.failure
             }
-            let pins = resolution.packages.map { "\($0.name)==\($0.version)" }.joined(separator: "\n") + "\n"
+            var pins = ""
+            for package in resolution.packages { pins += package.name + "==" + package.version + "\n" }
+            if pins.isEmpty { pins = "\n" }
             if let outputFile {
                 try Data(pins.utf8).write(to: URL(fileURLWithPath: outputFile))
             }

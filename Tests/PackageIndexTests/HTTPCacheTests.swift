@@ -185,5 +185,8 @@ struct HTTPCacheTests {
         #expect(HTTPCache.defaultDirectory(environment: environment([:]))?.path == "/home/u/.cache/lazywheel")
         #expect(HTTPCache.defaultDirectory(environment: environment(["XDG_CACHE_HOME": "/c"]))?.path == "/c/lazywheel")
         #expect(HTTPCache.defaultDirectory(environment: environment(["LAZYWHEEL_CACHE_DIR": "/x", "XDG_CACHE_HOME": "/c"]))?.path == "/x")
+        #expect(HTTPCache.defaultDirectoryPath(environment: environment([:])) == "/home/u/.cache/lazywheel")
+        #expect(HTTPCache.defaultDirectoryPath(environment: environment(["XDG_CACHE_HOME": "/c/"])) == "/c/lazywheel")
+        #expect(HTTPCache.defaultDirectoryPath(environment: environment(["LAZYWHEEL_CACHE_DIR": "/x", "XDG_CACHE_HOME": "/c"])) == "/x")
     }
 }

@@ -225,8 +225,10 @@ struct SimpleIndexJSONTests {
         for href in Self.linkHrefs {
             guard let plain = links.resolve(href) else { continue }
             let full = try #require(SimpleIndexParser.resolveLink(href, base: baseURL, text: ""), "\(href)")
-            #expect(plain.url.absoluteString == full.url.absoluteString, "\(href) against \(base)")
-            #expect(plain.url == full.url, "\(href) against \(base)")
+            let text = plain.directory + plain.filename
+            #expect(text == full.url.absoluteString, "\(href) against \(base)")
+            #expect(URL(string: text)?.absoluteString == text, "\(href) against \(base): parses back")
+            #expect(URL(string: text) == full.url, "\(href) against \(base)")
             #expect(SimpleIndexParser.hashes(fromFragment: plain.fragment) == full.hashes, "\(href)")
             #expect(plain.filename == full.filename, "\(href)")
         }
@@ -234,8 +236,8 @@ struct SimpleIndexJSONTests {
 
     @Test func pageLinkShortcutTakesPlainLinksOnly() throws {
         var links = PageLinkResolver(base: try #require(URL(string: "http://h/simple/six/")))
-        #expect(links.resolve("../../files/six-1.0-py3-none-any.whl#sha256=ab")?.url.absoluteString
-                == "http://h/files/six-1.0-py3-none-any.whl")
+        let resolved = links.resolve("../../files/six-1.0-py3-none-any.whl#sha256=ab")
+        #expect(resolved?.directory == "http://h/files/" && resolved?.filename == "six-1.0-py3-none-any.whl")
         for href in ["six-1.0.whl", "d/x%20y.whl", "d/x.whl?q=1", "dir/..", "dir/.", "d/x.whl#sha256=a%62", "d/"] {
             #expect(links.resolve(href) == nil, "\(href)")
         }
