@@ -1,3 +1,4 @@
+import Foundation
 import PackagingStandards
 import Testing
 @testable import Resolver
@@ -45,6 +46,25 @@ import Testing
         #expect(file.requirements[2].specifier.description == "==2.32.3")
         #expect(file.requirements[3].url?.hasSuffix("/proj/dist/local_pkg-1.0-py3-none-any.whl") == true)
         #expect(file.requirements[4].url == "http://127.0.0.1:8080/files/tool-2.0.tar.gz#sha256=cc")
+    }
+
+    @Test func filesAreReadAsUTF8TextWithoutAByteOrderMark() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("reqfile-\(UInt64.random(in: 0...UInt64.max))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let path = directory.appendingPathComponent("requirements.txt").path
+        try Data([0xEF, 0xBB, 0xBF] + Array("flask>=3\n# café\n".utf8)).write(to: URL(fileURLWithPath: path))
+        #expect(try RequirementsFile.readText(path) == "flask>=3\n# café\n")
+        #expect(try RequirementsFile.parse(path: path).requirements.map(\.name) == ["flask"])
+        let big = String(repeating: "# padding line\n", count: 20_000) + "requests\n"
+        try Data(big.utf8).write(to: URL(fileURLWithPath: path))
+        #expect(try RequirementsFile.readText(path) == big)
+        try Data([0x66, 0xFF, 0x0A]).write(to: URL(fileURLWithPath: path))
+        #expect(throws: RequirementsFile.ReadFailure.self) { try RequirementsFile.readText(path) }
+        let missing = #expect(throws: RequirementsFileError.self) {
+            try RequirementsFile.parse(path: directory.appendingPathComponent("missing.txt").path)
+        }
+        #expect(missing.map { "\($0)".contains("No such file or directory") } == true)
     }
 
     @Test func reportsIncludeCycles() {
