@@ -161,41 +161,65 @@ class Tools:
         message = proc.stdout if proc.returncode == 0 else (proc.stderr.strip().splitlines() or ["?"])[-1]
         return proc.returncode == 0, elapsed, counts, message
 
-    def warm_sample(self, cmd: list[str], env: dict) -> tuple[bool, float, Summary, str]:
-        """The median of up to WARM_REPEATS warm processes on one filled cache (as many as fit in
-        WARM_BUDGET seconds, at least one): a warm run takes 10-30 ms, where one scheduling hiccup
-        on a shared machine is a large part of the figure."""
-        repeats, spent = [], 0.0
-        while len(repeats) < WARM_REPEATS and (not repeats or spent < WARM_BUDGET):
-            repeats.append(self.run(cmd, env))
-            spent += repeats[-1][1]
-        return sorted(repeats, key=lambda s: s[1])[len(repeats) // 2]
-
-    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, single_metadata: bool = False,
-                warm: bool = False, direct_url: Optional[str] = None) -> Measurement:
-        samples = []
+    def measure_warm(self, tools: list[str], case: str, requirements: list[str], runs: int, *,
+                     single_metadata: bool = False) -> dict[str, Measurement]:
+        """Warm runs of several tools: per run, each tool's own cache is filled by one process, then
+        one process of each tool in turn runs on its cache, a tool stopping at WARM_REPEATS processes
+        or WARM_BUDGET seconds (at least one), and its sample is the median of those. A warm run
+        takes 10-30 ms, where one scheduling hiccup on a shared machine is a large part of the
+        figure, and the machine's speed drifts over the seconds between one tool's processes and the
+        next's: taking turns, every tool sees the same machine."""
+        samples: dict[str, list] = {tool: [] for tool in tools}
         for _ in range(runs):
-            work = Path(tempfile.mkdtemp(prefix="lwbench-"))
+            works = {tool: Path(tempfile.mkdtemp(prefix="lwbench-")) for tool in tools}
             try:
-                env = clean_environment(work)
-                cache = work / "cache" if warm else None
-                if direct_url:
-                    cmd = [self.lazywheel, "metadata", direct_url]
-                else:
-                    cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=cache)
-                if warm:  # a first process fills the cache; the ones after it are measured
+                setups = {}
+                for tool, work in works.items():
+                    env = clean_environment(work)
+                    cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=work / "cache")
                     self.run(cmd, env)
-                    samples.append(self.warm_sample(cmd, env))
-                else:
-                    samples.append(self.run(cmd, env))
+                    setups[tool] = (cmd, env)
+                repeats: dict[str, list] = {tool: [] for tool in tools}
+                spent = {tool: 0.0 for tool in tools}
+                active = list(tools)
+                while active:
+                    for tool in list(active):
+                        repeats[tool].append(self.run(*setups[tool]))
+                        spent[tool] += repeats[tool][-1][1]
+                        if len(repeats[tool]) >= WARM_REPEATS or spent[tool] >= WARM_BUDGET:
+                            active.remove(tool)
+                for tool in tools:
+                    samples[tool].append(sorted(repeats[tool], key=lambda s: s[1])[len(repeats[tool]) // 2])
             finally:
-                shutil.rmtree(work, ignore_errors=True)
+                for work in works.values():
+                    shutil.rmtree(work, ignore_errors=True)
+        return {tool: self.summarize(tool, case, samples[tool], runs) for tool in tools}
+
+    @staticmethod
+    def summarize(tool: str, case: str, samples: list, runs: int) -> Measurement:
         ordered = sorted(samples, key=lambda s: s[1])
         median = ordered[len(ordered) // 2]
         ok = all(s[0] for s in samples)
         note = "" if ok else next(s[3] for s in samples if not s[0])[:160]
         return Measurement(tool, case, ok, statistics.median(s[1] for s in samples), median[2], runs, note,
                            [s[3] for s in samples])
+
+    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, single_metadata: bool = False,
+                direct_url: Optional[str] = None) -> Measurement:
+        """Cold runs: each a fresh process with a fresh cache directory."""
+        samples = []
+        for _ in range(runs):
+            work = Path(tempfile.mkdtemp(prefix="lwbench-"))
+            try:
+                env = clean_environment(work)
+                if direct_url:
+                    cmd = [self.lazywheel, "metadata", direct_url]
+                else:
+                    cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=None)
+                samples.append(self.run(cmd, env))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
+        return self.summarize(tool, case, samples, runs)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -433,7 +457,8 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
         f"- Target: CPython {TARGET_PYTHON}, manylinux_2_28 x86_64. Each cell is the median of {args.runs} "
         "runs, each a fresh process with a fresh private cache directory (cold) — or, for *warm*, a fresh cache "
         f"directory filled by one process, then the median of up to {WARM_REPEATS} processes run on it (as many as "
-        f"fit in {WARM_BUDGET:g} s, at least one; the same rule for every tool). Counts are those of the median run.",
+        f"fit in {WARM_BUDGET:g} s, at least one; the same rule for every tool), the tools' warm processes taking "
+        "turns so that every tool sees the same machine. Counts are those of the median run.",
         "- uv: `uv pip compile --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-cache "
         "--python <bench venv python>` (`--python` only skips slow interpreter discovery through pyenv shims; "
         "it does not change what is fetched). pip: `pip install --dry-run --report --use-feature=fast-deps "
@@ -544,10 +569,13 @@ def main() -> int:
         for entry in entries:
             pin = f"{entry['name']}=={entry['version']}"
             say(f"  metadata {pin}{' (warm)' if warm else ''}")
-            for tool in ("lazywheel", "uv", "pip"):
-                if tool == "lazywheel" and not tools.has_index_metadata:
-                    continue
-                sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, single_metadata=True, warm=warm))
+            measured = [tool for tool in ("lazywheel", "uv", "pip") if tool != "lazywheel" or tools.has_index_metadata]
+            if warm:
+                for tool, m in tools.measure_warm(measured, "", [pin], args.runs, single_metadata=True).items():
+                    sums.setdefault(tool, []).append(m)
+            else:
+                for tool in measured:
+                    sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, single_metadata=True))
             if not warm:
                 url = f"{index.url}/files/{entry['file']}"
                 sums.setdefault("lazywheel direct", []).append(
@@ -572,12 +600,13 @@ def main() -> int:
         for requirement_set in sets:
             case = requirement_set + (", warm" if warm else "")
             say(f"  resolve {case}")
-            group = [tools.measure(tool, case, requirement_set.split(), args.runs, warm=warm)
-                     for tool in ("uv", "pip")]
-            if tools.has_resolve:
-                group.append(tools.measure("lazywheel", case, requirement_set.split(), args.runs, warm=warm))
-            else:
+            measured = ["uv", "pip"] + (["lazywheel"] if tools.has_resolve else [])
+            if not tools.has_resolve:
                 say("    lazywheel resolve not available yet")
+            if warm:
+                group = list(tools.measure_warm(measured, case, requirement_set.split(), args.runs).values())
+            else:
+                group = [tools.measure(tool, case, requirement_set.split(), args.runs) for tool in measured]
             groups.append(group)
         return groups
 
