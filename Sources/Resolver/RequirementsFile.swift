@@ -125,7 +125,9 @@ public struct RequirementsFile: Sendable, Equatable {
                 let option = first.hasPrefix("-") ? String(first.prefix { $0 != "=" }) : ""
                 switch option {
                 case "":
-                    let requirementText = ([first] + tokens.prefix { !$0.hasPrefix("--") }).joined(separator: " ")
+                    // A loop: `joined(separator:)` runs the standard library's unspecialized generic code.
+                    var requirementText = first
+                    for token in tokens.prefix(while: { !$0.hasPrefix("--") }) { requirementText += " " + token }
                     let requirement = try parseRequirement(requirementText, file: file, line: lineNumber)
                     if asConstraints { result.constraints.append(requirement) } else { result.requirements.append(requirement) }
                 case "-r", "--requirement", "-c", "--constraint":
