@@ -48,6 +48,7 @@ struct CandidateBuilder: Sendable {
         exactPins = pins
     }
 
+    /// The candidates of project `name` (canonical) among the files its page lists.
     func candidates(_ name: String, files: [DistributionFile]) -> ProjectCandidates {
         // The positions of the files that carry a version, ordered by version and then by page
         // order, walked below as runs of one version each. Pages list versions in order or nearly
