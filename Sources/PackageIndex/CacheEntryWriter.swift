@@ -41,7 +41,8 @@ public final class CacheEntryWriter: Sendable {
         var folders: Set<String> = []
     }
 
-    private let queue = DispatchQueue(label: "lazywheel.cache-writes")
+    /// One thread, at a lower priority (``lowerThisThreadsPriority()``).
+    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1)
     private let state = Locked(State())
 
     public init() {}
@@ -64,7 +65,8 @@ public final class CacheEntryWriter: Sendable {
 
     /// Waits until every change asked before this call is on disk.
     public func drain() {
-        queue.sync {}
+        // The pool's one thread takes jobs in order: this one runs after every write before it.
+        try? writes.run {}
     }
 
     private func enqueue(_ change: Change, for file: String) {
@@ -75,7 +77,23 @@ public final class CacheEntryWriter: Sendable {
             return wasQueued
         }
         // A job already queued for this file writes whatever is newest when it runs.
-        if !alreadyQueued { queue.async { self.apply(file) } }
+        if !alreadyQueued {
+            writes.submit {
+                Self.lowerThisThreadsPriority()
+                self.apply(file)
+            }
+        }
+    }
+
+    /// Gives the writer's thread nice 10, so that when the CPUs are busy the threads a resolution
+    /// waits on (parsing an answer, asking the next question) come first; the writes still get
+    /// about a tenth of a contended CPU, and all of an idle one, which a resolution waiting on the
+    /// network mostly leaves. (Linux keeps a nice value per thread: `PRIO_PROCESS` with 0 is the
+    /// calling thread.)
+    private static func lowerThisThreadsPriority() {
+        #if os(Linux)
+        _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 10)
+        #endif
     }
 
     /// Writes the newest change of `file`, again while another one arrived during the write (in
