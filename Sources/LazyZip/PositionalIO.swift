@@ -38,14 +38,25 @@ public enum PositionalIO {
     /// The first `maxLength` bytes of the file at `path` (all of it when shorter) and the file's
     /// size, or nil when it does not exist or cannot be read.
     public static func readFilePrefix(atPath path: String, maxLength: Int) -> (bytes: Data, fileSize: Int)? {
+        try? prefix(ofFileAtPath: path, maxLength: maxLength)
+    }
+
+    /// The whole contents of the regular file at `path`; the failure says why it could not be
+    /// read (`No such file or directory`, `Is a directory`, …).
+    public static func contents(ofFileAtPath path: String) throws(Failure) -> Data {
+        try prefix(ofFileAtPath: path, maxLength: .max).bytes
+    }
+
+    private static func prefix(ofFileAtPath path: String, maxLength: Int) throws(Failure) -> (bytes: Data, fileSize: Int) {
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return nil }
+        guard descriptor >= 0 else { throw Failure(reason: String(cString: strerror(errno))) }
         defer { close(descriptor) }
         var status = stat()
-        guard fstat(descriptor, &status) == 0, (status.st_mode & S_IFMT) == S_IFREG,
-              let bytes = try? read(descriptor, 0..<min(Int64(status.st_size), Int64(maxLength)))
-        else { return nil }
-        return (bytes, Int(status.st_size))
+        guard fstat(descriptor, &status) == 0 else { throw Failure(reason: String(cString: strerror(errno))) }
+        guard (status.st_mode & S_IFMT) == S_IFREG else {
+            throw Failure(reason: (status.st_mode & S_IFMT) == S_IFDIR ? String(cString: strerror(EISDIR)) : "not a regular file")
+        }
+        return (try read(descriptor, 0..<min(Int64(status.st_size), Int64(maxLength))), Int(status.st_size))
     }
 
     /// The bytes of `range` of the file open as `descriptor`.

@@ -2,8 +2,8 @@
 /// SHA-256 in lowercase hex, kept as its 32 bytes instead of a dictionary holding a 64-character
 /// string (a long project page lists thousands of files, and most are never fetched).
 ///
-/// Canonical: hashes that fit ``sha256(_:)`` are always stored that way, so equal hashes are
-/// equal values.
+/// Canonical: hashes that fit ``sha256(_:)`` (the case) are always stored that way, so equal
+/// hashes are equal values.
 enum FileHashes: Sendable, Hashable {
     /// `["sha256": <lowercase hex of the digest>]`.
     case sha256(SHA256Digest)
@@ -46,19 +46,22 @@ struct SHA256Digest: Sendable, Hashable {
     /// included, so that the text comes back exactly as given).
     init?(lowercaseHex text: String) {
         var text = text
+        // Parsed for every file link of every page read: four words, no array.
         let parsed = text.withUTF8 { utf8 -> (UInt64, UInt64, UInt64, UInt64)? in
             guard utf8.count == 64 else { return nil }
-            var words: [UInt64] = [0, 0, 0, 0]
-            for (position, byte) in utf8.enumerated() {
-                let nibble: UInt8
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"): nibble = byte - UInt8(ascii: "0")
-                case UInt8(ascii: "a")...UInt8(ascii: "f"): nibble = byte - UInt8(ascii: "a") + 10
-                default: return nil
+            func word(_ index: Int) -> UInt64? {
+                var word: UInt64 = 0
+                for byte in utf8[(index * 16)..<(index * 16 + 16)] {
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"): word = word << 4 | UInt64(byte - UInt8(ascii: "0"))
+                    case UInt8(ascii: "a")...UInt8(ascii: "f"): word = word << 4 | UInt64(byte - UInt8(ascii: "a") + 10)
+                    default: return nil
+                    }
                 }
-                words[position / 16] = words[position / 16] << 4 | UInt64(nibble)
+                return word
             }
-            return (words[0], words[1], words[2], words[3])
+            guard let a = word(0), let b = word(1), let c = word(2), let d = word(3) else { return nil }
+            return (a, b, c, d)
         }
         guard let parsed else { return nil }
         words = parsed

@@ -127,6 +127,10 @@ public struct DistributionFile: Sendable, Hashable {
     public var hashes: [String: String] { storage.hashes.dictionary }
     /// ``hashes`` as stored.
     var compactHashes: FileHashes { storage.hashes }
+    /// The part of ``urlText`` before ``filename``, when the file keeps its URL text that way: a
+    /// plain link of an HTML page (``PageLinkResolver``) or a file read from a page archive, whose
+    /// texts are known to parse back to themselves. Nil for a URL kept whole.
+    var splitURL: String? { storage.urlEndsWithFilename ? storage.urlHead : nil }
     /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
     /// `requires-python`), HTML entities already decoded.
     public var requiresPython: String? { storage.requiresPython }

@@ -71,9 +71,12 @@ enum ProjectPageArchive {
 
     /// The archive of `page`, parsed from `source`; nil when a file's URL does not parse back
     /// from its text (files read from an archive parse their URLs only when asked for them, so
-    /// an archive holds only URLs known to parse).
+    /// an archive holds only URLs known to parse; texts kept split are known to, see
+    /// ``DistributionFile/splitURL``).
     static func encode(_ page: ProjectPage, source: Source) -> Data? {
-        guard page.files.allSatisfy({ URL(string: $0.urlText)?.absoluteString == $0.urlText }) else { return nil }
+        guard page.files.allSatisfy({ $0.splitURL != nil || URL(string: $0.urlText)?.absoluteString == $0.urlText }) else {
+            return nil
+        }
         var versions = TableBuilder<VersionParts>()
         var wheelNames = TableBuilder<String>()
         var tagSets = TableBuilder<String>()
@@ -175,14 +178,13 @@ enum ProjectPageArchive {
                 guard let version = reader.version() else { return nil }
                 versions.append(version)
             }
-            guard let wheelNames = reader.strings(),
-                  let tagSets = reader.strings().flatMap({ texts in
-                      texts.reduce(into: [WheelFilename.TagSetKey]?.some([])) { keys, text in
-                          keys = WheelFilename.tagSetKey(parsing: text).flatMap { key in keys.map { $0 + [key] } }
-                      }
-                  }),
-                  let requiresPythonTexts = reader.strings(), let urlHeads = reader.strings(),
-                  let fileCount = reader.count()
+            guard let wheelNames = reader.strings(), let tagSetTexts = reader.strings() else { return nil }
+            var tagSets: [WheelFilename.TagSetKey] = []
+            for text in tagSetTexts {
+                guard let key = WheelFilename.tagSetKey(parsing: text) else { return nil }
+                tagSets.append(key)
+            }
+            guard let requiresPythonTexts = reader.strings(), let urlHeads = reader.strings(), let fileCount = reader.count()
             else { return nil }
             var files: [DistributionFile] = []
             files.reserveCapacity(fileCount)
@@ -218,6 +220,7 @@ enum ProjectPageArchive {
     /// The part of `file`'s URL text before its file name, when the text ends with the name (as
     /// nearly all do; the files of a page then share a few such parts).
     private static func urlHead(of file: DistributionFile) -> String? {
+        if let head = file.splitURL { return head }
         let (text, name) = (file.urlText.utf8, file.filename.utf8)
         guard text.count > name.count else { return nil }
         let nameStart = text.index(text.endIndex, offsetBy: -name.count)

@@ -67,6 +67,21 @@ enum PythonText {
     }
 }
 
+extension Array where Element == String {
+    /// The texts joined by `separator`, in a plain loop over this concrete array type:
+    /// `joined(separator:)` is generic over the sequence and runs the standard library's
+    /// unspecialized code, its first use in a process a type look-up by mangled name (0.1-0.3 ms
+    /// of a short command).
+    public func joinedPlainly(separator: String) -> String {
+        var text = ""
+        for (index, element) in enumerated() {
+            if index > 0 { text += separator }
+            text += element
+        }
+        return text
+    }
+}
+
 extension StringProtocol {
     /// `lowercased()`, without the case mapping when the text is ASCII with no capital letter, as
     /// wheel tags, hash digests and algorithm names almost always are (thousands per project page).

@@ -49,13 +49,7 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible, Sequenc
         for spec in specifiers.sorted(by: { $0.description < $1.description }) where !seen.contains(spec) {
             seen.append(spec)
         }
-        // A loop: `joined(separator:)` runs the standard library's unspecialized generic code.
-        var text = ""
-        for spec in seen {
-            if !text.isEmpty { text += "," }
-            text += spec.description
-        }
-        return text
+        return seen.map(\.description).joinedPlainly(separator: ",")
     }
 
     /// The set's own pre-release opinion (see the type documentation).

@@ -1,4 +1,5 @@
 import Foundation
+import LazyZip
 import PackagingStandards
 
 /// A requirements-file problem, with the file and line to fix.
@@ -75,23 +76,14 @@ public struct RequirementsFile: Sendable, Equatable {
         let description: String
     }
 
-    /// The UTF-8 text of the file at `path` (without a byte order mark), read with POSIX calls: Foundation's
-    /// `String(contentsOfFile:)` goes through `URL`, whose first use looks up generic types by
-    /// mangled name (about half a millisecond of a `resolve -r` run answered from the cache).
+    /// The UTF-8 text of the file at `path` (without a byte order mark), read with POSIX calls
+    /// (``PositionalIO``): Foundation's `String(contentsOfFile:)` goes through `URL`, whose first
+    /// use looks up generic types by mangled name (about half a millisecond of a `resolve -r` run
+    /// answered from the cache).
     public static func readText(_ path: String) throws -> String {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { throw ReadFailure(description: String(cString: strerror(errno))) }
-        defer { close(descriptor) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 * 1024)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Foundation.read(descriptor, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ReadFailure(description: String(cString: strerror(errno)))
-            }
-            if count == 0 { break }
-            bytes += chunk[..<count]
+        let bytes: Data
+        do { bytes = try PositionalIO.contents(ofFileAtPath: path) } catch {
+            throw ReadFailure(description: error.reason)
         }
         guard var text = String(validating: bytes, as: UTF8.self) else {
             throw ReadFailure(description: "the file is not UTF-8 text")
@@ -125,9 +117,7 @@ public struct RequirementsFile: Sendable, Equatable {
                 let option = first.hasPrefix("-") ? String(first.prefix { $0 != "=" }) : ""
                 switch option {
                 case "":
-                    // A loop: `joined(separator:)` runs the standard library's unspecialized generic code.
-                    var requirementText = first
-                    for token in tokens.prefix(while: { !$0.hasPrefix("--") }) { requirementText += " " + token }
+                    let requirementText = ([first] + tokens.prefix(while: { !$0.hasPrefix("--") })).joinedPlainly(separator: " ")
                     let requirement = try parseRequirement(requirementText, file: file, line: lineNumber)
                     if asConstraints { result.constraints.append(requirement) } else { result.requirements.append(requirement) }
                 case "-r", "--requirement", "-c", "--constraint":
