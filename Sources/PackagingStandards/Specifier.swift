@@ -195,6 +195,24 @@ public struct Specifier: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Versions outside `lower ..< upper` (either side open when nil) are never admitted,
+    /// whatever the pre-release policy: a cheap bound that lets a caller skip most of a long
+    /// sorted version list before asking ``admits(_:)`` about the rest. Conservative: `<=V`,
+    /// `!=`, `===` and the local versions `==V` admits give no bound on that side.
+    var admittedBounds: (lower: Version?, upper: Version?) {
+        guard let spec = version else { return (nil, nil) }
+        switch self.operator {
+        case .arbitrary, .notEqual, .lessThanOrEqual: return (nil, nil)
+        case .equal where isWildcard: return (lowerEdge, upperEdge)
+        // `==V` admits V and, without a local label of its own, V's local versions, which sort
+        // after V: the same lower bound for both.
+        case .equal, .greaterThanOrEqual: return (spec, nil)
+        case .greaterThan: return (lowerEdge ?? spec, nil)
+        case .lessThan: return (nil, upperEdge)
+        case .compatible: return (spec, upperEdge)
+        }
+    }
+
     /// The smallest version of the next prefix: `1.2` → `1.3.dev0`.
     static func nextPrefixDev0(epoch: Int, release: [Int]) -> Version {
         var next = release

@@ -63,7 +63,24 @@ public struct SpecifierSet: Sendable, Hashable, CustomStringConvertible, Sequenc
     public func contains(_ version: Version, prereleases: Bool? = nil) -> Bool {
         let policy = prereleases ?? prereleaseOverride
         if policy == false && version.isPrerelease { return false }
-        return specifiers.allSatisfy { $0.admits(version) }
+        // By index: `allSatisfy` hands each clause over as a copy (a retain and release per
+        // string and version in it), and resolving tests each listed version of a long page.
+        for index in specifiers.indices where !specifiers[index].admits(version) { return false }
+        return true
+    }
+
+    /// Versions outside `lower ..< upper` (either side open when nil) are never contained,
+    /// whatever the pre-release policy: the tightest of the clauses' bounds. Lets a caller walking
+    /// a long ascending version list ask ``contains(_:prereleases:)`` only about the versions
+    /// inside.
+    public var admittedBounds: (lower: Version?, upper: Version?) {
+        var bounds: (lower: Version?, upper: Version?) = (nil, nil)
+        for index in specifiers.indices {
+            let (lower, upper) = specifiers[index].admittedBounds
+            if let lower, bounds.lower.map({ lower > $0 }) ?? true { bounds.lower = lower }
+            if let upper, bounds.upper.map({ upper < $0 }) ?? true { bounds.upper = upper }
+        }
+        return bounds
     }
 
     /// The resolver's rule: a pre-release is acceptable only when `prereleasesRequested` or when

@@ -8,14 +8,31 @@ struct ProjectCandidates: Sendable {
     var known: [Version] = []
     /// Usable versions, newest first.
     var ordered: [Version] = []
-    /// Usable files per version, preferred file first.
-    var files: [Version: [DistributionFile]] = [:]
-    /// Why a listed version can not be used.
-    var excluded: [Version: String] = [:]
     /// The direct reference the project comes from, if any.
     var url: String?
-}
+    /// The usable versions, ascending, each with its run of ``usableFiles``: one flat array for
+    /// the whole page, as a long page has thousands of versions and an array (and a dictionary
+    /// entry) per version cost more than reading the page.
+    fileprivate var fileRuns: [(version: Version, files: Range<Int>)] = []
+    /// Usable files, grouped by version, preferred file first.
+    fileprivate var usableFiles: [DistributionFile] = []
+    /// Why each listed version that is not usable is not, kept as a code until asked for.
+    fileprivate var exclusions: [Version: Exclusion] = [:]
 
+    init() {}
+
+    /// The usable files of `version`, preferred file first; nil when it is not usable.
+    func files(of version: Version) -> ArraySlice<DistributionFile>? {
+        let index = fileRuns.partitioningIndex(where: { $0.version >= version })
+        guard index < fileRuns.endIndex, fileRuns[index].version == version else { return nil }
+        return usableFiles[fileRuns[index].files]
+    }
+
+    /// Why the listed `version` cannot be used; nil when it can (or is not listed).
+    func exclusionReason(of version: Version) -> String? {
+        exclusions[version]?.description
+    }
+}
 /// Turns a project page's files into ``ProjectCandidates`` for one resolution request: yanked
 /// files only for exact pins (PEP 592), `Requires-Python`, wheel tags, sdists unless wheels only,
 /// the pre-release policy, and the preferred file of each version.
@@ -64,8 +81,7 @@ struct CandidateBuilder: Sendable {
         }
         var result = ProjectCandidates()
         var ranks = TagRanks()
-        result.files.reserveCapacity(ordered.count)
-        var usableVersions: [Version] = []
+        result.usableFiles.reserveCapacity(ordered.count)
         let python = request.target.pythonFullVersion
         let pinned = exactPins[name] ?? []
         // The `requires-python` texts that exclude the target, with their specifiers: a page
@@ -101,56 +117,60 @@ struct CandidateBuilder: Sendable {
             while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
             defer { start = end }
             result.known.append(version)
-            var reasons: [String] = []
-            var usableFiles: [DistributionFile] = []
+            // The reason a version is excluded for is the most telling one among its files'.
+            var exclusion: Exclusion?
+            func exclude(_ reason: Exclusion) {
+                if exclusion.map({ reason.rank < $0.rank }) ?? true { exclusion = reason }
+            }
+            let firstFile = result.usableFiles.endIndex
             for position in ordered[start..<end] {
                 let file = files[position]
                 if file.yanked.isYanked && !pinned.contains(version) {
-                    reasons.append("it was yanked" + (file.yanked.reason.map { " (\($0))" } ?? ""))
+                    exclude(.yanked(file.yanked.reason))
                     continue
                 }
                 if let requires = pythonExclusion(file) {
-                    reasons.append("it requires Python \(requires), the target is \(request.target.pythonVersion)")
+                    exclude(.requiresPython(requires, target: request.target.pythonVersion))
                     continue
                 }
                 switch file.kind {
                 case .wheel(let wheel):
                     if let tags = request.target.tags, !isCompatible(wheel, tags) {
-                        reasons.append("it has no wheel for the target platform")
+                        exclude(.platform)
                         continue
                     }
                 case .sdist:
                     if request.wheelsOnly {
-                        reasons.append("it has only a source distribution and only wheels are allowed")
+                        exclude(.sourceOnly)
                         continue
                     }
                 case .other:
                     continue
                 }
-                usableFiles.append(file)
+                result.usableFiles.append(file)
             }
-            if usableFiles.isEmpty {
-                let preference = ["requires Python", "yanked", "platform", "source distribution"]
-                result.excluded[version] = preference.lazy.compactMap { key in reasons.first { $0.contains(key) } }.first
-                    ?? reasons.first ?? "it has no usable file"
-            } else {
-                result.files[version] = usableFiles.count == 1 ? usableFiles : usableFiles.sorted { preference($0, &ranks) < preference($1, &ranks) }
-                usableVersions.append(version)
+            let run = firstFile..<result.usableFiles.endIndex
+            if run.isEmpty {
+                result.exclusions[version] = exclusion ?? .noUsableFile
+                continue
             }
+            if run.count > 1 {
+                result.usableFiles[run].sort { preference($0, &ranks) < preference($1, &ranks) }
+            }
+            result.fileRuns.append((version, run))
         }
-        usableVersions.reverse()
-        if !prereleasesAllowed(name, versions: usableVersions) {
-            for version in usableVersions where version.isPrerelease {
-                result.excluded[version] = "it is a pre-release; pre-releases are used only when \(prereleaseRule)"
-                result.files[version] = nil
+        if !prereleasesAllowed(name, versions: result.fileRuns.lazy.map(\.version)) {
+            let rule = prereleaseRule
+            for run in result.fileRuns where run.version.isPrerelease {
+                result.exclusions[run.version] = .prerelease(rule: rule)
             }
-            usableVersions.removeAll { $0.isPrerelease }
+            result.fileRuns.removeAll { $0.version.isPrerelease }
         }
-        result.ordered = usableVersions
+        result.ordered = result.fileRuns.reversed().map(\.version)
         return result
     }
 
-    private func prereleasesAllowed(_ name: String, versions: [Version]) -> Bool {
+    private func prereleasesAllowed(_ name: String, versions: some Collection<Version>) -> Bool {
         let onlyPrereleases = !versions.isEmpty && versions.allSatisfy(\.isPrerelease)
         let explicit = explicitPrereleases.contains(name)
         switch request.prerelease {
@@ -181,6 +201,40 @@ struct CandidateBuilder: Sendable {
             return (file.coreMetadata.isPresent ? 0 : 1_000_000) + tagRank
         case .sdist: return 10_000_000
         case .other: return 20_000_000
+        }
+    }
+}
+
+/// Why a listed version cannot be used, the most telling reason first (``rank``); its text is
+/// made only when an explanation asks for it.
+enum Exclusion: Sendable, CustomStringConvertible {
+    case requiresPython(SpecifierSet, target: String)
+    case yanked(String?)
+    case platform
+    case sourceOnly
+    case noUsableFile
+    case prerelease(rule: String)
+
+    /// Lower is more telling: a version whose files are excluded for several reasons is
+    /// explained by its lowest.
+    var rank: Int {
+        switch self {
+        case .requiresPython: return 0
+        case .yanked: return 1
+        case .platform: return 2
+        case .sourceOnly: return 3
+        case .noUsableFile, .prerelease: return 4
+        }
+    }
+
+    var description: String {
+        switch self {
+        case .requiresPython(let requires, let target): return "it requires Python \(requires), the target is \(target)"
+        case .yanked(let reason): return "it was yanked" + (reason.map { " (\($0))" } ?? "")
+        case .platform: return "it has no wheel for the target platform"
+        case .sourceOnly: return "it has only a source distribution and only wheels are allowed"
+        case .noUsableFile: return "it has no usable file"
+        case .prerelease(let rule): return "it is a pre-release; pre-releases are used only when \(rule)"
         }
     }
 }

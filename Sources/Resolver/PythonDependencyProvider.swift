@@ -94,7 +94,7 @@ final class PythonDependencyProvider: DependencyProvider {
         for hint in hints {
             // The solver repeats its hints at every decision; each version is passed on once.
             guard let name = hint.package.name, hinted[name] != hint.version,
-                  let file = candidates[name]?.files[hint.version]?.first else { continue }
+                  let file = candidates[name]?.files(of: hint.version)?.first else { continue }
             hinted[name] = hint.version
             source.prefetchMetadata(file, project: name)
         }
@@ -107,7 +107,7 @@ final class PythonDependencyProvider: DependencyProvider {
     /// the preferred file of that version (without credentials).
     func fileURL(of name: String, version: Version) -> String? {
         if let direct = directReferences[name] { return direct }
-        return candidates[name]?.files[version]?.first.map { redactingCredentials(in: $0.urlText) }
+        return candidates[name]?.files(of: version)?.first.map { redactingCredentials(in: $0.urlText) }
     }
 
     // MARK: candidates
@@ -143,7 +143,7 @@ final class PythonDependencyProvider: DependencyProvider {
         if let direct = directMetadata[name] {
             metadata = direct
         } else {
-            guard let files = try projectCandidates(name).files[version], !files.isEmpty else {
+            guard let files = try projectCandidates(name).files(of: version), !files.isEmpty else {
                 return .unavailable(reason: "it has no usable file")
             }
             var failure: String?
@@ -208,9 +208,19 @@ final class PythonDependencyProvider: DependencyProvider {
         let known = candidates.known
         guard !known.isEmpty else { return .full }
         let constraint = constraints[name]
+        // Only the listed versions within both sets' bounds can be admitted: found by binary
+        // search, as a long page lists hundreds of versions and testing each costs.
+        var (lower, upper) = specifier.admittedBounds
+        if let constraint {
+            let bounds = constraint.admittedBounds
+            if let bound = bounds.lower, lower.map({ bound > $0 }) ?? true { lower = bound }
+            if let bound = bounds.upper, upper.map({ bound < $0 }) ?? true { upper = bound }
+        }
+        let first = lower.map { bound in known.partitioningIndex(where: { $0 >= bound }) } ?? known.startIndex
+        let end = upper.map { bound in known[first...].partitioningIndex(where: { $0 >= bound }) } ?? known.endIndex
         var intervals: [VersionInterval<Version>] = []
         var run: (first: Version, last: Version)?
-        for version in known {
+        for version in known[first..<max(first, end)] {
             let admitted = specifier.contains(version, prereleases: true)
                 && (constraint?.contains(version, prereleases: true) ?? true)
             if admitted {

@@ -50,7 +50,7 @@ struct PythonVocabulary: ExplanationVocabulary {
         guard let name = package.name, let candidates = known[name] else { return nil }
         if candidates.known.isEmpty && candidates.url == nil { return "the index lists no files for \(name)" }
         let excluded = candidates.known.reversed().filter { versions.contains($0) }.compactMap { version in
-            candidates.excluded[version].map { (version, $0) }
+            candidates.exclusionReason(of: version).map { (version, $0) }
         }
         guard !excluded.isEmpty else { return nil }
         var groups: [(reason: String, versions: [Version])] = []

@@ -131,3 +131,47 @@ struct SpecifierTests {
 func specifierBoundsThatWouldOverflowAreRejected(_ text: String) {
     #expect(throws: SpecifierError.self) { try Specifier(text) }
 }
+
+@Suite("Specifier bounds")
+struct SpecifierBoundsTests {
+    static let versions = [
+        "0.9", "1.0.dev1", "1.0a1", "1.0a1.post1", "1.0b2", "1.0rc1", "1.0", "1.0+local", "1.0+local.2", "1.0.post1",
+        "1.0.post1+x", "1.0.0.1", "1.1.dev0", "1.1a1", "1.1", "1.1.post2.dev1", "1.1.5", "1.2", "1.10", "2.0rc1", "2.0",
+        "2.0+abc", "2!0.5", "2!1.0",
+    ]
+    static let operators = ["==", "!=", "<", "<=", ">", ">=", "~=", "==="]
+
+    /// Every version a set contains, under every pre-release policy, lies within its bounds:
+    /// every operator against every version above, and pairs of clauses.
+    @Test func containedVersionsLieWithinTheBounds() throws {
+        let parsed = try Self.versions.map { try Version($0) }
+        var clauses: [String] = []
+        for op in Self.operators {
+            for text in Self.versions {
+                if op == "~=" && !text.contains(".") { continue }
+                clauses.append(op + text)
+                if op == "==" || op == "!=", !text.contains("+") { clauses.append(op + text + ".*") }
+            }
+        }
+        let sets = clauses.compactMap { try? SpecifierSet($0) }
+            + stride(from: 0, to: clauses.count - 7, by: 7).compactMap { try? SpecifierSet(clauses[$0] + "," + clauses[$0 + 7]) }
+        #expect(sets.count > 200)
+        for set in sets {
+            let (lower, upper) = set.admittedBounds
+            for version in parsed {
+                for policy in [true, false, nil] as [Bool?] where set.contains(version, prereleases: policy) {
+                    #expect(lower.map { version >= $0 } ?? true, "\(set) contains \(version) below \(lower!)")
+                    #expect(upper.map { version < $0 } ?? true, "\(set) contains \(version) at or above \(upper!)")
+                }
+            }
+        }
+    }
+
+    @Test func boundsAreTheTightestClauses() throws {
+        let bounds = try SpecifierSet(">=1.0,>1.2,<3,~=2.1").admittedBounds
+        #expect(bounds.lower == (try Version("2.1")))
+        #expect(bounds.upper == (try Version("3.dev0")))
+        #expect(try SpecifierSet("!=1.0,<=2").admittedBounds.lower == nil)
+        #expect(try SpecifierSet("!=1.0,<=2").admittedBounds.upper == nil)
+    }
+}
