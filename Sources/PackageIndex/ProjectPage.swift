@@ -54,7 +54,10 @@ public enum SdistFormat: String, Sendable, Hashable, Codable {
 /// Immutable, and one shared reference underneath: a long page has thousands of files, and the
 /// resolver groups, filters and keeps them, so a copy is a retain rather than a dozen.
 public struct DistributionFile: Sendable, Hashable {
-    private final class Storage: Sendable {
+    // Internal rather than private, so that the getters a resolver calls for every file of a long
+    // page can be inlined into it (``requiresPython``, ``yanked``, ``kind``, ``version``): a call
+    // into this module hands each value over with a retain and a release.
+    @usableFromInline final class Storage: Sendable {
         let filename: String
         /// ``url``'s text, or when `urlEndsWithFilename` its part before ``filename`` (files of
         /// one page read from an archive share that part); the URL itself is parsed when first
@@ -63,13 +66,13 @@ public struct DistributionFile: Sendable, Hashable {
         let urlEndsWithFilename: Bool
         let resolvedURL = AtomicLazyReference<ResolvedURL>()
         let hashes: FileHashes
-        let requiresPython: String?
-        let yanked: YankState
-        let coreMetadata: MetadataAvailability
+        @usableFromInline let requiresPython: String?
+        @usableFromInline let yanked: YankState
+        @usableFromInline let coreMetadata: MetadataAvailability
         let size: Int64?
         let uploadTime: String?
-        let kind: DistributionKind
-        let version: Version?
+        @usableFromInline let kind: DistributionKind
+        @usableFromInline let version: Version?
 
         convenience init(
             filename: String, urlHead: String, urlEndsWithFilename: Bool, hashes: [String: String], requiresPython: String?,
@@ -110,12 +113,12 @@ public struct DistributionFile: Sendable, Hashable {
         }
     }
 
-    private final class ResolvedURL: Sendable {
+    final class ResolvedURL: Sendable {
         let url: URL
         init(_ url: URL) { self.url = url }
     }
 
-    private let storage: Storage
+    @usableFromInline let storage: Storage
 
     /// The file name (the last path component of ``url``).
     public var filename: String { storage.filename }
@@ -133,19 +136,19 @@ public struct DistributionFile: Sendable, Hashable {
     var splitURL: String? { storage.urlEndsWithFilename ? storage.urlHead : nil }
     /// The `Requires-Python` specifier text the index advertises (`data-requires-python`,
     /// `requires-python`), HTML entities already decoded.
-    public var requiresPython: String? { storage.requiresPython }
+    @inlinable public var requiresPython: String? { storage.requiresPython }
     /// Yank status (PEP 592).
-    public var yanked: YankState { storage.yanked }
+    @inlinable public var yanked: YankState { storage.yanked }
     /// Whether `<url>.metadata` exists (PEP 658/714).
-    public var coreMetadata: MetadataAvailability { storage.coreMetadata }
+    @inlinable public var coreMetadata: MetadataAvailability { storage.coreMetadata }
     /// File size in bytes (PEP 700), when the index says.
     public var size: Int64? { storage.size }
     /// Upload time as the index wrote it (PEP 700, ISO 8601), when given.
     public var uploadTime: String? { storage.uploadTime }
     /// What kind of distribution the file name says this is.
-    public var kind: DistributionKind { storage.kind }
+    @inlinable public var kind: DistributionKind { storage.kind }
     /// The version the file name carries, when it parses (PEP 440).
-    public var version: Version? { storage.version }
+    @inlinable public var version: Version? { storage.version }
 
     public init(
         filename: String, url: URL, hashes: [String: String] = [:], requiresPython: String? = nil,

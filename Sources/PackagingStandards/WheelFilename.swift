@@ -32,12 +32,14 @@ public struct BuildTag: Sendable, Hashable, Comparable, CustomStringConvertible 
 /// One shared reference underneath: a project page lists thousands of wheels, and their names
 /// are copied with the files that carry them.
 public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
-    private final class Storage: Sendable {
+    // Internal rather than private so that ``tagSetKey`` can be inlined into the resolver's loops
+    // over a page's wheels.
+    @usableFromInline final class Storage: Sendable {
         let filename: String
         let name: String
         let version: Version
         let buildTag: BuildTag?
-        let tagSet: WheelTagSet
+        @usableFromInline let tagSet: WheelTagSet
 
         init(filename: String, name: String, version: Version, buildTag: BuildTag?, tagSet: WheelTagSet) {
             self.filename = filename
@@ -48,7 +50,7 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    private let storage: Storage
+    @usableFromInline let storage: Storage
 
     /// The full file name.
     public var filename: String { storage.filename }
@@ -71,13 +73,14 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     /// equal keys (past the parsing memo's capacity, the same tags may also come with different
     /// keys, which only costs such a cache a miss).
     public struct TagSetKey: Hashable, Sendable {
-        fileprivate let tagSet: WheelTagSet
-        public static func == (a: TagSetKey, b: TagSetKey) -> Bool { a.tagSet === b.tagSet }
+        @usableFromInline let tagSet: WheelTagSet
+        @usableFromInline init(tagSet: WheelTagSet) { self.tagSet = tagSet }
+        @inlinable public static func == (a: TagSetKey, b: TagSetKey) -> Bool { a.tagSet === b.tagSet }
         public func hash(into hasher: inout Hasher) { hasher.combine(ObjectIdentifier(tagSet)) }
     }
 
     /// The tag set's ``TagSetKey``.
-    public var tagSetKey: TagSetKey { TagSetKey(tagSet: storage.tagSet) }
+    @inlinable public var tagSetKey: TagSetKey { TagSetKey(tagSet: storage.tagSet) }
 
     /// Everything else is read from the file name, so names decide equality.
     public static func == (a: WheelFilename, b: WheelFilename) -> Bool {
@@ -187,7 +190,7 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 /// Parsed once per process and shared: a project page lists hundreds or thousands of wheels
 /// with a handful of tag sets, and every file name parsed again costs a few microseconds and
 /// half a dozen arrays. Bounded like the other memos, so that odd names cost time, not memory.
-private final class WheelTagSet: Sendable {
+@usableFromInline final class WheelTagSet: Sendable {
     let text: String
     let python: [String]
     let abi: [String]

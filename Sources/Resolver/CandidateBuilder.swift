@@ -81,35 +81,9 @@ struct CandidateBuilder: Sendable {
         }
         var result = ProjectCandidates()
         var ranks = TagRanks()
+        var screen = FileScreen(request: request)
         result.usableFiles.reserveCapacity(ordered.count)
-        let python = request.target.pythonFullVersion
         let pinned = exactPins[name] ?? []
-        // The `requires-python` texts that exclude the target, with their specifiers: a page
-        // repeats a few texts over all its files, and files next to each other usually share
-        // theirs, so the last text is tried before hashing; the same for tag sets.
-        var excludingPython: [String: SpecifierSet?] = [:]
-        var lastPython: (text: String, verdict: SpecifierSet?)?
-        func pythonExclusion(_ file: DistributionFile) -> SpecifierSet? {
-            guard let python, let text = file.requiresPython else { return nil }
-            if let lastPython, lastPython.text == text { return lastPython.verdict }
-            let verdict: SpecifierSet?
-            if let known = excludingPython[text] {
-                verdict = known
-            } else {
-                verdict = file.requiresPythonSpecifiers.flatMap { $0.contains(python, prereleases: true) ? nil : $0 }
-                excludingPython[text] = verdict
-            }
-            lastPython = (text, verdict)
-            return verdict
-        }
-        var lastTags: (key: WheelFilename.TagSetKey, compatible: Bool)?
-        func isCompatible(_ wheel: WheelFilename, _ tags: CompatibleTags) -> Bool {
-            let key = wheel.tagSetKey
-            if let lastTags, lastTags.key == key { return lastTags.compatible }
-            let compatible = ranks.priority(of: wheel, among: tags) != nil
-            lastTags = (key, compatible)
-            return compatible
-        }
         var start = ordered.startIndex
         while start < ordered.endIndex {
             let version = versions[ordered[start]]!
@@ -117,41 +91,22 @@ struct CandidateBuilder: Sendable {
             while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
             defer { start = end }
             result.known.append(version)
-            // The reason a version is excluded for is the most telling one among its files'.
-            var exclusion: Exclusion?
-            func exclude(_ reason: Exclusion) {
-                if exclusion.map({ reason.rank < $0.rank }) ?? true { exclusion = reason }
-            }
+            let yankedUsable = pinned.contains(version)
+            // The most telling reason among the files' (the lowest ``Exclusion/rank``), the first
+            // file's of that rank.
+            var exclusion: (rank: Int, file: Int, screening: Screening)?
             let firstFile = result.usableFiles.endIndex
             for position in ordered[start..<end] {
-                let file = files[position]
-                if file.yanked.isYanked && !pinned.contains(version) {
-                    exclude(.yanked(file.yanked.reason))
+                let screening = screen.screen(files[position], yankedUsable: yankedUsable, ranks: &ranks)
+                guard let rank = screening.rank else {
+                    if case .usable = screening { result.usableFiles.append(files[position]) }
                     continue
                 }
-                if let requires = pythonExclusion(file) {
-                    exclude(.requiresPython(requires, target: request.target.pythonVersion))
-                    continue
-                }
-                switch file.kind {
-                case .wheel(let wheel):
-                    if let tags = request.target.tags, !isCompatible(wheel, tags) {
-                        exclude(.platform)
-                        continue
-                    }
-                case .sdist:
-                    if request.wheelsOnly {
-                        exclude(.sourceOnly)
-                        continue
-                    }
-                case .other:
-                    continue
-                }
-                result.usableFiles.append(file)
+                if exclusion.map({ rank < $0.rank }) ?? true { exclusion = (rank, position, screening) }
             }
             let run = firstFile..<result.usableFiles.endIndex
             if run.isEmpty {
-                result.exclusions[version] = exclusion ?? .noUsableFile
+                result.exclusions[version] = exclusion.map { screen.exclusion($0.screening, of: files[$0.file]) } ?? .noUsableFile
                 continue
             }
             if run.count > 1 {
@@ -205,8 +160,102 @@ struct CandidateBuilder: Sendable {
     }
 }
 
-/// Why a listed version cannot be used, the most telling reason first (``rank``); its text is
-/// made only when an explanation asks for it.
+/// What ``FileScreen`` found of one file: no payload to copy, as a long page has thousands of
+/// files and most share their verdict.
+private enum Screening {
+    case usable
+    /// Not a distribution (nothing to say about it).
+    case ignored
+    case yanked
+    /// Its `Requires-Python` excludes the target: the set is ``FileScreen/excludingSets``'s at this index.
+    case requiresPython(Int)
+    case platform
+    case sourceOnly
+
+    /// The rank of the ``Exclusion`` this makes; nil for files that exclude nothing.
+    var rank: Int? {
+        switch self {
+        case .usable, .ignored: return nil
+        case .requiresPython: return 0
+        case .yanked: return 1
+        case .platform: return 2
+        case .sourceOnly: return 3
+        }
+    }
+}
+
+/// Decides for each file of a page whether the request can use it (yanked, `Requires-Python`,
+/// wheel tags, sdists), remembering the last `requires-python` text and tag set it judged: a
+/// page repeats a few of each over all its files, and neighbours usually share theirs.
+private struct FileScreen {
+    private let python: Version?
+    private let tags: CompatibleTags?
+    private let wheelsOnly: Bool
+    private let targetPython: String
+    /// The `Requires-Python` sets that exclude the target.
+    private var excludingSets: [SpecifierSet] = []
+    /// Per `requires-python` text judged, the index of its set in `excludingSets` when it excludes.
+    private var verdicts: [String: Int?] = [:]
+    private var lastPython: (text: String, verdict: Int?)?
+    private var lastTags: (key: WheelFilename.TagSetKey, compatible: Bool)?
+
+    init(request: ResolutionRequest) {
+        python = request.target.pythonFullVersion
+        tags = request.target.tags
+        wheelsOnly = request.wheelsOnly
+        targetPython = request.target.pythonVersion
+    }
+
+    mutating func screen(_ file: DistributionFile, yankedUsable: Bool, ranks: inout TagRanks) -> Screening {
+        if !yankedUsable && file.yanked.isYanked { return .yanked }
+        if python != nil, let text = file.requiresPython, let excluding = pythonVerdict(text, file) {
+            return .requiresPython(excluding)
+        }
+        switch file.kind {
+        case .wheel(let wheel):
+            guard let tags else { return .usable }
+            let key = wheel.tagSetKey
+            if let lastTags, lastTags.key == key { return lastTags.compatible ? .usable : .platform }
+            let compatible = ranks.priority(of: wheel, among: tags) != nil
+            lastTags = (key, compatible)
+            return compatible ? .usable : .platform
+        case .sdist: return wheelsOnly ? .sourceOnly : .usable
+        case .other: return .ignored
+        }
+    }
+
+    /// The index in `excludingSets` of `text`'s set when it excludes the target Python.
+    private mutating func pythonVerdict(_ text: String, _ file: DistributionFile) -> Int? {
+        if let lastPython, lastPython.text == text { return lastPython.verdict }
+        let verdict: Int?
+        if let known = verdicts[text] {
+            verdict = known
+        } else if let python, let set = file.requiresPythonSpecifiers, !set.contains(python, prereleases: true) {
+            verdict = excludingSets.count
+            excludingSets.append(set)
+            verdicts[text] = verdict
+        } else {
+            verdict = nil
+            verdicts[text] = .some(nil)
+        }
+        lastPython = (text, verdict)
+        return verdict
+    }
+
+    /// The ``Exclusion`` `screening` stands for, `file` being the file it was made of.
+    func exclusion(_ screening: Screening, of file: DistributionFile) -> Exclusion {
+        switch screening {
+        case .yanked: return .yanked(file.yanked.reason)
+        case .requiresPython(let index): return .requiresPython(excludingSets[index], target: targetPython)
+        case .platform: return .platform
+        case .sourceOnly: return .sourceOnly
+        case .usable, .ignored: return .noUsableFile
+        }
+    }
+}
+
+/// Why a listed version cannot be used (the most telling reason of its files', see
+/// ``Screening/rank``); its text is made only when an explanation asks for it.
 enum Exclusion: Sendable, CustomStringConvertible {
     case requiresPython(SpecifierSet, target: String)
     case yanked(String?)
@@ -214,18 +263,6 @@ enum Exclusion: Sendable, CustomStringConvertible {
     case sourceOnly
     case noUsableFile
     case prerelease(rule: String)
-
-    /// Lower is more telling: a version whose files are excluded for several reasons is
-    /// explained by its lowest.
-    var rank: Int {
-        switch self {
-        case .requiresPython: return 0
-        case .yanked: return 1
-        case .platform: return 2
-        case .sourceOnly: return 3
-        case .noUsableFile, .prerelease: return 4
-        }
-    }
 
     var description: String {
         switch self {
