@@ -91,7 +91,7 @@ struct CandidateBuilder: Sendable {
             while end < ordered.endIndex, versions[ordered[end]]! == version { end += 1 }
             defer { start = end }
             result.known.append(version)
-            let yankedUsable = pinned.contains(version)
+            let yankedUsable = !pinned.isEmpty && pinned.contains(version)
             // The most telling reason among the files' (the lowest ``Exclusion/rank``), the first
             // file's of that rank.
             var exclusion: (rank: Int, file: Int, screening: Screening)?
@@ -294,8 +294,9 @@ private struct TagRanks {
 }
 
 /// Candidates built from the pages the prefetcher fetched, on its threads, waiting for the solver
-/// to ask: ``hook`` is the prefetcher's ``MetadataPrefetcher/init(source:pool:cancellation:dependencyNames:likelyChoice:pageArrived:)``
-/// `pageArrived`, and the provider takes each project's candidates once.
+/// to ask: ``prepare(_:files:likelyPick:)`` is the prefetcher's `pageArrived`
+/// (``MetadataPrefetcher/init(source:pool:cancellation:dependencyNames:pageArrived:)``), and the
+/// provider takes each project's candidates once.
 final class PreparedCandidates: Sendable {
     let builder: CandidateBuilder
     private let built = Locked<[String: ProjectCandidates]>([:])
@@ -304,10 +305,18 @@ final class PreparedCandidates: Sendable {
         self.builder = builder
     }
 
-    /// Builds and keeps the candidates of `project`'s `files`.
-    func prepare(_ project: String, files: [DistributionFile]) {
+    /// Builds and keeps the candidates of `project`'s `files`, and returns the file the solver will
+    /// most likely try first, for its metadata to be prefetched: the preferred file of the newest
+    /// usable version that `specifiers` (what the requirements read so far ask of the project)
+    /// admit, when that file is a wheel (an sdist's metadata means fetching and reading it whole).
+    /// A guess: later requirements may narrow the project further; the solver decides.
+    @discardableResult
+    func prepare(_ project: String, files: [DistributionFile], likelyPick specifiers: [SpecifierSet] = []) -> DistributionFile? {
         let candidates = builder.candidates(project, files: files)
         built.withLock { $0[project] = candidates }
+        let newest = candidates.ordered.first { version in specifiers.allSatisfy { $0.contains(version, prereleases: true) } }
+        guard let newest, let file = candidates.files(of: newest)?.first, file.kind.wheel != nil else { return nil }
+        return file
     }
 
     /// The candidates prepared for `project`, handed over once.

@@ -42,30 +42,26 @@ public final class MetadataPrefetcher: PackageSource {
     private let metadataFiles = FetchTable<CoreMetadata>()
     private let counters = Locked(PrefetchStatistics())
 
-    /// The file whose metadata is fetched ahead as soon as a project's page arrives: the solver's
-    /// likely first pick (nil: none).
-    private let likelyChoice: @Sendable ([DistributionFile]) -> DistributionFile?
-    /// Work on a page done by the thread that fetched it, before the solver asks for it.
-    private let pageArrived: @Sendable (_ project: String, _ files: [DistributionFile]) -> Void
+    /// Work on a page done by the thread that fetched it, before anyone is handed the page; it
+    /// returns the file the solver will most likely try first, whose metadata is then fetched
+    /// ahead without waiting for the solver (nil: none).
+    private let pageArrived: @Sendable (_ project: String, _ files: [DistributionFile]) -> DistributionFile?
 
     /// - Parameters:
     ///   - dependencyNames: the canonical names of the projects a metadata file's requirements
     ///     name for the target (markers evaluated), whose pages are then prefetched.
-    ///   - likelyChoice: the file the solver will most likely try first among a page's files; its
-    ///     metadata is prefetched the moment the page arrives, without waiting for the solver.
     ///   - pageArrived: called with each page fetched (the project's canonical name and its
-    ///     files), on the thread that fetched it, before anyone is handed the page.
+    ///     files), on the thread that fetched it, before anyone is handed the page; returns the
+    ///     file whose metadata to prefetch.
     public init(
         source: any PackageSource, pool: WorkerPool, cancellation: CancellationToken?,
         dependencyNames: @escaping @Sendable (CoreMetadata) -> [String] = { _ in [] },
-        likelyChoice: @escaping @Sendable ([DistributionFile]) -> DistributionFile? = { _ in nil },
-        pageArrived: @escaping @Sendable (_ project: String, _ files: [DistributionFile]) -> Void = { _, _ in }
+        pageArrived: @escaping @Sendable (_ project: String, _ files: [DistributionFile]) -> DistributionFile? = { _, _ in nil }
     ) {
         self.source = source
         self.pool = pool
         self.cancellation = cancellation
         self.dependencyNames = dependencyNames
-        self.likelyChoice = likelyChoice
         self.pageArrived = pageArrived
         let speculation = self.speculation
         self.cancellationHandler = cancellation?.onCancel { speculation.cancel() }
@@ -124,8 +120,7 @@ public final class MetadataPrefetcher: PackageSource {
         try cancellation.throwIfCancelled()
         let files = try source.files(for: project, cancellation: cancellation)
         counters.withLock { $0.pagesFetched += 1 }
-        if let file = likelyChoice(files) { prefetchMetadata(file, project: project) }
-        pageArrived(project, files)
+        if let file = pageArrived(project, files) { prefetchMetadata(file, project: project) }
         return files
     }
 

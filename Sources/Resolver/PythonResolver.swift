@@ -24,7 +24,6 @@ public struct PythonResolver: Sendable {
     ) throws -> Resolution {
         let started = Date()
         let environment = request.target.markerEnvironment
-        let target = request.target
         // What the user and the metadata read so far require of each project: the prefetcher's
         // guess of the solver's pick honours it, so a `webframe<3` root or a `wsgitool<3`
         // dependency does not prefetch the newest version for nothing.
@@ -46,12 +45,9 @@ public struct PythonResolver: Sendable {
                 }
                 return dependencies.map(\.canonicalName)
             },
-            likelyChoice: { files in
-                let project = files.lazy.compactMap { $0.kind.wheel?.canonicalName }.first
-                let specifiers = project.map { name in requiredSpecifiers.withLock { $0[name] ?? [] } } ?? []
-                return Self.likelyChoice(among: files, target: target, specifiers: specifiers)
-            },
-            pageArrived: prepared.prepare)
+            pageArrived: { project, files in
+                prepared.prepare(project, files: files, likelyPick: requiredSpecifiers.withLock { $0[project] ?? [] })
+            })
         prefetcher.prefetchPages(request.requirements.filter { $0.url == nil }.map(\.canonicalName))
         let provider = try PythonDependencyProvider(
             request: request, source: prefetcher, prepared: prepared, requirements: memo, cancellation: cancellation)
@@ -77,37 +73,6 @@ public struct PythonResolver: Sendable {
         ProcessEnd.keepUntilExit(provider)
         ProcessEnd.keepUntilExit(moving: consume solver)
         return resolution
-    }
-
-    /// The solver's probable first pick among a page's files, for prefetching: the best wheel for
-    /// the target of the newest release that the user's own `specifiers` for the project admit
-    /// (pre-releases only when they name one), that is not yanked and admits the target Python.
-    /// A guess (dependencies' specifiers and sdists are ignored); the solver decides.
-    static func likelyChoice(
-        among files: [DistributionFile], target: TargetEnvironment, specifiers: [SpecifierSet] = []
-    ) -> DistributionFile? {
-        guard let tags = target.tags else { return nil }
-        let python = target.pythonFullVersion
-        let prereleasesNamed = specifiers.contains { $0.prereleases == true }
-        var best: (version: Version, wheel: WheelFilename, file: DistributionFile)?
-        // Newest last is the usual order of a page, so going backwards the newest usable version is
-        // found first and the thousands of older files are passed over on their version alone.
-        for file in files.reversed() {
-            guard let version = file.version else { continue }
-            if let current = best, version < current.version { continue }
-            guard !version.isPrerelease || prereleasesNamed, !file.yanked.isYanked,
-                  specifiers.allSatisfy({ $0.contains(version, prereleases: true) }),
-                  case .wheel(let wheel) = file.kind, tags.isCompatible(wheel) else { continue }
-            if let python, let requires = file.requiresPythonSpecifiers, !requires.contains(python, prereleases: true) {
-                continue
-            }
-            // Same version: `bestWheel` breaks ties by page order, and `wheel` comes before `current` there.
-            if let current = best, version == current.version, tags.bestWheel(among: [wheel, current.wheel]) != wheel {
-                continue
-            }
-            best = (version, wheel, file)
-        }
-        return best?.file
     }
 
     static func packages(_ decisions: [PythonPackage: Version], provider: PythonDependencyProvider) -> [ResolvedPackage] {

@@ -4,7 +4,7 @@ import PackagingStandards
 import Testing
 @testable import Resolver
 
-/// The prefetcher's guess of the solver's pick on a page (`PythonResolver.likelyChoice`).
+/// The prefetcher's guess of the solver's pick on a page (`PreparedCandidates.prepare`).
 @Suite struct LikelyChoiceTests {
     private func file(_ filename: String, requiresPython: String? = nil, yanked: Bool = false) -> DistributionFile {
         DistributionFile(
@@ -12,9 +12,11 @@ import Testing
             requiresPython: requiresPython, yanked: yanked ? .yanked(reason: nil) : .notYanked, projectName: "demo")
     }
 
-    private func choice(_ files: [DistributionFile], specifiers: [String] = []) throws -> String? {
-        PythonResolver.likelyChoice(
-            among: files, target: Fixture.target(), specifiers: try specifiers.map { try SpecifierSet($0) })?.filename
+    /// The pick for `files` when the user asks for `requirement` and the requirements read so far
+    /// ask `specifiers` of the project.
+    private func choice(_ files: [DistributionFile], requirement: String = "demo", specifiers: [String] = []) throws -> String? {
+        let prepared = PreparedCandidates(builder: try CandidateBuilder(request: Fixture.request([requirement])))
+        return prepared.prepare("demo", files: files, likelyPick: try specifiers.map { try SpecifierSet($0) })?.filename
     }
 
     @Test func newestUsableVersionWhateverThePageOrder() throws {
@@ -37,7 +39,16 @@ import Testing
         ]
         #expect(try choice(files) == "demo-2.0-py3-none-any.whl")
         #expect(try choice(files, specifiers: ["<2"]) == "demo-1.0-py3-none-any.whl")
-        #expect(try choice(files, specifiers: [">=6.0a1"]) == "demo-6.0a1-py3-none-any.whl")
+        #expect(try choice(files, requirement: "demo>=6.0a1", specifiers: [">=6.0a1"]) == "demo-6.0a1-py3-none-any.whl")
+    }
+
+    /// The solver reads an sdist's metadata only when it must: a version with only an sdist is not
+    /// prefetched, nor is anything when no version is admitted.
+    @Test func sdistsAndNothingAdmittedAreNotPrefetched() throws {
+        let files = [file("demo-1.0-py3-none-any.whl"), file("demo-2.0.tar.gz")]
+        #expect(try choice(files) == nil)
+        #expect(try choice(files, specifiers: ["<2"]) == "demo-1.0-py3-none-any.whl")
+        #expect(try choice(files, specifiers: [">3"]) == nil)
     }
 
     @Test func sameVersionPrefersTheBestTagThenTheEarlierFile() throws {
@@ -45,7 +56,7 @@ import Testing
         let specific = file("demo-2.0-cp312-cp312-manylinux_2_17_x86_64.whl")
         #expect(try choice([generic, specific]) == specific.filename)
         #expect(try choice([specific, generic]) == specific.filename)
-        // Equal tags and build tags: the first on the page, as `CompatibleTags.bestWheel` breaks ties.
+        // Equal tags and build tags: the first on the page, as the candidates' file order breaks ties.
         let first = file("demo-2.0-py2.py3-none-any.whl")
         let second = file("demo-2.0-py3-none-any.whl")
         #expect(try choice([first, second]) == first.filename)
