@@ -175,7 +175,13 @@ private final class PendingJobs: @unchecked Sendable {
 
     /// Starts a worker thread, already counted in `threads`.
     func startThread() {
+        // The first `parallelism` threads do the pool's work on the CPU; those started beyond
+        // them mostly wait on the network, and a huge page each would be memory zeroed for little.
+        condition.lock()
+        let onTheCPU = threads <= parallelism
+        condition.unlock()
         let thread = Thread { [self] in
+            if onTheCPU { HugePageHeaps.adviseCurrentThreadHeap() }
             pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
             while let next = next() { next() }
             pthread_setspecific(Self.currentKey, nil)

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import WorkScheduling
 
 /// glibc `malloc` settings for a command that does one job and ends, applied before the job
 /// starts (not for `serve`, which runs for a whole session and should give memory back).
@@ -26,6 +27,7 @@ enum AllocatorSettings {
         _ = mallopt(topPad, 16 << 20)
         _ = mallopt(trimThreshold, 64 << 20)
         _ = mallopt(mmapThreshold, 32 << 20)
+        HugePageHeaps.enable(reserving: 16 << 20)
         #endif
     }
 }
