@@ -11,14 +11,11 @@ import Synchronization
 /// process's time. A huge page is one fault per 2 MiB. glibc does this itself when started with
 /// `GLIBC_TUNABLES=glibc.malloc.hugetlb=1`, which only the environment can set; this does the same
 /// for the heaps that matter: the main heap (made to reserve room first, see
-/// ``adviseMainHeap(reserving:)``) and each worker thread's arena, advised as the thread starts
-/// (``adviseCurrentThreadHeap()``). Off unless the process asks (``enable(reserving:)``): a
+/// ``adviseMainHeap(reserving:)``) and the arenas of the threads a ``WorkerPool`` starts first,
+/// advised as each starts (``adviseCurrentThreadHeap()``). Off unless the process asks (``enable(reserving:)``): a
 /// long-running service keeps the default. Advice only: nothing breaks if it is ignored.
 public enum HugePageHeaps {
     private static let enabled = Atomic<Bool>(false)
-    /// The main heap's range when advised, so that a thread using the main heap is not mistaken
-    /// for one with an arena of its own.
-    private static let mainHeap = Mutex<Range<UInt>?>(nil)
     /// The blocks that fill each advised thread heap up to its first huge page, never freed.
     private static let fillers = Mutex<[UInt]>([])
 
@@ -49,7 +46,8 @@ public enum HugePageHeaps {
         guard enabled.load(ordering: .relaxed), let probe = malloc(64) else { return }
         let address = UInt(bitPattern: probe)
         free(probe)
-        if mainHeap.withLock({ $0?.contains(address) ?? false }) { return }
+        // Below the break is the main heap (advised already), not an arena of the thread's own.
+        if address < UInt(bitPattern: sbrk(0)) { return }
         let base = address & ~(arenaHeapSize - 1)
         guard madvise(UnsafeMutableRawPointer(bitPattern: base), Int(arenaHeapSize), MADV_HUGEPAGE) == 0 else { return }
         let nextHugePage = (address + hugePage) & ~(hugePage - 1)
@@ -83,8 +81,9 @@ public enum HugePageHeaps {
         let end = UInt(bitPattern: sbrk(0))
         // The block came from the main heap only if it lies below the break.
         guard address < end, end - address < 1 << 40 else { return }
-        let start = address & ~(hugePage - 1)
-        mainHeap.withLock { $0 = start..<end }
+        // From the block's page: the heap's start is not known, and advice over unmapped
+        // addresses fails.
+        let start = address & ~UInt(getpagesize() - 1)
         _ = madvise(UnsafeMutableRawPointer(bitPattern: start), Int(end - start), MADV_HUGEPAGE)
     }
     #endif
