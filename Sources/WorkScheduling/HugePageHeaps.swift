@@ -17,7 +17,7 @@ import Synchronization
 public enum HugePageHeaps {
     private static let enabled = Atomic<Bool>(false)
     /// The blocks that fill each advised thread heap up to its first huge page, never freed.
-    private static let fillers = Mutex<[UInt]>([])
+    private static let fillers = Locked<[UInt]>([])
 
     /// glibc's per-thread arenas are heaps of at most this size, aligned to it (`HEAP_MAX_SIZE`:
     /// twice the largest mmap threshold, 2 × 4 MiB × `sizeof(long)`).
