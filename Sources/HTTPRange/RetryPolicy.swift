@@ -1,4 +1,5 @@
 import Foundation
+import WorkScheduling
 
 /// When and how often ``HTTPClient`` repeats a request: on connection errors, timeouts, a body cut
 /// short, and the statuses RFC 9110 §15.6 / RFC 6585 §4 mark as transient (500, 502, 503, 504, 429),
@@ -82,7 +83,7 @@ extension HTTPClientConfiguration {
     /// `retries` (command-line flags) win over ``timeoutVariable`` and ``retriesVariable`` in
     /// `environment`.
     public static func userConfigured(
-        timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessInfo.processInfo.environment
+        timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessEnvironment.variables
     ) throws -> HTTPClientConfiguration {
         try HTTPClientConfiguration().applying(
             timeout: timeout ?? setting(timeoutVariable, in: environment, as: Double.self, meaning: "a number of seconds"),

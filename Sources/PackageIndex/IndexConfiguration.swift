@@ -1,4 +1,5 @@
 import Foundation
+import WorkScheduling
 
 /// What index configuration is read from: environment variables, the home directory and file
 /// contents. Injected so tests never touch the real environment or `/etc`.
@@ -26,7 +27,7 @@ public struct ConfigurationEnvironment: Sendable {
 
     /// The real process environment, home directory and file system.
     public static func process() -> ConfigurationEnvironment {
-        let variables = ProcessInfo.processInfo.environment
+        let variables = ProcessEnvironment.variables
         return ConfigurationEnvironment(
             variables: variables,
             homeDirectory: variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path,

@@ -68,7 +68,9 @@ public enum HugePageHeaps {
         var buffer = [UInt8](repeating: 0, count: 64)
         let count = read(descriptor, &buffer, buffer.count)
         guard count > 0 else { return false }
-        return String(decoding: buffer[..<count], as: UTF8.self).contains("[madvise]")
+        // Bytes compared, not `String.contains`, which goes through Foundation's string search.
+        let wanted = Array("[madvise]".utf8)
+        return buffer[..<count].indices.contains { start in buffer[start...].starts(with: wanted) }
     }
 
     /// Grows the main heap by `reserving` bytes (a block allocated and freed: `malloc` keeps the
