@@ -1,4 +1,5 @@
 import Foundation
+import LazyZip
 import WorkScheduling
 
 /// What index configuration is read from: environment variables, the home directory and file
@@ -31,10 +32,11 @@ public struct ConfigurationEnvironment: Sendable {
         return ConfigurationEnvironment(
             variables: variables,
             homeDirectory: variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path,
-            workingDirectory: FileManager.default.currentDirectoryPath,
-            // Most candidate configuration files do not exist: `access` says so without the
-            // error object a failed `String(contentsOfFile:)` builds.
-            readFile: { path in access(path, F_OK) == 0 ? try? String(contentsOfFile: path, encoding: .utf8) : nil }
+            workingDirectory: ProcessEnvironment.currentDirectory ?? FileManager.default.currentDirectoryPath,
+            // Most candidate configuration files do not exist, and `open` says so without the
+            // error object a failed `String(contentsOfFile:)` builds. Only regular files are read
+            // (`PIP_CONFIG_FILE=/dev/null` means no file, as for pip).
+            readFile: { path in (try? PositionalIO.contents(ofFileAtPath: path)).flatMap { String(validating: $0, as: UTF8.self) } }
         )
     }
 

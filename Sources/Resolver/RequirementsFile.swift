@@ -1,6 +1,7 @@
 import Foundation
 import LazyZip
 import PackagingStandards
+import WorkScheduling
 
 /// A requirements-file problem, with the file and line to fix.
 public enum RequirementsFileError: Error, Sendable, Equatable, CustomStringConvertible {
@@ -254,7 +255,7 @@ public struct RequirementsFile: Sendable, Equatable {
         func resolveLocation(_ location: String, relativeTo file: String) -> String {
             if location.contains("://") { return location }
             let path = resolvePath(location, relativeTo: file)
-            let absolute = path.hasPrefix("/") ? path : FileManager.default.currentDirectoryPath + "/" + path
+            let absolute = path.hasPrefix("/") ? path : (ProcessEnvironment.currentDirectory ?? FileManager.default.currentDirectoryPath) + "/" + path
             return URL(fileURLWithPath: absolute).standardizedFileURL.absoluteString
         }
     }

@@ -25,4 +25,12 @@ public enum ProcessEnvironment {
         }
         return variables
     }()
+
+    /// The working directory's path (`getcwd`), or nil when it cannot be told (removed, or a path
+    /// too long); `FileManager.default.currentDirectoryPath` without making a `FileManager`.
+    public static var currentDirectory: String? {
+        guard let path = getcwd(nil, 0) else { return nil }
+        defer { free(path) }
+        return String(cString: path)
+    }
 }
