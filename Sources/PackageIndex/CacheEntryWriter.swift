@@ -41,8 +41,9 @@ public final class CacheEntryWriter: Sendable {
         var folders: Set<String> = []
     }
 
-    /// One thread, at a lower priority (``lowerThisThreadsPriority()``).
-    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1)
+    /// One thread, at a lower priority (``lowerThisThreadsPriority()``), allocating little: no
+    /// huge page for its heap.
+    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1, hugePages: false)
     private let state = Locked(State())
 
     public init() {}
@@ -65,6 +66,8 @@ public final class CacheEntryWriter: Sendable {
 
     /// Waits until every change asked before this call is on disk.
     public func drain() {
+        // Nothing ever asked (a run answered from the cache): no thread to start just to say so.
+        guard state.withLock({ $0.nextGeneration > 0 }) else { return }
         // The pool's one thread takes jobs in order: this one runs after every write before it.
         try? writes.run {}
     }
