@@ -56,6 +56,44 @@ public struct Requirement: Sendable, Hashable, CustomStringConvertible {
 
     /// PEP 503 normalized ``name``.
     public var canonicalName: String { ProjectName.canonical(name) }
+
+    /// The extra (PEP 685-normalized) that the requirement line `text` applies for and nothing
+    /// else, when its whole marker is `extra == "name"` (or `'name'`), as build backends write the
+    /// optional dependencies of an extra; nil for any other line, parsed or not.
+    ///
+    /// Found by reading the end of the line, without parsing it: a project's METADATA lists most
+    /// of its `Requires-Dist` lines for extras nobody asked for, and a resolver need not parse
+    /// those. Such a line never applies without an extra (`extra` is then `""`, and `name` is
+    /// not empty), and applies with extras only when one of them is `name`; but whether it parses
+    /// at all is only known by parsing it. After a URL (`name @ url`) the `;` must follow
+    /// whitespace, as PEP 508 asks, or it belongs to the URL.
+    public static func onlyExtra(ofLine text: String) -> String? {
+        var bytes = text.utf8[...]
+        func dropTrailingSpace() { while let last = bytes.last, last == 0x20 || last == 0x09 { bytes.removeLast() } }
+        func dropSuffix(_ literal: String) -> Bool {
+            guard bytes.reversed().starts(with: literal.utf8.reversed()) else { return false }
+            bytes.removeLast(literal.utf8.count)
+            return true
+        }
+        dropTrailingSpace()
+        guard let quote = bytes.popLast(), quote == UInt8(ascii: "\"") || quote == UInt8(ascii: "'"),
+              let opening = bytes.lastIndex(of: quote) else { return nil }
+        let name = bytes[bytes.index(after: opening)...]
+        guard !name.isEmpty, name.allSatisfy({ byte in
+            (0x30...0x39).contains(byte) || (0x41...0x5A).contains(byte) || (0x61...0x7A).contains(byte)
+                || byte == UInt8(ascii: "-") || byte == UInt8(ascii: "_") || byte == UInt8(ascii: ".")
+        }) else { return nil }
+        bytes = bytes[..<opening]
+        dropTrailingSpace()
+        guard dropSuffix("==") else { return nil }
+        dropTrailingSpace()
+        guard dropSuffix("extra") else { return nil }
+        dropTrailingSpace()
+        // `;` right before the name `extra`, past spaces: not `myextra`.
+        guard bytes.popLast() == UInt8(ascii: ";") else { return nil }
+        if bytes.contains(UInt8(ascii: "@")), !(bytes.last.map { $0 == 0x20 || $0 == 0x09 } ?? false) { return nil }
+        return ProjectName.normalizedExtra(String(decoding: name, as: UTF8.self))
+    }
     /// PEP 685 normalized ``extras``.
     public var normalizedExtras: Set<String> { Set(extras.map(ProjectName.normalizedExtra)) }
 

@@ -170,7 +170,7 @@ final class PythonDependencyProvider: DependencyProvider {
         if extra != nil {
             result.append(Dependency(package: .project(name), versions: .singleton(version), label: "\(name)==\(version)"))
         }
-        for requirement in requirementMemo.requirements(of: metadata) {
+        for requirement in requirementMemo.requirements(of: metadata, forExtra: extra) {
             let inBase = (try? requirement.applies(in: environment)) ?? false
             if let extra {
                 let inExtra = (try? requirement.applies(in: environment, extras: [extra])) ?? false

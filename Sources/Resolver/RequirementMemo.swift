@@ -8,9 +8,15 @@ import WorkScheduling
 final class RequirementMemo: Sendable {
     private let parsed = Memo<String, Requirement?>()
 
-    /// The requirements of `metadata` that parse, in order (lines that fail to parse are skipped,
-    /// as both readers skip them).
-    func requirements(of metadata: CoreMetadata) -> [Requirement] {
-        metadata.requiresDist.compactMap { line in parsed.value(for: line) { try? Requirement($0) } }
+    /// The requirements of `metadata` that parse and may apply to the project itself (`extra`
+    /// nil) or to its `extra`, in order: lines that fail to parse are skipped, as both readers
+    /// skip them, and so are lines only for another extra (``Requirement/onlyExtra(ofLine:)``),
+    /// unparsed, as their markers would not hold. The caller still evaluates every marker.
+    func requirements(of metadata: CoreMetadata, forExtra extra: String? = nil) -> [Requirement] {
+        let wanted = extra.map(ProjectName.normalizedExtra)
+        return metadata.requiresDist.compactMap { line in
+            if let only = Requirement.onlyExtra(ofLine: line), only != wanted { return nil }
+            return parsed.value(for: line) { try? Requirement($0) }
+        }
     }
 }
