@@ -27,7 +27,7 @@ enum AllocatorSettings {
         _ = mallopt(topPad, 16 << 20)
         _ = mallopt(trimThreshold, 64 << 20)
         _ = mallopt(mmapThreshold, 32 << 20)
-        HugePageHeaps.enable(reserving: 16 << 20)
+        HugePageHeaps.enable()
         #endif
     }
 }

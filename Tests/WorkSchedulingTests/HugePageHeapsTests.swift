@@ -8,7 +8,7 @@ struct HugePageHeapsTests {
     /// objects are ordinary memory. Only where the system leaves huge pages to each process.
     @Test func poolThreadHeapsAreAdvised() throws {
         let mode = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
-        HugePageHeaps.enable(reserving: 1 << 20)
+        HugePageHeaps.enable()
         let pool = WorkerPool(label: "test.hugepages", width: 1)
         let address = try pool.run {
             let block = malloc(4096)!
