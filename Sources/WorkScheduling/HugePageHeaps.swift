@@ -28,12 +28,17 @@ public enum HugePageHeaps {
     private static let hugePage: UInt = 2 << 20
 
     /// Turns the advice on for this process: each worker thread's heap is advised from now on.
+    /// Not when `malloc` is not glibc's (a sanitizer's or a preloaded allocator), whose heaps are
+    /// laid out otherwise.
     public static func enable() {
         #if canImport(Glibc)
-        guard systemLeavesItToProcesses else { return }
+        guard systemLeavesItToProcesses, usesGlibcMalloc else { return }
         enabled.store(true, ordering: .relaxed)
         #endif
     }
+
+    /// Whether the advice is on (``enable()`` found glibc's `malloc` and `madvise` mode).
+    public static var isEnabled: Bool { enabled.load(ordering: .relaxed) }
 
     /// Advises the heap of the arena the calling thread allocates from, when it is a thread arena.
     ///
@@ -55,6 +60,19 @@ public enum HugePageHeaps {
         let filler = Int(nextHugePage - address) - 64
         // Kept where the optimizer sees it used: an allocation nothing reads may be left out.
         if filler > 0, let block = malloc(filler) { fillers.withLock { $0.append(UInt(bitPattern: block)) } }
+        #endif
+    }
+
+    /// Whether the `malloc` this process calls is the C library's own (not a sanitizer's or a
+    /// preloaded allocator's).
+    public static var usesGlibcMalloc: Bool {
+        #if canImport(Glibc)
+        guard let libc = dlopen("libc.so.6", RTLD_LAZY | RTLD_NOLOAD) else { return false }
+        defer { dlclose(libc) }
+        guard let own = dlsym(libc, "malloc"), let used = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc") else { return false }
+        return own == used
+        #else
+        return false
         #endif
     }
 
