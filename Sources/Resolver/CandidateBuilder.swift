@@ -33,6 +33,7 @@ struct ProjectCandidates: Sendable {
         exclusions[version]?.description
     }
 }
+
 /// Turns a project page's files into ``ProjectCandidates`` for one resolution request: yanked
 /// files only for exact pins (PEP 592), `Requires-Python`, wheel tags, sdists unless wheels only,
 /// the pre-release policy, and the preferred file of each version.
@@ -92,7 +93,7 @@ struct CandidateBuilder: Sendable {
             defer { start = end }
             result.known.append(version)
             let yankedUsable = !pinned.isEmpty && pinned.contains(version)
-            // The most telling reason among the files' (the lowest ``Exclusion/rank``), the first
+            // The most telling reason among the files' (the lowest ``Screening/rank``), the first
             // file's of that rank.
             var exclusion: (rank: Int, file: Int, screening: Screening)?
             let firstFile = result.usableFiles.endIndex
