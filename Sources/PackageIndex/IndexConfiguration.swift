@@ -32,7 +32,7 @@ public struct ConfigurationEnvironment: Sendable {
         return ConfigurationEnvironment(
             variables: variables,
             homeDirectory: variables["HOME"] ?? FileManager.default.homeDirectoryForCurrentUser.path,
-            workingDirectory: ProcessEnvironment.currentDirectory ?? FileManager.default.currentDirectoryPath,
+            workingDirectory: ProcessEnvironment.currentDirectory,
             // Most candidate configuration files do not exist, and `open` says so without the
             // error object a failed `String(contentsOfFile:)` builds. Only regular files are read
             // (`PIP_CONFIG_FILE=/dev/null` means no file, as for pip).

@@ -210,12 +210,7 @@ final class PythonDependencyProvider: DependencyProvider {
         let constraint = constraints[name]
         // Only the listed versions within both sets' bounds can be admitted: found by binary
         // search, as a long page lists hundreds of versions and testing each costs.
-        var (lower, upper) = specifier.admittedBounds
-        if let constraint {
-            let bounds = constraint.admittedBounds
-            if let bound = bounds.lower, lower.map({ bound > $0 }) ?? true { lower = bound }
-            if let bound = bounds.upper, upper.map({ bound < $0 }) ?? true { upper = bound }
-        }
+        let (lower, upper) = (constraint.map { specifier & $0 } ?? specifier).admittedBounds
         let first = lower.map { bound in known.partitioningIndex(where: { $0 >= bound }) } ?? known.startIndex
         let end = upper.map { bound in known[first...].partitioningIndex(where: { $0 >= bound }) } ?? known.endIndex
         var intervals: [VersionInterval<Version>] = []

@@ -255,7 +255,7 @@ public struct RequirementsFile: Sendable, Equatable {
         func resolveLocation(_ location: String, relativeTo file: String) -> String {
             if location.contains("://") { return location }
             let path = resolvePath(location, relativeTo: file)
-            let absolute = path.hasPrefix("/") ? path : (ProcessEnvironment.currentDirectory ?? FileManager.default.currentDirectoryPath) + "/" + path
+            let absolute = path.hasPrefix("/") ? path : ProcessEnvironment.currentDirectory + "/" + path
             return URL(fileURLWithPath: absolute).standardizedFileURL.absoluteString
         }
     }

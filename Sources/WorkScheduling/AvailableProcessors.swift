@@ -48,15 +48,10 @@ public enum AvailableProcessors {
         lines(path, maxLength: 128).first
     }
 
-    /// The lines of the first `maxLength` bytes of a small file (empty when it cannot be read),
-    /// read with one `read`, as files of `/proc` and `/sys` are made on reading.
+    /// The lines of the first `maxLength` bytes of a small system file (empty when it cannot be
+    /// read).
     private static func lines(_ path: String, maxLength: Int) -> [Substring] {
-        let descriptor = open(path, O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return [] }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: maxLength)
-        let count = buffer.withUnsafeMutableBytes { read(descriptor, $0.baseAddress, $0.count) }
-        guard count > 0 else { return [] }
-        return String(decoding: buffer[..<count], as: UTF8.self).split(separator: "\n")
+        guard let bytes = SystemFile.prefix(atPath: path, maxLength: maxLength) else { return [] }
+        return String(decoding: bytes, as: UTF8.self).split(separator: "\n")
     }
 }

@@ -80,15 +80,10 @@ public enum HugePageHeaps {
     /// `madvise` mode of `/sys/kernel/mm/transparent_hugepage/enabled` (`always` needs no advice,
     /// `never` takes none).
     private static var systemLeavesItToProcesses: Bool {
-        let descriptor = open("/sys/kernel/mm/transparent_hugepage/enabled", O_RDONLY | O_CLOEXEC)
-        guard descriptor >= 0 else { return false }
-        defer { close(descriptor) }
-        var buffer = [UInt8](repeating: 0, count: 64)
-        let count = read(descriptor, &buffer, buffer.count)
-        guard count > 0 else { return false }
+        guard let mode = SystemFile.prefix(atPath: "/sys/kernel/mm/transparent_hugepage/enabled", maxLength: 64) else { return false }
         // Bytes compared, not `String.contains`, which goes through Foundation's string search.
         let wanted = Array("[madvise]".utf8)
-        return buffer[..<count].indices.contains { start in buffer[start...].starts(with: wanted) }
+        return mode.indices.contains { start in mode[start...].starts(with: wanted) }
     }
     #endif
 }

@@ -26,10 +26,11 @@ public enum ProcessEnvironment {
         return variables
     }()
 
-    /// The working directory's path (`getcwd`), or nil when it cannot be told (removed, or a path
-    /// too long); `FileManager.default.currentDirectoryPath` without making a `FileManager`.
-    public static var currentDirectory: String? {
-        guard let path = getcwd(nil, 0) else { return nil }
+    /// The working directory's path (`getcwd`), empty when it cannot be told (removed, or a path
+    /// too long), as `FileManager.default.currentDirectoryPath` gives it without making a
+    /// `FileManager`.
+    public static var currentDirectory: String {
+        guard let path = getcwd(nil, 0) else { return "" }
         defer { free(path) }
         return String(cString: path)
     }
