@@ -46,20 +46,26 @@ public enum HugePageHeaps {
     /// there when the thread first allocated), and the kernel backs a range with a huge page only
     /// while none of it is mapped: so the rest of that range is taken by a block that is never
     /// used nor freed (virtual memory only), and the thread's objects start at the next huge page.
-    static func adviseCurrentThreadHeap() {
+    /// Returns the start of the heap advised, nil when none was.
+    @discardableResult
+    static func adviseCurrentThreadHeap() -> UInt? {
         #if canImport(Glibc)
-        guard enabled.load(ordering: .relaxed), let probe = malloc(64) else { return }
+        guard enabled.load(ordering: .relaxed), let probe = malloc(64) else { return nil }
         let address = UInt(bitPattern: probe)
         free(probe)
-        // Below the break is the main heap, not an arena of the thread's own.
-        if address < UInt(bitPattern: sbrk(0)) { return }
+        // Below the break is the main heap, not an arena of the thread's own (with many threads,
+        // glibc lets some share it).
+        if address < UInt(bitPattern: sbrk(0)) { return nil }
         let base = address & ~(arenaHeapSize - 1)
-        guard madvise(UnsafeMutableRawPointer(bitPattern: base), Int(arenaHeapSize), MADV_HUGEPAGE) == 0 else { return }
+        guard madvise(UnsafeMutableRawPointer(bitPattern: base), Int(arenaHeapSize), MADV_HUGEPAGE) == 0 else { return nil }
         let nextHugePage = (address + hugePage) & ~(hugePage - 1)
         // Less a few chunk headers, so that the block ends just before the boundary.
         let filler = Int(nextHugePage - address) - 64
         // Kept where the optimizer sees it used: an allocation nothing reads may be left out.
         if filler > 0, let block = malloc(filler) { fillers.withLock { $0.append(UInt(bitPattern: block)) } }
+        return base
+        #else
+        return nil
         #endif
     }
 

@@ -1,28 +1,34 @@
 import Foundation
 import Testing
-import WorkScheduling
+@testable import WorkScheduling
 
 struct HugePageHeapsTests {
-    /// With the advice on, a pool's first thread allocates from a heap the kernel was asked to
-    /// back with huge pages (`hg` among the mapping's flags in `/proc/self/smaps`), and its
-    /// objects are ordinary memory. Only where the system leaves huge pages to each process.
-    @Test func poolThreadHeapsAreAdvised() throws {
+    /// With the advice on, a new thread's heap is one the kernel was asked to back with huge
+    /// pages (`hg` among the mapping's flags in `/proc/self/smaps`), and memory from it is ordinary
+    /// memory. Only where the system leaves huge pages to each process, and glibc allocates.
+    @Test func threadHeapsAreAdvised() throws {
         let mode = (try? String(contentsOfFile: "/sys/kernel/mm/transparent_hugepage/enabled", encoding: .utf8)) ?? ""
         HugePageHeaps.enable()
-        let pool = WorkerPool(label: "test.hugepages", width: 1)
-        let address = try pool.run {
-            let block = malloc(4096)!
-            memset(block, 0x5A, 4096)
-            let sum = UnsafeRawBufferPointer(start: block, count: 4096).reduce(0) { $0 + Int($1) }
-            precondition(sum == 0x5A * 4096)
-            defer { free(block) }
-            return UInt(bitPattern: block)
-        }
         // Off under a sanitizer (its own malloc) and where the system decides for every process.
         #expect(HugePageHeaps.isEnabled == (mode.contains("[madvise]") && HugePageHeaps.usesGlibcMalloc))
-        guard HugePageHeaps.isEnabled else { return }
-        let flags = try #require(Self.mappingFlags(containing: address))
-        #expect(flags.contains("hg"), "flags of the worker's heap: \(flags)")
+        let advised = Locked<UInt??>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let thread = Thread {
+            advised.withLock { $0 = .some(HugePageHeaps.adviseCurrentThreadHeap()) }
+            let block = malloc(4096)!
+            memset(block, 0x5A, 4096)
+            precondition(UnsafeRawBufferPointer(start: block, count: 4096).allSatisfy { $0 == 0x5A })
+            free(block)
+            done.signal()
+        }
+        thread.start()
+        done.wait()
+        // nil: not enabled, or the thread was given the main heap (glibc shares it once a process
+        // has more threads than arenas, as a parallel test run may).
+        guard let base = advised.withLock({ $0 }) ?? nil else { return }
+        #expect(HugePageHeaps.isEnabled)
+        let flags = try #require(Self.mappingFlags(containing: base))
+        #expect(flags.contains("hg"), "flags of the thread's heap: \(flags)")
     }
 
     /// The `VmFlags` of the mapping of this process that contains `address`.
