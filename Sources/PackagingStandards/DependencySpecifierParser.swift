@@ -98,7 +98,7 @@ struct DependencySpecifierParser {
             position += 1
             consumeWhitespace()
             var end = position
-            while end < s.count, s[end] != " ", s[end] != "\t" { end += 1 }
+            while end < s.count, !PythonText.isWhitespace(s[end]) { end += 1 }
             guard end > position else { throw error("Expected URL after @") }
             url = text(position, end)
             position = end
@@ -161,6 +161,46 @@ struct DependencySpecifierParser {
         if open != nil { position += 1 }
         consumeWhitespace()
         var result = ""
+        if let whole = wholeSpecifierListWithArbitraryClause() {
+            result = whole
+        } else {
+            result = try specifierClauses()
+        }
+        consumeWhitespace()
+        if let open {
+            guard peek(")") else {
+                throw error("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", at: open)
+            }
+            position += 1
+        }
+        return result
+    }
+
+    /// `packaging` (26.4 on) first reads the whole specifier list, up to `;`, `)` or the end, as a
+    /// ``SpecifierSet`` (printable ASCII and tabs only; empty items only as one trailing comma),
+    /// and falls back to reading clause by clause when that fails. The two readings differ only
+    /// where a clause is `===`: clause by clause its operand runs on over commas
+    /// (`===1.0, <2` is one operand `1.0,`), while the set splits at them. So the whole list is
+    /// tried only when it holds `===`; it is consumed and returned when it reads.
+    mutating func wholeSpecifierListWithArbitraryClause() -> String? {
+        var end = position
+        while end < s.count, s[end] == "\t" || (s[end].value >= 0x20 && s[end].value <= 0x7E && s[end] != ")" && s[end] != ";") {
+            end += 1
+        }
+        guard end > position, end == s.count || s[end] == ")" || s[end] == ";" else { return nil }
+        let list = text(position, end)
+        guard list.contains("==="), let set = try? SpecifierSet(list) else { return nil }
+        let commas = list.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) }
+        let clauses = set.specifiers.count
+        let endsWithComma = list.utf8.reversed().first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } == UInt8(ascii: ",")
+        guard clauses == commas + 1 || (clauses > 0 && clauses == commas && endsWithComma) else { return nil }
+        position = end
+        return list
+    }
+
+    /// `version_many`: clauses separated by commas, read one at a time.
+    mutating func specifierClauses() throws(DependencySyntaxError) -> String {
+        var result = ""
         while let match = SpecifierGrammar.match(s, at: position) {
             let start = position
             result += text(position, match.end)
@@ -180,13 +220,6 @@ struct DependencySpecifierParser {
             result += ","
             position += 1
             consumeWhitespace()
-        }
-        consumeWhitespace()
-        if let open {
-            guard peek(")") else {
-                throw error("Expected matching RIGHT_PARENTHESIS for LEFT_PARENTHESIS, after version specifier", at: open)
-            }
-            position += 1
         }
         return result
     }

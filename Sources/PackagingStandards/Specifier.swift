@@ -255,7 +255,10 @@ enum SpecifierGrammar {
         if has("===", at: start) {
             var i = start + 3
             while i < s.count, PythonText.isWhitespace(s[i]) { i += 1 }
+            let operandStart = i
             while i < s.count, !PythonText.isWhitespace(s[i]), s[i] != ";", s[i] != ")" { i += 1 }
+            // The operand may be almost anything, but not nothing (`packaging` 26.4 on).
+            guard i > operandStart else { return nil }
             return Match(operator: .arbitrary, end: i)
         } else if has("==", at: start) {
             op = .equal

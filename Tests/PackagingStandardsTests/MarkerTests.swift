@@ -107,6 +107,12 @@ struct RequirementTests {
         ("name ==1.0.*", "name==1.0.*", "name", [], "==1.0.*", nil, nil),
         ("name ~= 1.0", "name~=1.0", "name", [], "~=1.0", nil, nil),
         ("name===arbitrary", "name===arbitrary", "name", [], "===arbitrary", nil, nil),
+        // packaging 26.4 reads a list holding `===` as a whole set: the operand ends at the comma.
+        ("name ===1.0, <2", "name<2,===1.0", "name", [], "<2,===1.0", nil, nil),
+        ("name (>=1, ===1.0.x ,)", "name===1.0.x,>=1", "name", [], "===1.0.x,>=1", nil, nil),
+        ("name===a.b, ==1.*; os_name == 'nt'", #"name==1.*,===a.b; os_name == "nt""#, "name", [], "==1.*,===a.b", nil, #"os_name == "nt""#),
+        // ...and clause by clause when that fails, where the operand still runs on over commas.
+        ("name ===1,,<2", "name<2,===1", "name", [], "<2,===1", nil, nil),
     ]
 
     @Test("parses and prints like packaging", arguments: cases)
@@ -121,6 +127,7 @@ struct RequirementTests {
     static let invalid = [
         "", "name[", "name[a b]", "name>=1.0.*", "name>=1.0+l", "name @", "name @ url extra", "name;", "name; os_name",
         "name ==1.0 ==2.0", "-name", "name (>=1.0", "name; os_name == 'a' and", "name; os_name = 'a'",
+        "name ===", "name ===1, ===bad operand",
     ]
 
     @Test("rejects malformed requirements", arguments: invalid)
