@@ -204,22 +204,26 @@ class Tools:
         return Measurement(tool, case, ok, statistics.median(s[1] for s in samples), median[2], runs, note,
                            [s[3] for s in samples])
 
-    def measure(self, tool: str, case: str, requirements: list[str], runs: int, *, single_metadata: bool = False,
-                direct_url: Optional[str] = None) -> Measurement:
-        """Cold runs: each a fresh process with a fresh cache directory."""
-        samples = []
+    def measure_cold(self, tools: list[str], case: str, requirements: list[str], runs: int, *,
+                     single_metadata: bool = False, direct_url: Optional[str] = None) -> dict[str, Measurement]:
+        """Cold runs of several tools, each a fresh process with a fresh cache directory, the tools
+        taking turns run by run (as in `measure_warm`): a machine whose speed drifts over the
+        seconds of a cell is then the same machine for every tool, instead of one tool's runs all
+        landing in a slow stretch. `direct_url` measures `lazywheel metadata <url>` ("lazywheel")."""
+        samples: dict[str, list] = {tool: [] for tool in tools}
         for _ in range(runs):
-            work = Path(tempfile.mkdtemp(prefix="lwbench-"))
-            try:
-                env = clean_environment(work)
-                if direct_url:
-                    cmd = [self.lazywheel, "metadata", direct_url]
-                else:
-                    cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=None)
-                samples.append(self.run(cmd, env))
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-        return self.summarize(tool, case, samples, runs)
+            for tool in tools:
+                work = Path(tempfile.mkdtemp(prefix="lwbench-"))
+                try:
+                    env = clean_environment(work)
+                    if direct_url:
+                        cmd = [self.lazywheel, "metadata", direct_url]
+                    else:
+                        cmd = self.command(tool, requirements, work, single_metadata=single_metadata, warm_cache=None)
+                    samples[tool].append(self.run(cmd, env))
+                finally:
+                    shutil.rmtree(work, ignore_errors=True)
+        return {tool: self.summarize(tool, case, samples[tool], runs) for tool in tools}
 
 
 # ------------------------------------------------------------------------------------------------
@@ -454,11 +458,12 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
            "a cache folder outside git." if extra_wheels else
            "Section (e), wider requirement sets on wheels fetched with `pip download`, was skipped: the "
            "download failed or was turned off (`--no-download`)."),
-        f"- Target: CPython {TARGET_PYTHON}, manylinux_2_28 x86_64. Each cell is the median of {args.runs} "
-        "runs, each a fresh process with a fresh private cache directory (cold) — or, for *warm*, a fresh cache "
-        f"directory filled by one process, then the median of up to {WARM_REPEATS} processes run on it (as many as "
-        f"fit in {WARM_BUDGET:g} s, at least one; the same rule for every tool), the tools' warm processes taking "
-        "turns so that every tool sees the same machine. Counts are those of the median run.",
+        f"- Target: CPython {TARGET_PYTHON}, manylinux_2_28 x86_64. A cold cell is the median of {args.runs} "
+        "runs, each a fresh process with a fresh private cache directory; a *warm* cell the median of "
+        f"{args.warm_runs} runs, each a fresh cache directory filled by one process, then the median of up to "
+        f"{WARM_REPEATS} processes run on it (as many as fit in {WARM_BUDGET:g} s, at least one; the same rule for "
+        "every tool). Cold and warm, the tools take turns run by run, so that every tool sees the same machine. "
+        "Counts are those of the median run.",
         "- uv: `uv pip compile --python-version 3.12 --python-platform x86_64-manylinux_2_28 --no-cache "
         "--python <bench venv python>` (`--python` only skips slow interpreter discovery through pyenv shims; "
         "it does not change what is fetched). pip: `pip install --dry-run --report --use-feature=fast-deps "
@@ -542,13 +547,15 @@ def main() -> int:
     parser.add_argument("--venv", required=True, type=Path)
     parser.add_argument("--build", default="release")
     parser.add_argument("--delay-ms", type=float, default=25)
-    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--runs", type=int, default=5, help="cold runs per cell")
+    parser.add_argument("--warm-runs", type=int, default=3,
+                        help="filled caches per warm cell (each measured with up to WARM_REPEATS processes)")
     parser.add_argument("--quick", action="store_true", help="one run, 5 wheels, no warm or PEP 658 rows")
     parser.add_argument("--output", type=Path, default=HERE / "BENCHMARKS.md")
     parser.add_argument("--extra-wheels", type=Path, help="folder of the wheels of Benchmarks/extra-wheels.txt")
     args = parser.parse_args()
     if args.quick:
-        args.runs = 1
+        args.runs = args.warm_runs = 1
     began = time.perf_counter()
     manifest = json.loads((CORPUS / "MANIFEST.json").read_text())
     # Wheels without dependencies for CPython 3.12: resolving `name==version` reads only their metadata.
@@ -571,15 +578,14 @@ def main() -> int:
             say(f"  metadata {pin}{' (warm)' if warm else ''}")
             measured = [tool for tool in ("lazywheel", "uv", "pip") if tool != "lazywheel" or tools.has_index_metadata]
             if warm:
-                for tool, m in tools.measure_warm(measured, "", [pin], args.runs, single_metadata=True).items():
+                for tool, m in tools.measure_warm(measured, "", [pin], args.warm_runs, single_metadata=True).items():
                     sums.setdefault(tool, []).append(m)
             else:
-                for tool in measured:
-                    sums.setdefault(tool, []).append(tools.measure(tool, "", [pin], args.runs, single_metadata=True))
-            if not warm:
+                for tool, m in tools.measure_cold(measured, "", [pin], args.runs, single_metadata=True).items():
+                    sums.setdefault(tool, []).append(m)
                 url = f"{index.url}/files/{entry['file']}"
                 sums.setdefault("lazywheel direct", []).append(
-                    tools.measure("lazywheel", "", [], args.runs, direct_url=url))
+                    tools.measure_cold(["lazywheel"], "", [], args.runs, direct_url=url)["lazywheel"])
         case = f"metadata of {len(entries)} wheels" + (", warm" if warm else "")
         group = []
         for tool, ms in sums.items():
@@ -604,9 +610,9 @@ def main() -> int:
             if not tools.has_resolve:
                 say("    lazywheel resolve not available yet")
             if warm:
-                group = list(tools.measure_warm(measured, case, requirement_set.split(), args.runs).values())
+                group = list(tools.measure_warm(measured, case, requirement_set.split(), args.warm_runs).values())
             else:
-                group = [tools.measure(tool, case, requirement_set.split(), args.runs) for tool in measured]
+                group = list(tools.measure_cold(measured, case, requirement_set.split(), args.runs).values())
             groups.append(group)
         return groups
 
