@@ -160,7 +160,7 @@ struct DependencySpecifierParser {
         let open: Int? = peek("(") ? position : nil
         if open != nil { position += 1 }
         consumeWhitespace()
-        var result = ""
+        let result: String
         if let whole = wholeSpecifierListWithArbitraryClause() {
             result = whole
         } else {

@@ -128,6 +128,8 @@ struct RequirementTests {
         "", "name[", "name[a b]", "name>=1.0.*", "name>=1.0+l", "name @", "name @ url extra", "name;", "name; os_name",
         "name ==1.0 ==2.0", "-name", "name (>=1.0", "name; os_name == 'a' and", "name; os_name = 'a'",
         "name ===", "name ===1, ===bad operand",
+        // A URL ends at any whitespace (packaging 26.4), and only a space or tab may follow it.
+        "name @ https://example.invalid/a.whl\n", "name @ https://example.invalid/a.whl\u{0C}",
     ]
 
     @Test("rejects malformed requirements", arguments: invalid)
