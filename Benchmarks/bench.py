@@ -392,6 +392,11 @@ def ratio(value: float, reference: float) -> str:
     return f"{value / reference:.2f}×" if reference else "–"
 
 
+def floor_ratio(m: Measurement, uv: Measurement, delay: float) -> float:
+    """`m`'s round trips × delay ÷ uv's wall: the least wall ratio its requests allow, at zero client time."""
+    return m.counts.round_trips * delay / uv.seconds
+
+
 def table_rows(group: list[Measurement], delay: float) -> list[str]:
     uv = next((m for m in group if m.tool == "uv" and m.ok), None)
     rows = []
@@ -399,11 +404,10 @@ def table_rows(group: list[Measurement], delay: float) -> list[str]:
         if not m.ok:
             rows.append(f"| {m.case} | {m.tool} | failed: {m.note} | | | | | | | |")
             continue
-        floor = m.counts.round_trips * delay
         rows.append("| {} | {} | {} | {} | {} | {} | {:.3f} s | {} | {} | {} |".format(
             m.case, m.tool, m.counts.requests, m.counts.head, fmt_kb(m.counts.bytes), m.counts.round_trips, m.seconds,
             ratio(m.seconds, uv.seconds) if uv else "–",
-            ratio(floor, uv.seconds) if uv and floor else "–",
+            f"{floor_ratio(m, uv, delay):.2f}×" if uv and m.counts.round_trips and delay else "–",
             ratio(m.counts.requests, uv.counts.requests) if uv and uv.counts.requests else "–"))
     return rows
 
@@ -428,7 +432,7 @@ def goals(groups: list[list[Measurement]], delay: float) -> list[tuple[str, str,
     worst_bytes = max(lw.counts.bytes / max(uv.counts.bytes, 1) for lw, uv in pairs)
     worst_wall = max(lw.seconds / uv.seconds for lw, uv in pairs)
     # The least wall time lazywheel's own round trips allow, with zero start-up and CPU time.
-    floors = [(lw.counts.round_trips * delay / uv.seconds, lw.case) for lw, uv in pairs]
+    floors = [(floor_ratio(lw, uv, delay), lw.case) for lw, uv in pairs]
     worst_floor, floor_case = max(floors)
     above = sum(1 for floor, _ in floors if floor > 0.5)
     return [

@@ -183,17 +183,18 @@ struct DependencySpecifierParser {
     /// (`===1.0, <2` is one operand `1.0,`), while the set splits at them. So the whole list is
     /// tried only when it holds `===`; it is consumed and returned when it reads.
     mutating func wholeSpecifierListWithArbitraryClause() -> String? {
-        var end = position
-        while end < s.count, s[end] == "\t" || (s[end].value >= 0x20 && s[end].value <= 0x7E && s[end] != ")" && s[end] != ";") {
-            end += 1
+        func mayBeInList(_ c: Unicode.Scalar) -> Bool {
+            c == "\t" || (c.value >= 0x20 && c.value <= 0x7E && c != ")" && c != ";")
         }
+        var end = position
+        while end < s.count, mayBeInList(s[end]) { end += 1 }
         guard end > position, end == s.count || s[end] == ")" || s[end] == ";" else { return nil }
         let list = text(position, end)
-        guard list.contains("==="), let set = try? SpecifierSet(list) else { return nil }
-        let commas = list.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: ",") ? 1 : 0) }
-        let clauses = set.specifiers.count
-        let endsWithComma = list.utf8.reversed().first { $0 != UInt8(ascii: " ") && $0 != UInt8(ascii: "\t") } == UInt8(ascii: ",")
-        guard clauses == commas + 1 || (clauses > 0 && clauses == commas && endsWithComma) else { return nil }
+        guard list.contains("==="), (try? SpecifierSet(list)) != nil else { return nil }
+        // The set skips empty items; the grammar allows one only after a trailing comma.
+        let items = list.split(separator: ",", omittingEmptySubsequences: false)
+        let blank = items.indices.filter { PythonText.strip(items[$0]).isEmpty }
+        guard blank.isEmpty || (blank == [items.count - 1] && items.count > 1) else { return nil }
         position = end
         return list
     }
