@@ -10,9 +10,6 @@ import WorkScheduling
 /// on the connection's thread at once; the rest run on a bounded worker pool, each with the
 /// ``CancellationToken`` that `$/cancelRequest` cancels (aborting its HTTP transfer).
 public final class LazyWheelService: MessageHandler {
-    /// The server's version, reported in `initialize`.
-    public static let version = "0.1.0"
-
     /// Every method of the protocol, each declared once as a type (see protocol/PROTOCOL.md).
     public static let registry = MessageRegistry(
         requests: [

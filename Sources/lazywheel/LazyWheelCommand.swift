@@ -1,5 +1,6 @@
 import CommandLineParsing
 import Foundation
+import LazyWheelServer
 import PackageIndex
 import WorkScheduling
 
@@ -38,7 +39,7 @@ enum LazyWheelCommand {
 
     static let program = ProgramSpec(
         name: "lazywheel",
-        version: "0.1.0",
+        version: LazyWheelVersion.current,
         abstract: "Read Python wheels lazily over HTTP: metadata, listings and members with a few range requests.",
         commands: commands.map { $0.spec })
 

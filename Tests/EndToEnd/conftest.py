@@ -314,7 +314,7 @@ import threading
 import http.server
 
 sys.path.insert(0, str(REPO / "protocol" / "clients" / "python"))
-from lazywheel_client import LazyWheelClient, ResponseError  # noqa: E402
+from lazywheel import Client as LazyWheelClient, ResponseError  # noqa: E402
 
 sys.path.insert(0, str(REPO / "Benchmarks"))
 from loopback import BurstHTTPServer, memory_status  # noqa: E402,F401 (shared with the benchmarks)

@@ -13,7 +13,7 @@ import pytest
 from lsprotocol import converters, types
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "protocol" / "clients" / "python"))
-from lazywheel_client import LazyWheelClient  # noqa: E402
+from lazywheel import Client as LazyWheelClient  # noqa: E402
 from conftest import isolated_environment  # noqa: E402
 
 CONVERTER = converters.get_converter()

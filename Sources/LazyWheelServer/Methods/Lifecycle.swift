@@ -40,7 +40,7 @@ struct InitializeRequest: ServerMethod {
             ],
         ]
         capabilities = .object(capabilities.objectValue!.merging(LanguageServerState.capabilities) { current, _ in current })
-        return Response(serverInfo: .init(name: "lazywheel", version: LazyWheelService.version), capabilities: capabilities)
+        return Response(serverInfo: .init(name: "lazywheel", version: LazyWheelVersion.current), capabilities: capabilities)
     }
 
     func answer(in context: RequestContext) throws -> Response {

@@ -1,11 +1,11 @@
 """A reference client for `lazywheel serve`, standard library only.
 
-It speaks the protocol in ../../PROTOCOL.md: JSON-RPC 2.0 with LSP `Content-Length` framing over the
+It speaks the protocol in protocol/PROTOCOL.md: JSON-RPC 2.0 with LSP `Content-Length` framing over the
 server's stdin/stdout. Requests may be sent from any thread and many may be in flight at once; a
 reader thread matches responses to requests by id and collects notifications (`$/progress`,
 `window/logMessage`, `textDocument/publishDiagnostics`).
 
-    with LazyWheelClient.start(["lazywheel", "serve"]) as client:
+    with Client.start() as client:  # runs `lazywheel serve`, the installed binary by default
         client.initialize()
         handle = client.request("openWheel", {"url": url})["handle"]
         print(client.request("getMetadata", {"handle": handle})["requiresDist"])
@@ -19,6 +19,8 @@ import subprocess
 import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Optional
+
+from .executable import find_executable
 
 
 class ResponseError(Exception):
@@ -60,7 +62,7 @@ def read_frame(stream) -> Optional[bytes]:
     return body
 
 
-class LazyWheelClient:
+class Client:
     """A connection to one `lazywheel serve` process."""
 
     def __init__(self, process: subprocess.Popen):
@@ -77,12 +79,15 @@ class LazyWheelClient:
         self._reader.start()
 
     @classmethod
-    def start(cls, command: list[str], env: Optional[dict] = None, stderr=None) -> "LazyWheelClient":
+    def start(cls, command: Optional[list[str]] = None, env: Optional[dict] = None, stderr=None) -> "Client":
+        """Starts `command` (default: `lazywheel serve`, the binary `find_executable` finds)."""
+        if command is None:
+            command = [find_executable(), "serve"]
         process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                    stderr=stderr if stderr is not None else subprocess.DEVNULL, env=env)
         return cls(process)
 
-    def __enter__(self) -> "LazyWheelClient":
+    def __enter__(self) -> "Client":
         return self
 
     def __exit__(self, *exc) -> None:
