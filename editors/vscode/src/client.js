@@ -14,6 +14,15 @@ class LazyWheelClient extends EventEmitter {
     const decoder = new FrameDecoder((message) => this.dispatch(message));
     this.process.stdout.on('data', (chunk) => decoder.push(chunk));
     this.process.stderr.on('data', (chunk) => this.emit('log', chunk.toString()));
+    // Spawn failures (ENOENT: no such executable, EACCES) reject what is pending and later
+    // requests, instead of being thrown from the event loop; writes to the dead pipe are dropped.
+    this.process.on('error', (error) => {
+      this.failure = error;
+      for (const { reject } of this.pending.values()) reject(error);
+      this.pending.clear();
+      this.emit('failed', error);
+    });
+    this.process.stdin.on('error', () => {});
     this.process.on('exit', (code) => {
       for (const { reject } of this.pending.values()) reject(new Error(`lazywheel exited with ${code}`));
       this.pending.clear();
@@ -48,6 +57,7 @@ class LazyWheelClient extends EventEmitter {
   }
 
   request(method, params) {
+    if (this.failure) return Promise.reject(this.failure);
     const id = this.nextId++;
     const promise = new Promise((resolve, reject) => this.pending.set(id, { resolve, reject }));
     promise.id = id;

@@ -4,6 +4,7 @@
 const vscode = require('vscode');
 const { LazyWheelClient } = require('./client');
 const { isDependencyDocument, didOpen, didChangeFull, position } = require('./documents');
+const { findServer, notFoundMessage } = require('./serverPath');
 
 let client;
 
@@ -11,12 +12,36 @@ function toRange(range) {
   return new vscode.Range(range.start.line, range.start.character, range.end.line, range.end.character);
 }
 
+/**
+ * Starts and initializes the server found by `findServer`; when there is none or it cannot be
+ * started, says so once and resolves to undefined, so activation settles without a server.
+ */
+async function startServer(setting, extensionPath, options) {
+  const command = findServer({ setting, extensionPath });
+  if (!command) {
+    vscode.window.showErrorMessage(notFoundMessage(setting));
+    return undefined;
+  }
+  const started = new LazyWheelClient(command);
+  try {
+    await started.initialize(options);
+    return started;
+  } catch (error) {
+    if (error && (error.code === 'ENOENT' || error.code === 'EACCES')) {
+      vscode.window.showErrorMessage(notFoundMessage(setting, error));
+    } else {
+      vscode.window.showErrorMessage(`lazywheel: the server did not start: ${error && error.message}`);
+    }
+    return undefined;
+  }
+}
+
 async function activate(context) {
   const settings = vscode.workspace.getConfiguration('lazywheel');
-  client = new LazyWheelClient(settings.get('serverPath') || 'lazywheel');
-  await client.initialize({
+  client = await startServer(settings.get('serverPath'), context.extensionPath, {
     indexUrl: settings.get('indexUrl'), python: settings.get('python'), platform: settings.get('platform'),
   });
+  if (!client) return;
   const diagnostics = vscode.languages.createDiagnosticCollection('lazywheel');
   context.subscriptions.push(diagnostics);
   client.on('textDocument/publishDiagnostics', ({ uri, diagnostics: items }) => {
