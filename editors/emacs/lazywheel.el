@@ -27,7 +27,11 @@
 (defgroup lazywheel nil "Python dependency metadata from lazywheel." :group 'tools)
 
 (defcustom lazywheel-server-command '("lazywheel" "serve")
-  "Command starting the lazywheel server." :type '(repeat string))
+  "Command starting the lazywheel server.
+Its program is a path, or a name looked up on `exec-path'; the
+default name `lazywheel' is also looked up in $VIRTUAL_ENV/bin and
+where `uv tool install' and pipx put commands (see
+`lazywheel-find-executable')." :type '(repeat string))
 (defcustom lazywheel-index-url nil "Simple index URL (nil: environment, pip.conf, uv.toml)." :type '(choice (const nil) string))
 (defcustom lazywheel-python nil "Target Python version, e.g. \"3.12\"." :type '(choice (const nil) string))
 (defcustom lazywheel-platform nil "Target platform tag, e.g. \"manylinux_2_28_x86_64\"." :type '(choice (const nil) string))
@@ -54,10 +58,52 @@
   (when (eq method 'textDocument/publishDiagnostics)
     (puthash (plist-get params :uri) (append (plist-get params :diagnostics) nil) lazywheel--diagnostics)))
 
+(defun lazywheel-find-executable ()
+  "The lazywheel executable to run, or nil when there is none.
+The program of `lazywheel-server-command' when it is an executable
+path or a name on `exec-path'; for the default name `lazywheel',
+also $VIRTUAL_ENV/bin, then $UV_TOOL_BIN_DIR, $PIPX_BIN_DIR,
+$XDG_BIN_HOME and ~/.local/bin (where `uv tool install' and pipx put
+commands)."
+  (let ((program (car lazywheel-server-command))
+        (runnable (lambda (path) (and (file-executable-p path) (not (file-directory-p path)) path))))
+    (cond ((null program) nil)
+          ((file-name-directory program) (funcall runnable (expand-file-name program)))
+          ((executable-find program))
+          ((equal program "lazywheel")
+           (let ((folders (list (when-let ((venv (getenv "VIRTUAL_ENV"))) (expand-file-name "bin" venv))
+                                (getenv "UV_TOOL_BIN_DIR") (getenv "PIPX_BIN_DIR") (getenv "XDG_BIN_HOME")
+                                "~/.local/bin"))
+                 found)
+             (dolist (folder folders found)
+               (when (and folder (not found))
+                 (setq found (funcall runnable (expand-file-name "lazywheel" folder))))))))))
+
+(defvar lazywheel--missing-reported nil "Whether the missing executable was reported this session.")
+
+(defun lazywheel-server-command ()
+  "`lazywheel-server-command' with its program found.
+Nil when there is none, after saying once how to install it."
+  (if-let ((program (lazywheel-find-executable)))
+      (cons program (cdr lazywheel-server-command))
+    (unless lazywheel--missing-reported
+      (setq lazywheel--missing-reported t)
+      (display-warning
+       'lazywheel
+       (format (concat "The lazywheel executable was not found (%s). Install it with `uv tool install lazywheel', "
+                       "`pipx install lazywheel' or `pip install lazywheel' (the wheel scripts/package builds), "
+                       "or point at it: (setq lazywheel-server-command '(\"/path/to/lazywheel\" \"serve\"))")
+               (if (equal (car lazywheel-server-command) "lazywheel")
+                   "not on exec-path, in $VIRTUAL_ENV/bin nor in ~/.local/bin"
+                 (format "lazywheel-server-command names %S" (car lazywheel-server-command))))
+       :error))
+    nil))
+
 (defun lazywheel-connection ()
   "The server connection, started on first use."
   (unless (and lazywheel--connection (jsonrpc-running-p lazywheel--connection))
-    (let* ((process (make-process :name "lazywheel" :command lazywheel-server-command
+    (let* ((command (or (lazywheel-server-command) (user-error "lazywheel: the lazywheel executable was not found")))
+           (process (make-process :name "lazywheel" :command command
                                   :connection-type 'pipe :coding 'utf-8-emacs-unix :noquery t
                                   :stderr (get-buffer-create " *lazywheel stderr*")))
            (connection (make-instance 'jsonrpc-process-connection :name "lazywheel" :process process
@@ -139,14 +185,17 @@
 ;;;###autoload
 (defun lazywheel-maybe-enable ()
   "Enable `lazywheel-mode' in dependency documents (for `find-file-hook')."
-  (when (and buffer-file-name (lazywheel-dependency-file-p buffer-file-name))
+  (when (and buffer-file-name (lazywheel-dependency-file-p buffer-file-name)
+             ;; Without an executable the file still opens; the user is told once how to install it.
+             (lazywheel-server-command))
     (lazywheel-mode 1)))
 
 ;;;###autoload
 (with-eval-after-load 'eglot
   (defvar eglot-server-programs)
   (add-to-list 'eglot-server-programs
-               '((pip-requirements-mode conf-toml-mode toml-ts-mode) . ("lazywheel" "serve"))))
+               `((pip-requirements-mode conf-toml-mode toml-ts-mode)
+                 . ,(lambda (&optional _interactive) (or (lazywheel-server-command) lazywheel-server-command)))))
 
 (provide 'lazywheel)
 ;;; lazywheel.el ends here

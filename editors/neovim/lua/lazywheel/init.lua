@@ -5,7 +5,8 @@
 local M = {}
 
 M.config = {
-  cmd = { 'lazywheel', 'serve' },
+  -- nil: `lazywheel serve`, the executable found by M.server_command().
+  cmd = nil,
   index_url = nil,
   python = nil,
   platform = nil,
@@ -31,12 +32,61 @@ local function init_options()
   return options
 end
 
---- Starts the server once per Neovim session and returns its client id.
+local function is_executable(path)
+  return path ~= nil and path ~= '' and vim.fn.executable(path) == 1
+end
+
+--- Where `lazywheel` is, in the order of the README: on PATH, in the active virtual environment
+--- ($VIRTUAL_ENV/bin), or where `uv tool install` and `pipx` put commands ($UV_TOOL_BIN_DIR,
+--- $PIPX_BIN_DIR, $XDG_BIN_HOME, else ~/.local/bin). Returns the path, or nil and the places tried.
+function M.find_executable()
+  local home = vim.loop.os_homedir() or ''
+  local candidates = { vim.fn.exepath('lazywheel') }
+  -- Absent variables are nil, so the folders are listed by name (ipairs stops at a nil).
+  local folders = {
+    { vim.env.VIRTUAL_ENV, '/bin' }, { vim.env.UV_TOOL_BIN_DIR, '' }, { vim.env.PIPX_BIN_DIR, '' },
+    { vim.env.XDG_BIN_HOME, '' }, { home, '/.local/bin' },
+  }
+  for _, folder in ipairs(folders) do
+    if folder[1] and folder[1] ~= '' then table.insert(candidates, folder[1] .. folder[2] .. '/lazywheel') end
+  end
+  for _, candidate in ipairs(candidates) do
+    if is_executable(candidate) then return candidate end
+  end
+  return nil, { 'PATH', '$VIRTUAL_ENV/bin', '~/.local/bin (uv tool, pipx)' }
+end
+
+local missing_reported = false
+
+--- The command that starts the server: `cmd` from setup when given, else `<found> serve`. When
+--- there is no executable, says so once per session (how to install it or point at it) and
+--- returns nil.
+function M.server_command()
+  local cmd = M.config.cmd
+  if cmd and cmd[1] and is_executable(cmd[1]) then return cmd end
+  local found, tried = nil, nil
+  if not cmd then found, tried = M.find_executable() end
+  if found then return { found, 'serve' } end
+  if not missing_reported then
+    missing_reported = true
+    local where = cmd and ('cmd = { ' .. vim.inspect(cmd[1]) .. ', … } is not an executable')
+      or ('not on ' .. table.concat(tried, ', '))
+    vim.notify('lazywheel: the lazywheel executable was not found (' .. where .. '). Install it with '
+      .. '`uv tool install lazywheel`, `pipx install lazywheel` or `pip install lazywheel` (the wheel '
+      .. 'scripts/package builds), or point at it: require(\'lazywheel\').setup { cmd = { '
+      .. '\'/path/to/lazywheel\', \'serve\' } }', vim.log.levels.ERROR)
+  end
+  return nil
+end
+
+--- Starts the server once per Neovim session and returns its client id (nil without an executable).
 function M.start()
   if client_id and vim.lsp.get_client_by_id(client_id) then return client_id end
+  local cmd = M.server_command()
+  if not cmd then return nil end
   client_id = vim.lsp.start_client({
     name = 'lazywheel',
-    cmd = M.config.cmd,
+    cmd = cmd,
     root_dir = vim.fn.getcwd(),
     init_options = init_options(),
     on_attach = function(_, bufnr)
