@@ -49,15 +49,18 @@ def test_neovim_says_once_that_lazywheel_is_missing(tmp_path):
     assert "cmd = {" in message["message"]
 
 
-@pytest.mark.parametrize("place", ["virtualenv", "uv-tool-or-pipx"])
-def test_neovim_finds_lazywheel_where_installers_put_it(tmp_path, place):
+def installed_in(place: str, tmp_path: Path) -> tuple[Path, dict]:
+    """A stand-in `lazywheel` in the active virtual environment, or where uv tool and pipx put
+    commands, and the environment the editor runs in."""
     home = tmp_path / "home"
     if place == "virtualenv":
-        program = fake_executable(tmp_path / "venv" / "bin")
-        env = bare_environment(home, VIRTUAL_ENV=str(tmp_path / "venv"))
-    else:
-        program = fake_executable(home / ".local" / "bin")
-        env = bare_environment(home)
+        return fake_executable(tmp_path / "venv" / "bin"), bare_environment(home, VIRTUAL_ENV=str(tmp_path / "venv"))
+    return fake_executable(home / ".local" / "bin"), bare_environment(home)
+
+
+@pytest.mark.parametrize("place", ["virtualenv", "uv-tool-or-pipx"])
+def test_neovim_finds_lazywheel_where_installers_put_it(tmp_path, place):
+    program, env = installed_in(place, tmp_path)
     result = run_neovim(env, tmp_path)
     assert result["found"] == str(program)
     assert result["commands"][0] == [str(program), "serve"]
@@ -90,12 +93,6 @@ def test_emacs_opens_the_file_and_says_once_that_lazywheel_is_missing(tmp_path):
 
 @pytest.mark.parametrize("place", ["virtualenv", "uv-tool-or-pipx"])
 def test_emacs_finds_lazywheel_where_installers_put_it(tmp_path, place):
-    home = tmp_path / "home"
-    if place == "virtualenv":
-        program = fake_executable(tmp_path / "venv" / "bin")
-        env = bare_environment(home, VIRTUAL_ENV=str(tmp_path / "venv"))
-    else:
-        program = fake_executable(home / ".local" / "bin")
-        env = bare_environment(home)
+    program, env = installed_in(place, tmp_path)
     proc = run_emacs(env, tmp_path, '(princ (format "%S" (lazywheel-server-command)))')
     assert proc.stdout == f'("{program}" "serve")', proc.stderr

@@ -2,23 +2,20 @@
 `extension.vsixmanifest` and `[Content_Types].xml`, as `vsce package` writes it) for linux-x64,
 with lazywheel's binary bundled under `extension/server/` (the layout of payload.py).
 
-    python3 scripts/packaging/vsix.py --binary BIN --version 0.1.0 --out dist
+    (called by scripts/packaging/build.py)
 
 The extension runs the `lazywheel.serverPath` setting when set, else `lazywheel` on PATH, else
 this bundled binary (editors/vscode/src/serverPath.js).
 """
 from __future__ import annotations
 
-import argparse
 import json
 import sys
-import tempfile
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import payload  # noqa: E402
-from wheel import write_zip  # noqa: E402
+import payload
+from wheel import write_zip
 
 REPO = Path(__file__).resolve().parents[2]
 EXTENSION = REPO / "editors" / "vscode"
@@ -71,43 +68,28 @@ def content_types(names: list[str]) -> str:
             f'<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">{defaults}</Types>\n')
 
 
-def build(binary: Path, version: str, out: Path) -> Path:
+def build(files: payload.Payload, version: str, out: Path) -> Path:
     package = json.loads((EXTENSION / "package.json").read_text())
     if package["version"] != version:
         raise SystemExit(f"scripts/package: editors/vscode/package.json has version {package['version']}, "
                          f"Sources/LazyWheelServer/Version.swift {version}")
-    with tempfile.TemporaryDirectory() as scratch:
-        files = payload.prepare(binary, Path(scratch))
-        members: list[tuple[str, bytes, int]] = [
-            ("extension/package.json", (EXTENSION / "package.json").read_bytes(), 0o644),
-            ("extension/README.md", (EXTENSION / "README.md").read_bytes(), 0o644),
-            ("extension/LICENSE.txt", (REPO / "LICENSE").read_bytes(), 0o644),
-        ]
-        for source in sorted((EXTENSION / "src").rglob("*.js")):
-            members.append((f"extension/{source.relative_to(EXTENSION)}", source.read_bytes(), 0o644))
-        members.append(("extension/server/bin/lazywheel", files.program.read_bytes(), 0o755))
-        for soname, library in files.libraries.items():
-            members.append((f"extension/server/lib/lazywheel/{soname}", library.read_bytes(), 0o755))
-        for package_name, copyright_file in files.notices:
-            members.append((f"extension/server/licenses/{package_name}/copyright", copyright_file.read_bytes(), 0o644))
-        names = [name for name, _, _ in members] + ["extension.vsixmanifest"]
-        members = [("extension.vsixmanifest", manifest(package).encode(), 0o644),
-                   ("[Content_Types].xml", content_types(names).encode(), 0o644)] + members
-        out.mkdir(parents=True, exist_ok=True)
-        target = out / f"lazywheel-{version}.vsix"
-        write_zip(target, members)
-        print(f"scripts/package: {target.name}, {target.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
-        return target
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary", type=Path, required=True)
-    parser.add_argument("--version", required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    arguments = parser.parse_args()
-    print(build(arguments.binary, arguments.version, arguments.out))
-
-
-if __name__ == "__main__":
-    main()
+    members: list[tuple[str, bytes, int]] = [
+        ("extension/package.json", (EXTENSION / "package.json").read_bytes(), 0o644),
+        ("extension/README.md", (EXTENSION / "README.md").read_bytes(), 0o644),
+        ("extension/LICENSE.txt", (REPO / "LICENSE").read_bytes(), 0o644),
+    ]
+    for source in sorted((EXTENSION / "src").rglob("*.js")):
+        members.append((f"extension/{source.relative_to(EXTENSION)}", source.read_bytes(), 0o644))
+    members.append(("extension/server/bin/lazywheel", files.program.read_bytes(), 0o755))
+    for soname, library in files.libraries.items():
+        members.append((f"extension/server/lib/lazywheel/{soname}", library.read_bytes(), 0o755))
+    for package_name, copyright_file in files.notices:
+        members.append((f"extension/server/licenses/{package_name}/copyright", copyright_file.read_bytes(), 0o644))
+    names = [name for name, _, _ in members] + ["extension.vsixmanifest"]
+    members = [("extension.vsixmanifest", manifest(package).encode(), 0o644),
+               ("[Content_Types].xml", content_types(names).encode(), 0o644)] + members
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"lazywheel-{version}.vsix"
+    write_zip(target, members)
+    print(f"scripts/package: {target.name}, {target.stat().st_size / 1e6:.1f} MB", file=sys.stderr)
+    return target

@@ -1,7 +1,7 @@
 """Builds lazywheel's platform wheel (PEP 427 layout, PEP 600 tag, core metadata 2.4 with PEP 639
 license fields) from a release binary linked with `--static-swift-stdlib`.
 
-    python3 scripts/packaging/wheel.py --binary BIN --version 0.1.0 --out dist
+    (called by scripts/packaging/build.py)
 
 The binary goes to `lazywheel-V.data/scripts/lazywheel`, so installers put it on PATH as the
 `lazywheel` command with no Python in between. The libraries it needs beyond the manylinux policy
@@ -12,17 +12,14 @@ binary's RUNPATH `$ORIGIN/../lib/lazywheel` finds them in a virtual environment,
 """
 from __future__ import annotations
 
-import argparse
 import base64
 import hashlib
 import sys
-import tempfile
 import zipfile
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-import elf  # noqa: E402
-import payload  # noqa: E402
+import elf
+import payload
 
 REPO = Path(__file__).resolve().parents[2]
 CLIENT = REPO / "protocol" / "clients" / "python" / "lazywheel"
@@ -60,42 +57,40 @@ def record_line(name: str, data: bytes) -> str:
     return f"{name},sha256={digest},{len(data)}"
 
 
-def build(binary: Path, version: str, out: Path) -> Path:
-    with tempfile.TemporaryDirectory() as scratch:
-        files = payload.prepare(binary, Path(scratch))
-        data_dir = f"lazywheel-{version}.data"
-        dist_info = f"lazywheel-{version}.dist-info"
-        members: list[tuple[str, bytes, int]] = []  # (name in the wheel, bytes, mode)
-        license_files = ["LICENSE"]
-        members.append((f"{dist_info}/licenses/LICENSE", (REPO / "LICENSE").read_bytes(), 0o644))
-        for package, copyright_file in files.notices:
-            license_files.append(f"bundled/{package}/copyright")
-            members.append((f"{dist_info}/licenses/bundled/{package}/copyright", copyright_file.read_bytes(), 0o644))
-        members.append((f"{data_dir}/scripts/lazywheel", files.program.read_bytes(), 0o755))
-        for soname, library in files.libraries.items():
-            members.append((f"{data_dir}/data/lib/lazywheel/{soname}", library.read_bytes(), 0o755))
-        for source in sorted(CLIENT.glob("*.py")):
-            text = source.read_text()
-            if source.name == "__init__.py" and f'__version__ = "{version}"' not in text:
-                raise SystemExit(f"scripts/package: {source} does not say __version__ = \"{version}\"")
-            members.append((f"lazywheel/{source.name}", text.encode(), 0o644))
-        tag = f"py3-none-{files.manylinux_tag()}"
-        members.append((f"{dist_info}/METADATA", metadata(version, license_files).encode(), 0o644))
-        wheel_file = ("Wheel-Version: 1.0\nGenerator: lazywheel scripts/package\n"
-                      f"Root-Is-Purelib: false\nTag: {tag}\n")
-        members.append((f"{dist_info}/WHEEL", wheel_file.encode(), 0o644))
-        record = [record_line(name, data) for name, data, _ in members] + [f"{dist_info}/RECORD,,"]
-        members.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode(), 0o644))
+def build(files: payload.Payload, version: str, out: Path) -> Path:
+    data_dir = f"lazywheel-{version}.data"
+    dist_info = f"lazywheel-{version}.dist-info"
+    members: list[tuple[str, bytes, int]] = []  # (name in the wheel, bytes, mode)
+    license_files = ["LICENSE"]
+    members.append((f"{dist_info}/licenses/LICENSE", (REPO / "LICENSE").read_bytes(), 0o644))
+    for package, copyright_file in files.notices:
+        license_files.append(f"bundled/{package}/copyright")
+        members.append((f"{dist_info}/licenses/bundled/{package}/copyright", copyright_file.read_bytes(), 0o644))
+    members.append((f"{data_dir}/scripts/lazywheel", files.program.read_bytes(), 0o755))
+    for soname, library in files.libraries.items():
+        members.append((f"{data_dir}/data/lib/lazywheel/{soname}", library.read_bytes(), 0o755))
+    for source in sorted(CLIENT.glob("*.py")):
+        text = source.read_text()
+        if source.name == "__init__.py" and f'__version__ = "{version}"' not in text:
+            raise SystemExit(f"scripts/package: {source} does not say __version__ = \"{version}\"")
+        members.append((f"lazywheel/{source.name}", text.encode(), 0o644))
+    tag = f"py3-none-{files.manylinux_tag()}"
+    members.append((f"{dist_info}/METADATA", metadata(version, license_files).encode(), 0o644))
+    wheel_file = ("Wheel-Version: 1.0\nGenerator: lazywheel scripts/package\n"
+                  f"Root-Is-Purelib: false\nTag: {tag}\n")
+    members.append((f"{dist_info}/WHEEL", wheel_file.encode(), 0o644))
+    record = [record_line(name, data) for name, data, _ in members] + [f"{dist_info}/RECORD,,"]
+    members.append((f"{dist_info}/RECORD", ("\n".join(record) + "\n").encode(), 0o644))
 
-        out.mkdir(parents=True, exist_ok=True)
-        for old in out.glob("lazywheel-*.whl"):
-            old.unlink()
-        target = out / f"lazywheel-{version}-{tag}.whl"
-        write_zip(target, members)
-        needs = {prefix: elf.newest_of(files.files, prefix) for prefix in ("GLIBC_", "GLIBCXX_", "CXXABI_", "GCC_")}
-        print(f"scripts/package: {target.name}, {target.stat().st_size / 1e6:.1f} MB; carries "
-              f"{', '.join(files.libraries) or 'no library'}; needs {needs}", file=sys.stderr)
-        return target
+    out.mkdir(parents=True, exist_ok=True)
+    for old in out.glob("lazywheel-*.whl"):
+        old.unlink()
+    target = out / f"lazywheel-{version}-{tag}.whl"
+    write_zip(target, members)
+    needs = {prefix: elf.newest_of(files.files, prefix) for prefix in ("GLIBC_", "GLIBCXX_", "CXXABI_", "GCC_")}
+    print(f"scripts/package: {target.name}, {target.stat().st_size / 1e6:.1f} MB; carries "
+          f"{', '.join(files.libraries) or 'no library'}; needs {needs}", file=sys.stderr)
+    return target
 
 
 def write_zip(target: Path, members: list[tuple[str, bytes, int]]) -> None:
@@ -106,16 +101,3 @@ def write_zip(target: Path, members: list[tuple[str, bytes, int]]) -> None:
             info.external_attr = (0o100000 | mode) << 16
             info.compress_type = zipfile.ZIP_DEFLATED
             archive.writestr(info, data)
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--binary", type=Path, required=True)
-    parser.add_argument("--version", required=True)
-    parser.add_argument("--out", type=Path, required=True)
-    arguments = parser.parse_args()
-    print(build(arguments.binary, arguments.version, arguments.out))
-
-
-if __name__ == "__main__":
-    main()
