@@ -6,7 +6,6 @@ binary, spawn ENOENT) is editors/vscode/test/serverPath.test.js, run by test_edi
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 

@@ -11,12 +11,13 @@ about five minutes on two cores and debootstrap three (it downloads from the Deb
 this machine's apt sources)."""
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import os
 import re
 import shutil
 import subprocess
-import sys
 import tempfile
 import venv
 import zipfile
@@ -31,7 +32,8 @@ from test_editors import need as need_on_path
 VERSION = re.search(r'static let current = "([^"]+)"',
                     (REPO / "Sources" / "LazyWheelServer" / "Version.swift").read_text()).group(1)
 FIXTURE_WHEEL = "idna-3.10-py3-none-any.whl"
-CACHE = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "lazywheel-test"
+# Outside the repository and outside the run's temporary folder, so that it outlives both.
+CACHE = Path(os.environ.get("LAZYWHEEL_TEST_CACHE") or Path.home() / ".cache" / "lazywheel-test")
 
 
 def need(program: str) -> str:
@@ -193,8 +195,6 @@ def test_the_wheel_is_tagged_from_the_glibc_versions_its_files_need(dist):
         assert "lazywheel/__init__.py" in names and "lazywheel/__main__.py" in names
         assert f"lazywheel-{VERSION}.data/data/lib/lazywheel/libcurl.so.4" in names
         # RECORD lists every other member with its hash (PEP 376 / 427).
-        import base64
-        import hashlib
         record = {row.split(",")[0]: row.split(",")[1] for row in wheel.read(f"{dist_info}/RECORD").decode().splitlines()}
         assert set(record) == set(names)
         for name in names:
