@@ -18,6 +18,7 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 import tempfile
 import venv
 import zipfile
@@ -202,6 +203,16 @@ def test_the_wheel_is_tagged_from_the_glibc_versions_its_files_need(dist):
                 continue
             digest = base64.urlsafe_b64encode(hashlib.sha256(wheel.read(name)).digest()).rstrip(b"=").decode()
             assert record[name] == f"sha256={digest}", name
+
+
+def test_auditwheel_finds_the_wheel_consistent_with_its_tag(dist):
+    """auditwheel, the manylinux reference checker, reads the unpacked wheel (libraries found
+    through the binary's RUNPATH) and agrees with the tag, libstdc++ versions included."""
+    proc = subprocess.run([sys.executable, "-m", "auditwheel", "show", str(dist["wheel"])],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    tag = re.search(r"manylinux_\d+_\d+_x86_64", dist["wheel"].name).group(0)
+    assert f'consistent with the following platform tag: "{tag}"' in " ".join(proc.stdout.split()), proc.stdout
 
 
 def test_one_version_and_one_license_everywhere(dist, installed):

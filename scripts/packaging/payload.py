@@ -62,5 +62,9 @@ def prepare(binary: Path, folder: Path) -> Payload:
         if notice and notice not in payload.notices:
             payload.notices.append(notice)
     if payload.libraries:
-        subprocess.run(["patchelf", "--set-rpath", "$ORIGIN/../lib/lazywheel", str(program)], check=True)
+        # The second entry is where the libraries lie in an unpacked wheel (`.data/scripts` next to
+        # `.data/data/lib`), so tools that check a wheel without installing it (auditwheel show)
+        # resolve the files the installed binary loads; installed, the first entry finds them.
+        runpath = "$ORIGIN/../lib/lazywheel:$ORIGIN/../data/lib/lazywheel"
+        subprocess.run(["patchelf", "--set-rpath", runpath, str(program)], check=True)
     return payload
