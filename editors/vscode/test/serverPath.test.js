@@ -1,6 +1,7 @@
 'use strict';
 // Which executable the extension runs, and a missing one failing as a rejected promise (no
-// uncaught `spawn ENOENT`), so activation settles: `node --test test/`.
+// uncaught `spawn ENOENT`), so activation settles with one message (the `vscode` module replaced
+// by the few calls activation makes before it has a server): `node --test test/`.
 const test = require('node:test');
 const assert = require('node:assert');
 const fs = require('node:fs');
@@ -42,4 +43,39 @@ test('a missing executable rejects initialize with ENOENT and later requests too
   assert.match(message, /pip install lazywheel/);
   assert.match(message, /lazywheel\.serverPath/);
   assert.match(notFoundMessage('/x/lazywheel', { code: 'ENOENT' }), /"\/x\/lazywheel".*ENOENT/);
+});
+
+test('activation without an executable settles and says once how to install it', async () => {
+  const Module = require('node:module');
+  const shown = [];
+  let serverPath = '';
+  const vscode = {
+    workspace: { getConfiguration: () => ({ get: (key) => (key === 'serverPath' ? serverPath : undefined) }) },
+    window: { showErrorMessage: (message) => { shown.push(message); return Promise.resolve(undefined); } },
+  };
+  const resolve = Module._resolveFilename;
+  Module._resolveFilename = function (request, ...rest) {
+    return request === 'vscode' ? 'vscode' : resolve.call(this, request, ...rest);
+  };
+  require.cache.vscode = { id: 'vscode', filename: 'vscode', loaded: true, exports: vscode };
+  const savedPath = process.env.PATH;
+  process.env.PATH = '';
+  try {
+    const extension = require('../src/extension');
+    const extensionPath = fs.mkdtempSync(path.join(os.tmpdir(), 'lazywheel-extension-'));
+    await extension.activate({ subscriptions: [], extensionPath });
+    assert.strictEqual(shown.length, 1);
+    assert.match(shown[0], /lazywheel was not found: no `lazywheel` on PATH/);
+    await extension.deactivate();
+    // A serverPath that does not exist: spawn's ENOENT becomes the same message, naming the setting.
+    serverPath = path.join(extensionPath, 'missing', 'lazywheel');
+    await extension.activate({ subscriptions: [], extensionPath });
+    assert.strictEqual(shown.length, 2);
+    assert.match(shown[1], /lazywheel\.serverPath is ".*missing\/lazywheel".*ENOENT/);
+    await extension.deactivate();
+  } finally {
+    process.env.PATH = savedPath;
+    Module._resolveFilename = resolve;
+    delete require.cache.vscode;
+  }
 });
