@@ -94,7 +94,7 @@ Nil when there is none, after saying once how to install it."
                        "`pipx install lazywheel' or `pip install lazywheel' (the wheel scripts/package builds), "
                        "or point at it: (setq lazywheel-server-command '(\"/path/to/lazywheel\" \"serve\"))")
                (if (equal (car lazywheel-server-command) "lazywheel")
-                   "not on exec-path, in $VIRTUAL_ENV/bin nor in ~/.local/bin"
+                   "not on exec-path, nor in $VIRTUAL_ENV/bin or ~/.local/bin"
                  (format "lazywheel-server-command names %S" (car lazywheel-server-command))))
        :error))
     nil))

@@ -58,15 +58,19 @@ end
 
 local missing_reported = false
 
---- The command that starts the server: `cmd` from setup when given, else `<found> serve`. When
---- there is no executable, says so once per session (how to install it or point at it) and
---- returns nil.
+--- The command that starts the server: `cmd` from setup when it names an executable, else
+--- `<found> serve` (also for a `cmd` whose program is the bare name `lazywheel`). When there is
+--- no executable, says so once per session (how to install it or point at it) and returns nil.
 function M.server_command()
   local cmd = M.config.cmd
-  if cmd and cmd[1] and is_executable(cmd[1]) then return cmd end
+  if cmd and cmd[1] and cmd[1] ~= 'lazywheel' and is_executable(cmd[1]) then return cmd end
   local found, tried = nil, nil
-  if not cmd then found, tried = M.find_executable() end
-  if found then return { found, 'serve' } end
+  if not cmd or cmd[1] == 'lazywheel' then found, tried = M.find_executable() end
+  if found then
+    local command = vim.deepcopy(cmd or { 'lazywheel', 'serve' })
+    command[1] = found
+    return command
+  end
   if not missing_reported then
     missing_reported = true
     local where = cmd and ('cmd = { ' .. vim.inspect(cmd[1]) .. ', … } is not an executable')
