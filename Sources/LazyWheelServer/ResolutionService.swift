@@ -72,8 +72,8 @@ public struct ResolutionService: Sendable {
         let options = IndexOptions(
             indexURL: input.index.indexURL ?? merged.indexURL,
             extraIndexURLs: input.index.extraIndexURLs + merged.extraIndexURLs,
-            findLinks: input.index.findLinks + merged.findLinks)
-        let index = try (options == IndexOptions() ? sessionIndex : nil)
+            findLinks: input.index.findLinks + merged.findLinks, allowsLocalLocations: input.index.allowsLocalLocations)
+        let index = try (options.namesNoLocation ? sessionIndex : nil)
             ?? ProjectIndex(engine: engine, options: options, environment: environment)
         let lookup = try LookupTarget.resolve(python: input.python, platform: input.platform)
         let target = try TargetEnvironment(pythonVersion: lookup.python, platform: lookup.platform)

@@ -61,8 +61,18 @@ public final class IndexClient: Sendable {
             url: page?.url ?? configuration.findLinks.first?.url ?? URL(fileURLWithPath: "/"))
     }
 
-    /// One index's page for the project, nil when the index does not know it (404).
+    /// One index's page for the project, nil when the index does not know it (404), without the
+    /// links its origin may not lead to (``PageLinkResolver/mayFollow(_:from:)``).
     private func indexPage(_ index: IndexLocation, canonicalName: String, cancellation: CancellationToken?) throws -> ProjectPage? {
+        guard var page = try fetchedIndexPage(index, canonicalName: canonicalName, cancellation: cancellation) else { return nil }
+        if !page.files.allSatisfy({ PageLinkResolver.mayFollow($0.url, from: page.url) }) {
+            let pageURL = page.url
+            page.files.removeAll { !PageLinkResolver.mayFollow($0.url, from: pageURL) }
+        }
+        return page
+    }
+
+    private func fetchedIndexPage(_ index: IndexLocation, canonicalName: String, cancellation: CancellationToken?) throws -> ProjectPage? {
         if index.isLocal {
             return LocalListing.fileIndexPage(root: index.url, projectName: canonicalName)
         }
@@ -114,6 +124,6 @@ public final class IndexClient: Sendable {
             (body, pageURL) = (response.body, response.url)
         }
         return SimpleIndexParser.parseHTML(body, url: pageURL, projectName: projectName).files
-            .filter { LocalListing.belongs($0, to: projectName) }
+            .filter { LocalListing.belongs($0, to: projectName) && PageLinkResolver.mayFollow($0.url, from: pageURL) }
     }
 }

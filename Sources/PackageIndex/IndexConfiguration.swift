@@ -55,12 +55,19 @@ public struct IndexOptions: Sendable, Equatable {
     public var extraIndexURLs: [String]
     /// `--find-links`, repeatable: directories or HTML pages listing distribution files.
     public var findLinks: [String]
+    /// Whether these options may name local locations (`file://` URLs and paths): true for the
+    /// user's own command line, false for a JSON-RPC client unless the session allows files.
+    public var allowsLocalLocations: Bool
 
-    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = []) {
+    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [], allowsLocalLocations: Bool = true) {
         self.indexURL = indexURL
         self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks
+        self.allowsLocalLocations = allowsLocalLocations
     }
+
+    /// True when no index or find-links location is named.
+    public var namesNoLocation: Bool { indexURL == nil && extraIndexURLs.isEmpty && findLinks.isEmpty }
 }
 
 /// A problem with the index configuration. Messages never contain credentials.
@@ -69,6 +76,8 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
     case noIndexConfigured
     /// A configured value is not a URL or path lazywheel can use.
     case invalidURL(value: String, origin: ConfigurationOrigin)
+    /// A JSON-RPC client named a local location in a session that does not allow local files.
+    case localLocationNotAllowed(value: String)
 
     public var description: String {
         switch self {
@@ -80,6 +89,8 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
             (~/.config/pip/pip.conf), or `index-url = "URL"` (or `[[index]]` with `url = "URL"` and \
             `default = true`) in uv.toml (~/.config/uv/uv.toml)
             """
+        case .localLocationNotAllowed(let value):
+            "'\(redactingCredentials(in: value))' is a local location, and local files are not allowed in this session; start the server with --allow-files or pass allowFileURLs in initialize"
         case .invalidURL(let value, let origin):
             "\(origin) sets an index to '\(redactingCredentials(in: value))', which is neither an http(s)/file URL nor an absolute path"
         }
@@ -184,6 +195,11 @@ public struct IndexConfiguration: Sendable, Equatable {
         let findLinkValues = [cliFindLinks, environmentFindLinks, pipFindLinks, files.uvFindLinks()].first(where: { !$0.isEmpty }) ?? []
 
         var indexes: [IndexLocation] = []
+        for (value, origin) in primaryCandidates.prefix(1) + extras + findLinkValues {
+            if case .commandLine = origin, !options.allowsLocalLocations, resolver.namesLocalLocation(value) {
+                throw .localLocationNotAllowed(value: value)
+            }
+        }
         for (value, origin) in primaryCandidates.prefix(1) + extras {
             let location = try resolver.location(value, origin: origin, isIndex: true)
             if !indexes.contains(where: { $0.url == location.url }) { indexes.append(location) }
@@ -332,6 +348,14 @@ private struct LocationResolver {
 
     init(environment: ConfigurationEnvironment) {
         self.environment = environment
+    }
+
+    /// Whether `value` names a local location: a `file:` URL or a path.
+    func namesLocalLocation(_ value: String) -> Bool {
+        let text = value.trimmingWhitespace(andNewlines: true)
+        guard let schemeEnd = text.range(of: ":") else { return true }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        return scheme != "http" && scheme != "https"
     }
 
     mutating func location(_ value: String, origin: ConfigurationOrigin, isIndex: Bool) throws(IndexConfigurationError) -> IndexLocation {

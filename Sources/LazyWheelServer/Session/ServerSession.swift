@@ -83,7 +83,7 @@ final class ServerSession: Sendable {
             engine: engine,
             options: IndexOptions(
                 indexURL: options.indexUrl, extraIndexURLs: options.extraIndexUrls ?? [],
-                findLinks: options.findLinks ?? []),
+                findLinks: options.findLinks ?? [], allowsLocalLocations: options.allowFileURLs ?? false),
             environment: environment)
         return index.withLock { current in
             if let current { return current }
