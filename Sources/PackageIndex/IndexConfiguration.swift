@@ -235,7 +235,7 @@ struct ConfiguredValue: Sendable {
 }
 
 /// The pip and uv configuration files that exist, in precedence order.
-private struct ConfigurationFiles {
+struct ConfigurationFiles {
     var pip: [(path: String, file: PipConfigFile)] = []
     var uv: [(path: String, file: UVConfigFile)] = []
     var consulted: [String] = []

@@ -18,4 +18,23 @@
 /// Elsewhere this is a no-op.
 int lazywheel_curl_preload(void);
 
+/// What every libcurl transfer of the process is given, in addition to what FoundationNetworking
+/// sets (strings are copied; NULL leaves libcurl's default). `insecure_hosts` is a list of host
+/// names (or `host:port`), one per line, whose certificates are not verified.
+struct lazywheel_transport_settings {
+    int configured;
+    char *ca_file;
+    char *ca_directory;
+    char *client_certificate;
+    char *client_key;
+    char *insecure_hosts;
+    char *http_proxy;
+    char *https_proxy;
+    char *no_proxy;
+};
+
+/// Sets the transport settings applied to each transfer from its next URL on (process-wide: libcurl
+/// handles carry no reference to the URLSession that made them). Does not load libcurl.
+void lazywheel_curl_configure_transport(const struct lazywheel_transport_settings *settings);
+
 #endif
