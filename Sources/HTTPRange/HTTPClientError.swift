@@ -48,6 +48,12 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
 
     public var errorDescription: String? { description }
 
+    /// Whether the server (not a proxy) answered 401.
+    public var isUnauthorized: Bool {
+        if case .authenticationRequired(_, 401, _) = self { return true }
+        return false
+    }
+
     /// Where credentials for an index come from, in the order they are looked up (README, "Configuration").
     public static let credentialSources =
         "the index URL (https://USER:PASSWORD@HOST/…), UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD for a named [[index]] in uv.toml, the netrc file ($NETRC, else ~/.netrc), and the keyring (--keyring-provider subprocess, PIP_KEYRING_PROVIDER, UV_KEYRING_PROVIDER)"

@@ -55,6 +55,8 @@ public struct IndexOptions: Sendable, Equatable {
     public var extraIndexURLs: [String]
     /// `--find-links`, repeatable: directories or HTML pages listing distribution files.
     public var findLinks: [String]
+    /// `--keyring-provider` (`subprocess` or `disabled`).
+    public var keyringProvider: String?
     /// Whether these options may name local locations (`file://` URLs and paths): true for the
     /// user's own command line, false for a JSON-RPC client unless the session allows files.
     public var allowsLocalLocations: Bool
@@ -119,6 +121,8 @@ public struct IndexConfiguration: Sendable, Equatable {
     public var findLinks: [IndexLocation]
     /// Configuration files that were read, in precedence order (for `--verbose`).
     public var consultedFiles: [String]
+    /// The keyring, when the user enabled it (``KeyringLookup``).
+    public var keyring: KeyringLookup?
 
     public init(indexes: [IndexLocation], findLinks: [IndexLocation] = [], consultedFiles: [String] = []) {
         self.indexes = indexes
@@ -152,7 +156,13 @@ public struct IndexConfiguration: Sendable, Equatable {
         (indexes + findLinks).first { location in
             location.credentials != nil && location.url.host?.lowercased() == url.host?.lowercased()
                 && location.url.port == url.port && location.url.scheme?.lowercased() == url.scheme?.lowercased()
-        }?.credentials
+        }.flatMap(credentials(of:))
+    }
+
+    /// The credentials to send to `location`: the keyring's, once it answered for it, else the
+    /// configured ones.
+    public func credentials(of location: IndexLocation) -> IndexCredentials? {
+        keyring?.known(for: location) ?? location.credentials
     }
 
     /// Resolves the configuration from `options`, then `environment`, then configuration files.
@@ -163,6 +173,13 @@ public struct IndexConfiguration: Sendable, Equatable {
     ) throws(IndexConfigurationError) -> IndexConfiguration {
         let files = ConfigurationFiles(environment: environment)
         var resolver = LocationResolver(environment: environment)
+        resolver.indexNames = files.uvIndexNames()
+        for variable in ["UV_INDEX", "UV_DEFAULT_INDEX"] {
+            for entry in Self.splitList(environment.variable(variable) ?? "") {
+                let url = Self.stripIndexName(entry)
+                if url != entry { resolver.indexNames[url] = String(entry.prefix(entry.count - url.count - 1)) }
+            }
+        }
 
         // Primary index: first source that names one.
         var primaryCandidates: [(String, ConfigurationOrigin)] = []
@@ -210,7 +227,9 @@ public struct IndexConfiguration: Sendable, Equatable {
             if !findLinks.contains(where: { $0.url == location.url }) { findLinks.append(location) }
         }
         guard !indexes.isEmpty || !findLinks.isEmpty else { throw .noIndexConfigured }
-        return IndexConfiguration(indexes: indexes, findLinks: findLinks, consultedFiles: files.consulted)
+        var configuration = IndexConfiguration(indexes: indexes, findLinks: findLinks, consultedFiles: files.consulted)
+        configuration.keyring = KeyringLookup.configured(option: options.keyringProvider, environment: environment, files: files)
+        return configuration
     }
 
     /// Splits a pip/uv list value on whitespace (and commas, which uv accepts in `UV_FIND_LINKS`).
@@ -306,6 +325,19 @@ struct ConfigurationFiles {
         }
     }
 
+    /// The `name` of each `[[index]]` of the uv files, by its URL (for `UV_INDEX_<NAME>_USERNAME`).
+    func uvIndexNames() -> [String: String] {
+        var names: [String: String] = [:]
+        for entry in uv {
+            for index in entry.file.indexes {
+                if let url = index["url"]?.value.stringValue, let name = index["name"]?.value.stringValue {
+                    names[url] = names[url] ?? name
+                }
+            }
+        }
+        return names
+    }
+
     /// Extra indexes of the first uv file that names any: `[[index]]` entries that are neither the
     /// default nor `explicit`, then `extra-index-url` (root or `[pip]`).
     func uvExtras() -> [(String, ConfigurationOrigin)] {
@@ -345,6 +377,8 @@ struct ConfigurationFiles {
 private struct LocationResolver {
     let environment: ConfigurationEnvironment
     private var netrc: (path: String, file: Netrc)??
+    /// uv index names by configured URL text (`[[index]] name`, `UV_INDEX=name=url`).
+    var indexNames: [String: String] = [:]
 
     init(environment: ConfigurationEnvironment) {
         self.environment = environment
@@ -385,6 +419,18 @@ private struct LocationResolver {
             }
             components.user = nil
             components.password = nil
+            if let name = indexNames[value], credentials?.password.isEmpty ?? true {
+                // uv: UV_INDEX_<NAME>_USERNAME / _PASSWORD, NAME uppercased with `_` for other characters.
+                let key = "UV_INDEX_" + String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+                let user = credentials?.username ?? environment.variable(key + "_USERNAME")
+                if let password = environment.variable(key + "_PASSWORD") {
+                    credentials = IndexCredentials(username: user ?? "", password: password)
+                    credentialOrigin = .environment(variables: key + "_USERNAME/_PASSWORD")
+                } else if let user, credentials == nil {
+                    credentials = IndexCredentials(username: user, password: "")
+                    credentialOrigin = .environment(variables: key + "_USERNAME")
+                }
+            }
             if isIndex, !components.path.hasSuffix("/") { components.path += "/" }
             if let stripped = components.url { url = stripped }
         }

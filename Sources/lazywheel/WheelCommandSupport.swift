@@ -34,11 +34,7 @@ struct NetworkOptions {
         } catch {
             throw arguments.invalid("\(error)")
         }
-        keyringProvider = arguments.value("keyring-provider")
     }
-
-    /// `--keyring-provider`, when given.
-    let keyringProvider: String?
 
     /// The engine these settings describe (its transport settings applied to the process).
     func makeEngine() -> WheelEngine {
