@@ -14,8 +14,8 @@ private func certificateFiles() throws -> (String, String) {
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
     let first = directory.appendingPathComponent("a.pem").path
     let second = directory.appendingPathComponent("b.pem").path
-    FileManager.default.createFile(atPath: first, contents: Data("x".utf8))
-    FileManager.default.createFile(atPath: second, contents: Data("y".utf8))
+    try Data("x".utf8).write(to: URL(fileURLWithPath: first))
+    try Data("y".utf8).write(to: URL(fileURLWithPath: second))
     return (first, second)
 }
 
