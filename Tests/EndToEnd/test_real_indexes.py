@@ -18,6 +18,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -410,6 +411,76 @@ def test_proxy_asking_for_credentials_fails_at_once(binary, servers, pki, proxy)
 @pytest.mark.parametrize("requirements", SETS, ids=[" ".join(s) for s in SETS])
 def test_pypiserver_gives_uv_pins(binary, pypiserver, tmp_path, requirements):
     assert_same_pins(binary, pypiserver, requirements, environment(), tmp_path)
+
+
+# --- devpi-server (issue 22 "Done when") ---------------------------------------------------------
+
+def devpi_upload(base: str, wheels: Path) -> None:
+    """Makes the index root/dev and uploads every wheel of `wheels` with devpi's JSON and upload API."""
+    import json
+    import urllib.request
+    import uuid
+
+    def call(method: str, path: str, data: bytes, headers: dict) -> bytes:
+        request = urllib.request.Request(base + path, data=data, method=method, headers=headers)
+        with urllib.request.urlopen(request, timeout=60) as response:
+            return response.read()
+
+    login = json.loads(call("POST", "/+login", json.dumps({"user": "root", "password": "root"}).encode(),
+                            {"Content-Type": "application/json", "Accept": "application/json"}))
+    token = base64.b64encode(f"root:{login['result']['password']}".encode()).decode()
+    auth = {"X-Devpi-Auth": token, "Accept": "application/json"}
+    call("PUT", "/root/dev", json.dumps({"type": "stage", "bases": [], "volatile": True}).encode(),
+         dict(auth, **{"Content-Type": "application/json"}))
+    for wheel in sorted(wheels.glob("*.whl")):
+        name, version = wheel.name.split("-")[:2]
+        boundary = uuid.uuid4().hex
+        fields = b"".join(f'--{boundary}\r\nContent-Disposition: form-data; name="{k}"\r\n\r\n{v}\r\n'.encode()
+                          for k, v in ((":action", "file_upload"), ("name", name), ("version", version)))
+        content = (f'--{boundary}\r\nContent-Disposition: form-data; name="content"; filename="{wheel.name}"\r\n'
+                   f"Content-Type: application/octet-stream\r\n\r\n").encode() + wheel.read_bytes()
+        call("POST", "/root/dev/", fields + content + f"\r\n--{boundary}--\r\n".encode(),
+             dict(auth, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}))
+
+
+@pytest.fixture(scope="module")
+def devpi(tmp_path_factory):
+    """devpi-server with one data folder prepared for the run (devpi-init, then the corpus uploaded),
+    offline, with PEP 658 metadata files (`--enable-core-metadata`)."""
+    bin_dir = Path(sys.executable).parent
+    if not (bin_dir / "devpi-server").exists():
+        pytest.fail("devpi-server is not installed in the test venv (scripts/test-requirements.txt pins it)")
+    serverdir = tmp_path_factory.mktemp("devpi") / "server"
+    run(str(bin_dir / "devpi-init"), "--serverdir", str(serverdir), "--root-passwd", "root")
+    port = free_port()
+    proc = subprocess.Popen([str(bin_dir / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1",
+                             "--port", str(port), "--offline-mode", "--enable-core-metadata"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    wait_for_port(port, proc)
+    base = f"http://127.0.0.1:{port}"
+    devpi_upload(base, CORPUS / "wheels")
+    yield f"{base}/root/dev/+simple/"
+    proc.terminate()
+    proc.wait(10)
+
+
+@pytest.mark.parametrize("requirements", SETS, ids=[" ".join(s) for s in SETS])
+def test_devpi_with_core_metadata_gives_uv_pins(binary, devpi, tmp_path, requirements):
+    assert_same_pins(binary, devpi, requirements, environment(), tmp_path)
+
+
+def test_devpi_file_without_range_support(binary, devpi):
+    """devpi serves files whole, ignoring Range: lazywheel either reads the wheel anyway or says so."""
+    import urllib.request
+    with urllib.request.urlopen(devpi + "numpy/", timeout=30) as response:
+        page = response.read().decode()
+    href = page.split('href="', 1)[1].split('"', 1)[0].split("#", 1)[0]
+    url = urllib.parse.urljoin(devpi + "numpy/", href)
+    proc = lazywheel(binary, "metadata", url, env=environment(), check=False)
+    if proc.returncode == 0:
+        assert "Name: numpy" in proc.stdout
+    else:
+        assert "ignored the Range header" in proc.stderr
 
 
 # --- Local files through remote data (issue 21 item 7) -------------------------------------------
