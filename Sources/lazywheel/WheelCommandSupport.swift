@@ -20,17 +20,21 @@ struct NetworkOptions {
     let configuration: HTTPClientConfiguration
     /// Certificates, trusted hosts and proxies, from the flags, the environment and pip/uv files.
     let transport: TransportConfiguration
+    /// What the flags alone said (`serve` keeps them under a client's `initialize` options).
+    let transportOptions: TransportOptions
+    /// `--keyring-provider`, when given.
+    let keyringProvider: String?
 
     init(_ arguments: ParsedArguments) throws(CommandLineError) {
         let timeout = try arguments.value("timeout") { Double($0) }
         let retries = try arguments.value("retries") { Int($0) }
+        transportOptions = TransportOptions(
+            certificateAuthority: arguments.value("cert"), clientCertificate: arguments.value("client-cert"),
+            trustedHosts: arguments.values("trusted-host"), proxy: arguments.value("proxy"))
+        keyringProvider = arguments.value("keyring-provider")
         do {
             configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
-            transport = try TransportConfiguration.resolve(
-                options: TransportOptions(
-                    certificateAuthority: arguments.value("cert"), clientCertificate: arguments.value("client-cert"),
-                    trustedHosts: arguments.values("trusted-host"), proxy: arguments.value("proxy")),
-                environment: .process())
+            transport = try TransportConfiguration.resolve(options: transportOptions, environment: .process())
         } catch {
             throw arguments.invalid("\(error)")
         }

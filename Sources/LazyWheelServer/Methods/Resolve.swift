@@ -34,6 +34,7 @@ struct ResolveRequest: ServerMethod {
         input.index = IndexOptions(
             indexURL: indexUrl, extraIndexURLs: extraIndexUrls ?? [], findLinks: findLinks ?? [],
             allowsLocalLocations: options.allowFileURLs ?? false)
+        input.index.keyringProvider = options.keyringProvider
         input.python = python ?? options.python
         input.platform = platform ?? options.platform
         input.prerelease = prerelease
