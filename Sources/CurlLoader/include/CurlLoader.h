@@ -13,8 +13,11 @@
 /// paid only by a process that makes a request: `--version`, `--help`, local wheels and runs
 /// answered from the disk cache skip it. The forwarders also wrap FoundationNetworking's socket
 /// callback so that a socket it watches for writing is no longer watched once libcurl only reads
-/// from it: without that, waiting for an answer is a busy loop (see CurlLoader.c). With the runtime
-/// in shared libraries libFoundationNetworking links libcurl itself and these definitions go unused.
+/// from it: without that, waiting for an answer is a busy loop (see CurlLoader.c), and they set the
+/// user's CA bundle, client certificate, trusted hosts and proxies on each transfer
+/// (``lazywheel_curl_configure_transport``). With the runtime in shared libraries
+/// libFoundationNetworking links libcurl itself, and the executable exports these definitions
+/// (`--export-dynamic-symbol=curl_*` in Package.swift) so that its calls still come here.
 /// Elsewhere this is a no-op.
 int lazywheel_curl_preload(void);
 
