@@ -60,11 +60,12 @@ public struct TransportConfiguration: Sendable, Equatable {
         }
         func existing(_ path: String, from origin: String) throws(TransportConfigurationError) -> (path: String, isDirectory: Bool) {
             let full = expanded(path)
-            var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+            // stat(2) rather than FileManager: this runs at every start of every command.
+            var status = stat()
+            guard stat(full, &status) == 0 else {
                 throw TransportConfigurationError(description: "\(origin) names the certificate file \(full), which does not exist")
             }
-            return (full, isDirectory.boolValue)
+            return (full, (status.st_mode & S_IFMT) == S_IFDIR)
         }
 
         if let (value, origin) = firstPip(options.certificateAuthority, flag: "--cert", variable: "PIP_CERT", key: "cert") {

@@ -107,8 +107,8 @@ http {{
         self.proc.wait(5)
 
 
-def wait_for_port(port: int, proc: subprocess.Popen | None = None) -> None:
-    deadline = time.time() + 20
+def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: float = 20) -> None:
+    deadline = time.time() + seconds
     while time.time() < deadline:
         try:
             with socket.create_connection(("127.0.0.1", port), timeout=0.2):
@@ -456,7 +456,7 @@ def devpi(tmp_path_factory):
     proc = subprocess.Popen([str(bin_dir / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1",
                              "--port", str(port), "--offline-mode", "--enable-core-metadata"],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_port(port, proc)
+    wait_for_port(port, proc, seconds=90)  # devpi-server takes 10 to 20 s to start on a busy machine
     base = f"http://127.0.0.1:{port}"
     devpi_upload(base, CORPUS / "wheels")
     yield f"{base}/root/dev/+simple/"
