@@ -113,7 +113,10 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
 ///    same under `[pip]`): `$UV_CONFIG_FILE`, `$XDG_CONFIG_HOME/uv/uv.toml`, `~/.config/uv/uv.toml`,
 ///    `/etc/uv/uv.toml`.
 ///
-/// Credentials come from the URL's userinfo or, failing that, from `$NETRC` / `~/.netrc`.
+/// Credentials come from the URL's userinfo, then (for a named uv index) `UV_INDEX_<NAME>_USERNAME`
+/// and `UV_INDEX_<NAME>_PASSWORD`, then `$NETRC` / `~/.netrc`, and when enabled from the keyring
+/// after the index answered 401 (``KeyringLookup``). Local locations named by ``IndexOptions`` are
+/// refused unless ``IndexOptions/allowsLocalLocations``.
 public struct IndexConfiguration: Sendable, Equatable {
     /// Simple repository roots (PEP 503), the primary index first, then extra indexes.
     public var indexes: [IndexLocation]

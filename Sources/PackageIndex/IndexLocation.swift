@@ -1,7 +1,8 @@
 import Foundation
 import HTTPRange
 
-/// A user name and password for an index, from the URL's userinfo or from `~/.netrc`.
+/// A user name and password for an index: from the URL's userinfo, `UV_INDEX_<NAME>_*`, netrc or
+/// the keyring (``CredentialOrigin``).
 ///
 /// Never printed: ``description`` is `***`, so credentials cannot leak into logs or error messages
 /// by string interpolation.
