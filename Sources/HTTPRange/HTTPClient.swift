@@ -11,10 +11,12 @@ import FoundationNetworking
 /// - No URL cache and no cookies; at most ``HTTPClientConfiguration/maxConnectionsPerHost``
 ///   connections per host; every request asks for `Accept-Encoding: identity` (RFC 9110 §12.5.3).
 /// - Redirects are followed by the client's own rules: `Range` and `If-Range` are kept on every hop,
-///   `Authorization` is dropped as soon as the origin changes, and more than
-///   ``HTTPClientConfiguration/maxRedirects`` hops is an error.
+///   every other header the caller supplied (`Authorization`, `Cookie`, API keys, …) is dropped as
+///   soon as the origin changes, and more than ``HTTPClientConfiguration/maxRedirects`` hops is an error.
 /// - Connection errors, timeouts, bodies cut short and 500/502/503/504/429 answers are retried with
-///   exponential backoff (``RetryPolicy``).
+///   exponential backoff (``RetryPolicy``); a 401, a 407 and an untrusted certificate are not
+///   (``HTTPClientError/authenticationRequired(url:status:realm:)``,
+///   ``HTTPClientError/certificateNotTrusted(host:detail:)``).
 /// - Credentials in a URL's userinfo become a Basic `Authorization` header (RFC 7617) and never
 ///   appear in errors.
 /// - A ``CancellationToken`` cancels the task in flight; the call then throws ``OperationCancelled``.
