@@ -16,6 +16,8 @@ let startUpSettings: [SwiftSetting] = [
 /// relocating), a tenth of a warm `resolve`. The README ("Proof", "Linker") has the measurement.
 let startUpLinking: [LinkerSetting] = [
     .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux])),
+    // FoundationNetworking's libcurl calls reach Sources/CurlLoader in dynamic builds too (transport settings).
+    .unsafeFlags(["-Xlinker", "--export-dynamic-symbol=curl_*"], .when(platforms: [.linux])),
 ]
 
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.

@@ -9,6 +9,8 @@
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -50,8 +52,10 @@
 // a pointer or a curl_off_t, all passed in one integer register on the LP64 ABIs Swift supports
 // on Linux, so it is forwarded as a pointer-sized integer.
 #define LAZYWHEEL_CURL_VARIADIC_FUNCTIONS(X) \
-    X(curl_easy_setopt) \
     X(curl_easy_getinfo)
+// Forwarded by hand below: the transport settings follow each URL.
+#define LAZYWHEEL_CURL_WRAPPED_EASY_FUNCTIONS(X) \
+    X(curl_easy_setopt)
 #define LAZYWHEEL_CURL_WRAPPED_VARIADIC_FUNCTIONS(X) \
     X(curl_multi_setopt)
 
@@ -63,6 +67,7 @@ static struct {
     LAZYWHEEL_CURL_VOID_FUNCTIONS(LAZYWHEEL_VOID_FIELD)
 #define LAZYWHEEL_VARIADIC_FIELD(name) int (*name)(void *, int, ...);
     LAZYWHEEL_CURL_VARIADIC_FUNCTIONS(LAZYWHEEL_VARIADIC_FIELD)
+    LAZYWHEEL_CURL_WRAPPED_EASY_FUNCTIONS(LAZYWHEEL_VARIADIC_FIELD)
     LAZYWHEEL_CURL_WRAPPED_VARIADIC_FUNCTIONS(LAZYWHEEL_VARIADIC_FIELD)
 } curl;
 
@@ -90,6 +95,7 @@ static void load(void) {
 #define LAZYWHEEL_BIND_VOID_FUNCTION(name, params, args) LAZYWHEEL_BIND(name)
     LAZYWHEEL_CURL_VOID_FUNCTIONS(LAZYWHEEL_BIND_VOID_FUNCTION)
     LAZYWHEEL_CURL_VARIADIC_FUNCTIONS(LAZYWHEEL_BIND)
+    LAZYWHEEL_CURL_WRAPPED_EASY_FUNCTIONS(LAZYWHEEL_BIND)
     LAZYWHEEL_CURL_WRAPPED_VARIADIC_FUNCTIONS(LAZYWHEEL_BIND)
 }
 
@@ -222,6 +228,100 @@ int curl_multi_cleanup(void *multi) {
     }
 LAZYWHEEL_CURL_VOID_FUNCTIONS(LAZYWHEEL_FORWARD_VOID)
 
+// Transport settings (README, "Configuration"): FoundationNetworking offers no way to give libcurl a
+// CA bundle, a client certificate, per-host verification or a proxy on Linux (its URLSession
+// configuration's proxy dictionary is ignored there), so they are set on each transfer's easy
+// handle right after FoundationNetworking sets the handle's URL, which it does for every request
+// and redirect hop. Option numbers are libcurl's stable ABI (curl/curl.h).
+enum {
+    LAZYWHEEL_CURLOPT_URL = 10002,
+    LAZYWHEEL_CURLOPT_PROXY = 10004,
+    LAZYWHEEL_CURLOPT_SSLCERT = 10025,
+    LAZYWHEEL_CURLOPT_SSL_VERIFYPEER = 64,
+    LAZYWHEEL_CURLOPT_CAINFO = 10065,
+    LAZYWHEEL_CURLOPT_SSL_VERIFYHOST = 81,
+    LAZYWHEEL_CURLOPT_SSLKEY = 10087,
+    LAZYWHEEL_CURLOPT_CAPATH = 10097,
+    LAZYWHEEL_CURLOPT_NOPROXY = 10177,
+};
+
+static pthread_mutex_t transport_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct lazywheel_transport_settings transport;
+
+static char *copy_or_null(const char *text) { return text == NULL ? NULL : strdup(text); }
+
+void lazywheel_curl_configure_transport(const struct lazywheel_transport_settings *settings) {
+    pthread_mutex_lock(&transport_lock);
+    free(transport.ca_file); free(transport.ca_directory); free(transport.client_certificate);
+    free(transport.client_key); free(transport.insecure_hosts); free(transport.http_proxy);
+    free(transport.https_proxy); free(transport.no_proxy);
+    transport = (struct lazywheel_transport_settings){
+        .configured = settings->configured,
+        .ca_file = copy_or_null(settings->ca_file),
+        .ca_directory = copy_or_null(settings->ca_directory),
+        .client_certificate = copy_or_null(settings->client_certificate),
+        .client_key = copy_or_null(settings->client_key),
+        .insecure_hosts = copy_or_null(settings->insecure_hosts),
+        .http_proxy = copy_or_null(settings->http_proxy),
+        .https_proxy = copy_or_null(settings->https_proxy),
+        .no_proxy = copy_or_null(settings->no_proxy),
+    };
+    pthread_mutex_unlock(&transport_lock);
+}
+
+/// Whether the host of `url` (scheme://[userinfo@]host[:port]/…, host in brackets for IPv6) is one
+/// of the newline-separated `hosts` (a `host:port` entry matches that port only).
+static int host_is_listed(const char *url, const char *hosts) {
+    if (hosts == NULL || url == NULL) return 0;
+    const char *start = strstr(url, "://");
+    if (start == NULL) return 0;
+    start += 3;
+    size_t authority_length = strcspn(start, "/?#");
+    const char *at = memchr(start, '@', authority_length);
+    if (at != NULL) { authority_length -= (size_t)(at + 1 - start); start = at + 1; }
+    size_t host_length = authority_length;
+    if (start[0] == '[') {
+        const char *close = memchr(start, ']', authority_length);
+        if (close != NULL) host_length = (size_t)(close + 1 - start);
+    } else {
+        const char *colon = memchr(start, ':', authority_length);
+        if (colon != NULL) host_length = (size_t)(colon - start);
+    }
+    for (const char *entry = hosts; *entry != 0;) {
+        size_t entry_length = strcspn(entry, "\n");
+        if ((entry_length == host_length && strncasecmp(entry, start, host_length) == 0)
+            || (entry_length == authority_length && strncasecmp(entry, start, authority_length) == 0)) {
+            return 1;
+        }
+        entry += entry_length;
+        if (*entry == '\n') entry++;
+    }
+    return 0;
+}
+
+static void apply_transport(void *handle, const char *url) {
+    pthread_mutex_lock(&transport_lock);
+    if (!transport.configured) { pthread_mutex_unlock(&transport_lock); return; }
+    if (transport.ca_file != NULL || transport.ca_directory != NULL) {
+        // A bundle the user names replaces the system's, as pip's cert and SSL_CERT_FILE do.
+        curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_CAINFO, transport.ca_file);
+        curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_CAPATH, transport.ca_directory);
+    }
+    if (transport.client_certificate != NULL) {
+        curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_SSLCERT, transport.client_certificate);
+        curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_SSLKEY, transport.client_key);
+    }
+    int insecure = host_is_listed(url, transport.insecure_hosts);
+    curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_SSL_VERIFYPEER, (void *)(long)(insecure ? 0 : 1));
+    curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_SSL_VERIFYHOST, (void *)(long)(insecure ? 0 : 2));
+    int https = url != NULL && strncasecmp(url, "https:", 6) == 0;
+    const char *proxy = https ? transport.https_proxy : transport.http_proxy;
+    // "" turns libcurl's own reading of the proxy variables off: lazywheel has already read them.
+    curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_PROXY, proxy != NULL ? proxy : "");
+    curl.curl_easy_setopt(handle, LAZYWHEEL_CURLOPT_NOPROXY, transport.no_proxy);
+    pthread_mutex_unlock(&transport_lock);
+}
+
 #define LAZYWHEEL_FORWARD_VARIADIC(name) \
     int name(void *handle, int option, ...) { \
         require_curl(); \
@@ -232,6 +332,17 @@ LAZYWHEEL_CURL_VOID_FUNCTIONS(LAZYWHEEL_FORWARD_VOID)
         return curl.name(handle, option, argument); \
     }
 LAZYWHEEL_CURL_VARIADIC_FUNCTIONS(LAZYWHEEL_FORWARD_VARIADIC)
+
+int curl_easy_setopt(void *handle, int option, ...) {
+    require_curl();
+    va_list rest;
+    va_start(rest, option);
+    void *argument = va_arg(rest, void *);
+    va_end(rest);
+    int result = curl.curl_easy_setopt(handle, option, argument);
+    if (option == LAZYWHEEL_CURLOPT_URL && result == 0) apply_transport(handle, argument);
+    return result;
+}
 
 int curl_multi_setopt(void *multi, int option, ...) {
     require_curl();
@@ -245,5 +356,7 @@ int curl_multi_setopt(void *multi, int option, ...) {
 #else
 
 int lazywheel_curl_preload(void) { return 0; }
+
+void lazywheel_curl_configure_transport(const struct lazywheel_transport_settings *settings) { (void)settings; }
 
 #endif

@@ -11,10 +11,12 @@ import FoundationNetworking
 /// - No URL cache and no cookies; at most ``HTTPClientConfiguration/maxConnectionsPerHost``
 ///   connections per host; every request asks for `Accept-Encoding: identity` (RFC 9110 §12.5.3).
 /// - Redirects are followed by the client's own rules: `Range` and `If-Range` are kept on every hop,
-///   `Authorization` is dropped as soon as the origin changes, and more than
-///   ``HTTPClientConfiguration/maxRedirects`` hops is an error.
+///   every other header the caller supplied (`Authorization`, `Cookie`, API keys, …) is dropped as
+///   soon as the origin changes, and more than ``HTTPClientConfiguration/maxRedirects`` hops is an error.
 /// - Connection errors, timeouts, bodies cut short and 500/502/503/504/429 answers are retried with
-///   exponential backoff (``RetryPolicy``).
+///   exponential backoff (``RetryPolicy``); a 401, a 407 and an untrusted certificate are not
+///   (``HTTPClientError/authenticationRequired(url:status:realm:)``,
+///   ``HTTPClientError/certificateNotTrusted(host:detail:)``).
 /// - Credentials in a URL's userinfo become a Basic `Authorization` header (RFC 7617) and never
 ///   appear in errors.
 /// - A ``CancellationToken`` cancels the task in flight; the call then throws ``OperationCancelled``.
@@ -136,6 +138,12 @@ public final class HTTPClient: Sendable {
                 let response = try perform(
                     urlRequest, request: request, display: display, configuration: configuration,
                     bodyLimit: bodyLimit, cancellation: cancellation, statistics: statistics)
+                if response.status == 401 || response.status == 407 {
+                    // Repeating cannot help: the same credentials would be refused again.
+                    throw HTTPClientError.authenticationRequired(
+                        url: display, status: response.status,
+                        realm: HTTPClient.realm(response.headers[response.status == 407 ? "Proxy-Authenticate" : "WWW-Authenticate"]))
+                }
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
             } catch let error as AttemptFailure {
@@ -210,6 +218,8 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError.tooManyRedirects(url: display, limit: configuration.maxRedirects)
         case let .redirectScheme(location):
             throw HTTPClientError.redirectToUnsupportedScheme(url: display, location: location)
+        case let .authenticationRequired(status, realm):
+            throw HTTPClientError.authenticationRequired(url: display, status: status, realm: realm)
         case .timedOut:
             throw AttemptFailure.timedOut
         case .bodyLimit, .contentEncoding, nil:
@@ -217,7 +227,8 @@ public final class HTTPClient: Sendable {
         }
         let stoppedEarly = result.stop == .bodyLimit || result.stop == .contentEncoding
         if let error = result.error, !stoppedEarly {
-            throw HTTPClient.classify(error)
+            let failingURL = (error as NSError).userInfo[NSURLErrorFailingURLErrorKey] as? URL ?? urlRequest.url!
+            throw try HTTPClient.classify(error, url: failingURL, display: display)
         }
         guard let response = result.response else {
             throw AttemptFailure.connection(reason: "the server sent no HTTP response")
@@ -260,8 +271,31 @@ public final class HTTPClient: Sendable {
         return timer
     }
 
-    /// Words a URL loading error without its URL (which could carry credentials).
-    private static func classify(_ error: any Error) -> AttemptFailure {
+    /// The `realm` parameter of a `WWW-Authenticate`/`Proxy-Authenticate` value (RFC 9110 §11.5).
+    static func realm(_ challenge: String?) -> String? {
+        guard let challenge, let start = challenge.range(of: "realm=", options: .caseInsensitive) else { return nil }
+        let rest = challenge[start.upperBound...]
+        if rest.hasPrefix("\"") { return rest.dropFirst().prefix { $0 != "\"" }.description }
+        return rest.prefix { $0 != "," && $0 != " " }.description
+    }
+
+    /// Words a URL loading error without its URL (which could carry credentials). Errors that
+    /// repeating cannot cure (TLS certificates, a proxy asking for credentials) are thrown as
+    /// ``HTTPClientError`` at once.
+    private static func classify(_ error: any Error, url: URL, display: String) throws -> AttemptFailure {
+        // FoundationNetworking reports most libcurl failures (TLS ones among them) as
+        // NSURLErrorUnknown, with libcurl's own words as the description.
+        let detail = (error as NSError).localizedDescription
+        let lowered = detail.lowercased()
+        if lowered.contains("certificate") || lowered.contains("ssl peer") {
+            throw HTTPClientError.certificateNotTrusted(host: url.host ?? display, detail: detail)
+        }
+        if lowered.contains("407") && (lowered.contains("proxy") || lowered.contains("connect")) {
+            throw HTTPClientError.authenticationRequired(url: display, status: 407, realm: nil)
+        }
+        if lowered.contains("ssl") || lowered.contains("tls") {
+            return .permanent(reason: "the TLS connection could not be established: \(detail)")
+        }
         guard let urlError = error as? URLError else {
             return .connection(reason: "the transfer failed (\((error as NSError).domain) \((error as NSError).code))")
         }
@@ -285,7 +319,8 @@ public final class HTTPClient: Sendable {
         case .cancelled:
             return .connection(reason: "the transfer was cancelled by the URL loading system")
         default:
-            return .connection(reason: "the transfer failed (URL error \(urlError.code.rawValue))")
+            return .connection(reason: detail.isEmpty || detail.hasPrefix("The operation could not be completed")
+                ? "the transfer failed (URL error \(urlError.code.rawValue))" : "the transfer failed: \(detail)")
         }
     }
 

@@ -16,6 +16,11 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case timedOut(url: String, seconds: Double, attempts: Int)
     /// The connection failed or broke before the whole answer arrived.
     case connectionFailed(url: String, reason: String, attempts: Int)
+    /// The server (401) or a proxy (407) asked for credentials, or refused those sent. Never retried.
+    case authenticationRequired(url: String, status: Int, realm: String?)
+    /// The server's TLS certificate could not be verified (`detail` is the TLS library's reason).
+    /// Never retried.
+    case certificateNotTrusted(host: String, detail: String)
 
     public var description: String {
         switch self {
@@ -31,10 +36,27 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout (--timeout, or $\(HTTPClientConfiguration.timeoutVariable))"
         case let .connectionFailed(url, reason, attempts):
             return "fetching \(url) failed \(HTTPClientError.times(attempts)): \(reason)"
+        case let .authenticationRequired(url, 407, _):
+            return "\(url): the proxy answered HTTP 407 Proxy Authentication Required; put the proxy's credentials in its URL (HTTPS_PROXY=http://USER:PASSWORD@HOST:PORT, HTTP_PROXY, ALL_PROXY, or pip's proxy setting); they are sent to the proxy only"
+        case let .authenticationRequired(url, status, realm):
+            let realmText = realm.map { " (realm \"\($0)\")" } ?? ""
+            return "\(url) answered HTTP \(status) Unauthorized\(realmText): the index needs credentials, or refused those sent. lazywheel reads them from \(HTTPClientError.credentialSources)"
+        case let .certificateNotTrusted(host, detail):
+            return "the certificate of host \(host) is not trusted: \(detail); set SSL_CERT_FILE (or SSL_CERT_DIR) or pip's cert (--cert, PIP_CERT, cert = in pip.conf) to the CA bundle that signed it, or name the host in pip's trusted-host / uv's allow-insecure-host to skip verification"
         }
     }
 
     public var errorDescription: String? { description }
+
+    /// Whether the server (not a proxy) answered 401.
+    public var isUnauthorized: Bool {
+        if case .authenticationRequired(_, 401, _) = self { return true }
+        return false
+    }
+
+    /// Where credentials for an index come from, in the order they are looked up (README, "Configuration").
+    public static let credentialSources =
+        "the index URL (https://USER:PASSWORD@HOST/…), UV_INDEX_<NAME>_USERNAME and UV_INDEX_<NAME>_PASSWORD for a named [[index]] in uv.toml, the netrc file ($NETRC, else ~/.netrc), and the keyring (--keyring-provider subprocess, PIP_KEYRING_PROVIDER, UV_KEYRING_PROVIDER)"
 
     private static func times(_ attempts: Int) -> String {
         attempts == 1 ? "(1 attempt)" : "(\(attempts) attempts)"

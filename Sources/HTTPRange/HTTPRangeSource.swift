@@ -31,6 +31,9 @@ public final class HTTPRangeSource: ByteSource {
         var etag: String?
         var lastModified: String?
         var wholeFile: Data?
+        /// Where the URL redirected to (a presigned object-storage URL, say): later ranges go
+        /// straight there, one hop fewer each.
+        var redirectedURL: URL?
     }
 
     /// - Parameters:
@@ -183,15 +186,38 @@ public final class HTTPRangeSource: ByteSource {
 
     // MARK: One request and its checks
 
-    /// Sends one GET with `Range: requested` and, once a validator is known, `If-Range`.
+    /// Sends one GET with `Range: requested` and, once a validator is known, `If-Range`: to the
+    /// URL the first answer was redirected to, if it was, and from the start again (once) when
+    /// that URL stopped working (an expired presigned URL answers 403).
     private func fetch(_ requested: String, bodyLimit: Int, cancellation: CancellationToken?) throws -> HTTPResponse {
-        var headers = extraHeaders
-        headers["Range"] = requested
         let ifRange = state.withLock { Self.ifRangeValue($0) }
-        if let ifRange { headers["If-Range"] = ifRange }
-        let response = try client.send(
-            HTTPRequest(url: url, headers: headers), cancellation: cancellation, bodyLimit: bodyLimit,
-            statistics: statistics)
+        func send(to target: URL) throws -> HTTPResponse {
+            // The client's headers go to its own origin only (as on a cross-origin redirect).
+            var headers = target.origin == url.origin ? extraHeaders : HTTPHeaderFields()
+            headers["Range"] = requested
+            if let ifRange { headers["If-Range"] = ifRange }
+            return try client.send(
+                HTTPRequest(url: target, headers: headers), cancellation: cancellation, bodyLimit: bodyLimit,
+                statistics: statistics)
+        }
+        var response: HTTPResponse
+        if let redirected = state.withLock({ $0.redirectedURL }) {
+            do {
+                response = try send(to: redirected)
+            } catch let error as HTTPClientError where error.isUnauthorized {
+                response = HTTPResponse(status: 401, headers: [:], body: Data(), url: redirected)
+            }
+            if response.status == 403 || response.status == 401 || response.status == 404 || response.status == 410 {
+                state.withLock { $0.redirectedURL = nil }
+                response = try send(to: url)
+            }
+        } else {
+            response = try send(to: url)
+        }
+        if response.redirects > 0, response.url.origin != url.origin, response.status == 206 || response.status == 200 {
+            let final = response.url
+            state.withLock { $0.redirectedURL = final }
+        }
         if let encoding = response.contentEncoding, encoding != "identity", !encoding.isEmpty {
             throw HTTPRangeError.contentEncoded(url: displayName, encoding: encoding)
         }

@@ -16,14 +16,24 @@ final class TaskExchange: @unchecked Sendable {
         case tooManyRedirects
         case redirectScheme(location: String)
         case timedOut
+        /// The server (401 with `WWW-Authenticate`) asked for credentials; the URL loading system
+        /// would otherwise wait for a credential store this client does not use.
+        case authenticationRequired(status: Int, realm: String?)
     }
+
+    /// The header fields a redirect to another origin keeps: those that describe the request
+    /// itself. Every other field (`Authorization`, `Cookie`, `X-Api-Key`, `Private-Token`,
+    /// `Proxy-Authorization`, whatever a client supplied) is meant for the origin it was given
+    /// for (RFC 9110 §11.6.2 "protection space"; §15.4 leaves the rest to the client).
+    static let crossOriginHeaders: Set<String> = [
+        "range", "if-range", "accept", "accept-encoding", "if-none-match", "if-modified-since", "user-agent",
+    ]
 
     let bodyLimit: Int
     let rejectsContentEncoding: Bool
     let maxRedirects: Int
     /// Header fields re-applied on every redirect hop (RFC 9110 §15.4 leaves it to the client).
     let keptHeaders: [String: String]
-    let authorization: String?
     let originalOrigin: String
     let done = DispatchSemaphore(value: 0)
     /// Where a cancel that must wait (see ``cancel(_:)``) is retried.
@@ -35,7 +45,9 @@ final class TaskExchange: @unchecked Sendable {
     private var _redirects = 0
     private var _stop: Stop?
     private var _error: (any Error)?
-    private var authorizationDropped = false
+    /// Set once a hop left the original origin: from then on no origin-bound header is sent,
+    /// even if a later hop comes back.
+    private var leftOrigin = false
     private var lastActivity = DispatchTime.now()
     private var redirectIssuedAt: DispatchTime?
     private var finished = false
@@ -53,7 +65,6 @@ final class TaskExchange: @unchecked Sendable {
             if let value = request.value(forHTTPHeaderField: name) { kept[name] = value }
         }
         self.keptHeaders = kept
-        self.authorization = request.value(forHTTPHeaderField: "Authorization")
         self.originalOrigin = request.url?.origin ?? ""
     }
 
@@ -87,11 +98,21 @@ final class TaskExchange: @unchecked Sendable {
             return nil
         }
         var next = proposed
+        if url.origin != originalOrigin { leftOrigin = true }
+        if leftOrigin {
+            // `proposed` carries every field of the first request (swift-corelibs-foundation copies them).
+            let fields = (proposed.allHTTPHeaderFields ?? [:]).filter { Self.crossOriginHeaders.contains($0.key.lowercased()) }
+            next.allHTTPHeaderFields = fields
+        }
         for (name, value) in keptHeaders { next.setValue(value, forHTTPHeaderField: name) }
-        // Credentials go only to the origin they were given for (RFC 9110 §11.6.2 "protection space").
-        if url.origin != originalOrigin { authorizationDropped = true }
-        next.setValue(authorizationDropped ? nil : authorization, forHTTPHeaderField: "Authorization")
         return next
+    }
+
+    /// Records that the server asked for credentials (the task is then cancelled).
+    func authenticationRequired(status: Int, realm: String?) {
+        lock.lock(); defer { lock.unlock() }
+        lastActivity = .now()
+        if _stop == nil { _stop = .authenticationRequired(status: status, realm: realm) }
     }
 
     /// Whether to keep reading after the headers of `response`.
@@ -205,6 +226,18 @@ final class SessionDelegate: NSObject, URLSessionDataDelegate, @unchecked Sendab
     func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
         guard let exchange = exchange(for: dataTask) else { return }
         if !exchange.append(data) { exchange.cancel(dataTask) }
+    }
+
+    /// A 401 with `WWW-Authenticate`: the credentials sent (if any) are all this client has, so the
+    /// challenge is refused and the attempt ends at once as ``TaskExchange/Stop/authenticationRequired(status:realm:)``.
+    func urlSession(
+        _ session: URLSession, task: URLSessionTask, didReceive challenge: URLAuthenticationChallenge,
+        completionHandler: @escaping @Sendable (URLSession.AuthChallengeDisposition, URLCredential?) -> Void
+    ) {
+        let status = (challenge.failureResponse as? HTTPURLResponse)?.statusCode ?? 401
+        let realm = challenge.protectionSpace.realm
+        exchange(for: task)?.authenticationRequired(status: status, realm: realm)
+        completionHandler(.cancelAuthenticationChallenge, nil)
     }
 
     func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {

@@ -69,11 +69,12 @@ public struct ResolutionService: Sendable {
         merged.constraints += try input.constraints.map(Self.requirement)
         guard !merged.requirements.isEmpty else { throw ResolutionInputError.nothingToResolve }
 
-        let options = IndexOptions(
+        var options = IndexOptions(
             indexURL: input.index.indexURL ?? merged.indexURL,
             extraIndexURLs: input.index.extraIndexURLs + merged.extraIndexURLs,
-            findLinks: input.index.findLinks + merged.findLinks)
-        let index = try (options == IndexOptions() ? sessionIndex : nil)
+            findLinks: input.index.findLinks + merged.findLinks, allowsLocalLocations: input.index.allowsLocalLocations)
+        options.keyringProvider = input.index.keyringProvider
+        let index = try (options.namesNoLocation ? sessionIndex : nil)
             ?? ProjectIndex(engine: engine, options: options, environment: environment)
         let lookup = try LookupTarget.resolve(python: input.python, platform: input.platform)
         let target = try TargetEnvironment(pythonVersion: lookup.python, platform: lookup.platform)

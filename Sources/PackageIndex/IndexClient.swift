@@ -61,14 +61,36 @@ public final class IndexClient: Sendable {
             url: page?.url ?? configuration.findLinks.first?.url ?? URL(fileURLWithPath: "/"))
     }
 
-    /// One index's page for the project, nil when the index does not know it (404).
+    /// One index's page for the project, nil when the index does not know it (404), without the
+    /// links its origin may not lead to (``PageLinkResolver/mayFollow(_:from:)``).
     private func indexPage(_ index: IndexLocation, canonicalName: String, cancellation: CancellationToken?) throws -> ProjectPage? {
+        let fetched: ProjectPage?
+        do {
+            fetched = try fetchedIndexPage(
+                index, credentials: configuration.credentials(of: index), canonicalName: canonicalName, cancellation: cancellation)
+        } catch let error as HTTPClientError where configuration.keyring != nil && error.isUnauthorized {
+            // The index asked and nothing else gave a password: the keyring, once.
+            guard configuration.keyring?.known(for: index) == nil,
+                  let credentials = configuration.keyring?.ask(for: index) else { throw error }
+            fetched = try fetchedIndexPage(index, credentials: credentials, canonicalName: canonicalName, cancellation: cancellation)
+        }
+        guard var page = fetched else { return nil }
+        if !page.files.allSatisfy({ PageLinkResolver.mayFollow($0.url, from: page.url) }) {
+            let pageURL = page.url
+            page.files.removeAll { !PageLinkResolver.mayFollow($0.url, from: pageURL) }
+        }
+        return page
+    }
+
+    private func fetchedIndexPage(
+        _ index: IndexLocation, credentials: IndexCredentials?, canonicalName: String, cancellation: CancellationToken?
+    ) throws -> ProjectPage? {
         if index.isLocal {
             return LocalListing.fileIndexPage(root: index.url, projectName: canonicalName)
         }
         let url = index.projectURL(canonicalName: canonicalName)
         var headers: HTTPHeaderFields = ["Accept": SimpleIndexParser.acceptHeader]
-        if let credentials = index.credentials { headers["Authorization"] = credentials.authorizationHeader }
+        if let credentials { headers["Authorization"] = credentials.authorizationHeader }
         do {
             guard let cache else {
                 let response = try transport.get(url, headers: headers, cancellation: cancellation)
@@ -100,7 +122,7 @@ public final class IndexClient: Sendable {
                 .filter { LocalListing.belongs($0, to: projectName) }
         }
         var headers: HTTPHeaderFields = ["Accept": "text/html"]
-        if let credentials = location.credentials { headers["Authorization"] = credentials.authorizationHeader }
+        if let credentials = configuration.credentials(of: location) { headers["Authorization"] = credentials.authorizationHeader }
         let body: Data
         let pageURL: URL
         if let cache {
@@ -114,6 +136,6 @@ public final class IndexClient: Sendable {
             (body, pageURL) = (response.body, response.url)
         }
         return SimpleIndexParser.parseHTML(body, url: pageURL, projectName: projectName).files
-            .filter { LocalListing.belongs($0, to: projectName) }
+            .filter { LocalListing.belongs($0, to: projectName) && PageLinkResolver.mayFollow($0.url, from: pageURL) }
     }
 }

@@ -55,12 +55,21 @@ public struct IndexOptions: Sendable, Equatable {
     public var extraIndexURLs: [String]
     /// `--find-links`, repeatable: directories or HTML pages listing distribution files.
     public var findLinks: [String]
+    /// `--keyring-provider` (`subprocess` or `disabled`).
+    public var keyringProvider: String?
+    /// Whether these options may name local locations (`file://` URLs and paths): true for the
+    /// user's own command line, false for a JSON-RPC client unless the session allows files.
+    public var allowsLocalLocations: Bool
 
-    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = []) {
+    public init(indexURL: String? = nil, extraIndexURLs: [String] = [], findLinks: [String] = [], allowsLocalLocations: Bool = true) {
         self.indexURL = indexURL
         self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks
+        self.allowsLocalLocations = allowsLocalLocations
     }
+
+    /// True when no index or find-links location is named.
+    public var namesNoLocation: Bool { indexURL == nil && extraIndexURLs.isEmpty && findLinks.isEmpty }
 }
 
 /// A problem with the index configuration. Messages never contain credentials.
@@ -69,6 +78,8 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
     case noIndexConfigured
     /// A configured value is not a URL or path lazywheel can use.
     case invalidURL(value: String, origin: ConfigurationOrigin)
+    /// A JSON-RPC client named a local location in a session that does not allow local files.
+    case localLocationNotAllowed(value: String)
 
     public var description: String {
         switch self {
@@ -80,6 +91,8 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
             (~/.config/pip/pip.conf), or `index-url = "URL"` (or `[[index]]` with `url = "URL"` and \
             `default = true`) in uv.toml (~/.config/uv/uv.toml)
             """
+        case .localLocationNotAllowed(let value):
+            "'\(redactingCredentials(in: value))' is a local location, and local files are not allowed in this session; start the server with --allow-files or pass allowFileURLs in initialize"
         case .invalidURL(let value, let origin):
             "\(origin) sets an index to '\(redactingCredentials(in: value))', which is neither an http(s)/file URL nor an absolute path"
         }
@@ -100,7 +113,10 @@ public enum IndexConfigurationError: Error, Equatable, Sendable, CustomStringCon
 ///    same under `[pip]`): `$UV_CONFIG_FILE`, `$XDG_CONFIG_HOME/uv/uv.toml`, `~/.config/uv/uv.toml`,
 ///    `/etc/uv/uv.toml`.
 ///
-/// Credentials come from the URL's userinfo or, failing that, from `$NETRC` / `~/.netrc`.
+/// Credentials come from the URL's userinfo, then (for a named uv index) `UV_INDEX_<NAME>_USERNAME`
+/// and `UV_INDEX_<NAME>_PASSWORD`, then `$NETRC` / `~/.netrc`, and when enabled from the keyring
+/// after the index answered 401 (``KeyringLookup``). Local locations named by ``IndexOptions`` are
+/// refused unless ``IndexOptions/allowsLocalLocations``.
 public struct IndexConfiguration: Sendable, Equatable {
     /// Simple repository roots (PEP 503), the primary index first, then extra indexes.
     public var indexes: [IndexLocation]
@@ -108,6 +124,8 @@ public struct IndexConfiguration: Sendable, Equatable {
     public var findLinks: [IndexLocation]
     /// Configuration files that were read, in precedence order (for `--verbose`).
     public var consultedFiles: [String]
+    /// The keyring, when the user enabled it (``KeyringLookup``).
+    public var keyring: KeyringLookup?
 
     public init(indexes: [IndexLocation], findLinks: [IndexLocation] = [], consultedFiles: [String] = []) {
         self.indexes = indexes
@@ -141,7 +159,13 @@ public struct IndexConfiguration: Sendable, Equatable {
         (indexes + findLinks).first { location in
             location.credentials != nil && location.url.host?.lowercased() == url.host?.lowercased()
                 && location.url.port == url.port && location.url.scheme?.lowercased() == url.scheme?.lowercased()
-        }?.credentials
+        }.flatMap(credentials(of:))
+    }
+
+    /// The credentials to send to `location`: the keyring's, once it answered for it, else the
+    /// configured ones.
+    public func credentials(of location: IndexLocation) -> IndexCredentials? {
+        keyring?.known(for: location) ?? location.credentials
     }
 
     /// Resolves the configuration from `options`, then `environment`, then configuration files.
@@ -152,6 +176,13 @@ public struct IndexConfiguration: Sendable, Equatable {
     ) throws(IndexConfigurationError) -> IndexConfiguration {
         let files = ConfigurationFiles(environment: environment)
         var resolver = LocationResolver(environment: environment)
+        resolver.indexNames = files.uvIndexNames()
+        for variable in ["UV_INDEX", "UV_DEFAULT_INDEX"] {
+            for entry in Self.splitList(environment.variable(variable) ?? "") {
+                let url = Self.stripIndexName(entry)
+                if url != entry { resolver.indexNames[url] = String(entry.prefix(entry.count - url.count - 1)) }
+            }
+        }
 
         // Primary index: first source that names one.
         var primaryCandidates: [(String, ConfigurationOrigin)] = []
@@ -184,6 +215,11 @@ public struct IndexConfiguration: Sendable, Equatable {
         let findLinkValues = [cliFindLinks, environmentFindLinks, pipFindLinks, files.uvFindLinks()].first(where: { !$0.isEmpty }) ?? []
 
         var indexes: [IndexLocation] = []
+        for (value, origin) in primaryCandidates.prefix(1) + extras + findLinkValues {
+            if case .commandLine = origin, !options.allowsLocalLocations, resolver.namesLocalLocation(value) {
+                throw .localLocationNotAllowed(value: value)
+            }
+        }
         for (value, origin) in primaryCandidates.prefix(1) + extras {
             let location = try resolver.location(value, origin: origin, isIndex: true)
             if !indexes.contains(where: { $0.url == location.url }) { indexes.append(location) }
@@ -194,7 +230,9 @@ public struct IndexConfiguration: Sendable, Equatable {
             if !findLinks.contains(where: { $0.url == location.url }) { findLinks.append(location) }
         }
         guard !indexes.isEmpty || !findLinks.isEmpty else { throw .noIndexConfigured }
-        return IndexConfiguration(indexes: indexes, findLinks: findLinks, consultedFiles: files.consulted)
+        var configuration = IndexConfiguration(indexes: indexes, findLinks: findLinks, consultedFiles: files.consulted)
+        configuration.keyring = KeyringLookup.configured(option: options.keyringProvider, environment: environment, files: files)
+        return configuration
     }
 
     /// Splits a pip/uv list value on whitespace (and commas, which uv accepts in `UV_FIND_LINKS`).
@@ -219,7 +257,7 @@ struct ConfiguredValue: Sendable {
 }
 
 /// The pip and uv configuration files that exist, in precedence order.
-private struct ConfigurationFiles {
+struct ConfigurationFiles {
     var pip: [(path: String, file: PipConfigFile)] = []
     var uv: [(path: String, file: UVConfigFile)] = []
     var consulted: [String] = []
@@ -290,6 +328,19 @@ private struct ConfigurationFiles {
         }
     }
 
+    /// The `name` of each `[[index]]` of the uv files, by its URL (for `UV_INDEX_<NAME>_USERNAME`).
+    func uvIndexNames() -> [String: String] {
+        var names: [String: String] = [:]
+        for entry in uv {
+            for index in entry.file.indexes {
+                if let url = index["url"]?.value.stringValue, let name = index["name"]?.value.stringValue {
+                    names[url] = names[url] ?? name
+                }
+            }
+        }
+        return names
+    }
+
     /// Extra indexes of the first uv file that names any: `[[index]]` entries that are neither the
     /// default nor `explicit`, then `extra-index-url` (root or `[pip]`).
     func uvExtras() -> [(String, ConfigurationOrigin)] {
@@ -329,9 +380,19 @@ private struct ConfigurationFiles {
 private struct LocationResolver {
     let environment: ConfigurationEnvironment
     private var netrc: (path: String, file: Netrc)??
+    /// uv index names by configured URL text (`[[index]] name`, `UV_INDEX=name=url`).
+    var indexNames: [String: String] = [:]
 
     init(environment: ConfigurationEnvironment) {
         self.environment = environment
+    }
+
+    /// Whether `value` names a local location: a `file:` URL or a path.
+    func namesLocalLocation(_ value: String) -> Bool {
+        let text = value.trimmingWhitespace(andNewlines: true)
+        guard let schemeEnd = text.range(of: ":") else { return true }
+        let scheme = text[..<schemeEnd.lowerBound].lowercased()
+        return scheme != "http" && scheme != "https"
     }
 
     mutating func location(_ value: String, origin: ConfigurationOrigin, isIndex: Bool) throws(IndexConfigurationError) -> IndexLocation {
@@ -361,6 +422,18 @@ private struct LocationResolver {
             }
             components.user = nil
             components.password = nil
+            if let name = indexNames[value], credentials?.password.isEmpty ?? true {
+                // uv: UV_INDEX_<NAME>_USERNAME / _PASSWORD, NAME uppercased with `_` for other characters.
+                let key = "UV_INDEX_" + String(name.uppercased().map { $0.isASCII && ($0.isLetter || $0.isNumber) ? $0 : "_" })
+                let user = credentials?.username ?? environment.variable(key + "_USERNAME")
+                if let password = environment.variable(key + "_PASSWORD") {
+                    credentials = IndexCredentials(username: user ?? "", password: password)
+                    credentialOrigin = .environment(variables: key + "_USERNAME/_PASSWORD")
+                } else if let user, credentials == nil {
+                    credentials = IndexCredentials(username: user, password: "")
+                    credentialOrigin = .environment(variables: key + "_USERNAME")
+                }
+            }
             if isIndex, !components.path.hasSuffix("/") { components.path += "/" }
             if let stripped = components.url { url = stripped }
         }

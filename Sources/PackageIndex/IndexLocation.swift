@@ -1,7 +1,8 @@
 import Foundation
 import HTTPRange
 
-/// A user name and password for an index, from the URL's userinfo or from `~/.netrc`.
+/// A user name and password for an index: from the URL's userinfo, `UV_INDEX_<NAME>_*`, netrc or
+/// the keyring (``CredentialOrigin``).
 ///
 /// Never printed: ``description`` is `***`, so credentials cannot leak into logs or error messages
 /// by string interpolation.
@@ -38,11 +39,17 @@ public enum CredentialOrigin: Sendable, Hashable, CustomStringConvertible {
     case url
     /// A `machine` (or `default`) entry of a netrc file.
     case netrc(path: String)
+    /// uv's `UV_INDEX_<NAME>_USERNAME` / `UV_INDEX_<NAME>_PASSWORD` for a named index.
+    case environment(variables: String)
+    /// `keyring get URL USER`, asked after the index answered 401.
+    case keyring
 
     public var description: String {
         switch self {
         case .url: "the URL's userinfo"
         case .netrc(let path): "netrc file \(path)"
+        case .environment(let variables): "environment variables \(variables)"
+        case .keyring: "the keyring"
         }
     }
 }

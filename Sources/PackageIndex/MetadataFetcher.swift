@@ -144,6 +144,9 @@ public final class MetadataFetcher: Sendable {
     }
 
     private func byteSource(for file: DistributionFile) throws -> any ByteSource {
+        guard ["http", "https", "file"].contains(file.url.scheme?.lowercased() ?? "") else {
+            throw HTTPClientError.unsupportedScheme(url: redactingCredentials(in: file.url.absoluteString))
+        }
         if file.url.isFileURL {
             return try FileByteSource(url: file.url, statistics: statistics)
         }

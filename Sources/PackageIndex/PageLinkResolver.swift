@@ -47,6 +47,16 @@ struct PageLinkResolver {
         return text
     }
 
+    /// Whether a link on the page at `page` may be followed. A remote page leads only to `http` and
+    /// `https` URLs: a `file:` link (or any other scheme) on a page a server sent would let that
+    /// server make lazywheel read local files. A local page (a location the user named) may also
+    /// lead to local files.
+    static func mayFollow(_ link: URL, from page: URL) -> Bool {
+        let scheme = link.scheme?.lowercased()
+        if scheme == "http" || scheme == "https" { return true }
+        return scheme == "file" && page.isFileURL
+    }
+
     private static func isPlainNameByte(_ byte: UInt8) -> Bool {
         switch byte {
         case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),

@@ -14,7 +14,7 @@ struct IndexArguments {
         .value("platform", help: "Target platform, e.g. manylinux_2_28_x86_64, macosx_14_0_arm64, win_amd64 (default: the host)."),
     ]
 
-    let options: IndexOptions
+    var options: IndexOptions
     let pythonVersion: String?
     let platform: String?
 
@@ -22,6 +22,7 @@ struct IndexArguments {
         options = IndexOptions(
             indexURL: arguments.value("index-url"), extraIndexURLs: arguments.values("extra-index-url"),
             findLinks: arguments.values("find-links"))
+        options.keyringProvider = arguments.value("keyring-provider")
         pythonVersion = arguments.value("python-version")
         platform = arguments.value("platform")
     }

@@ -39,6 +39,11 @@ struct ServeCommand: Subcommand {
         var options = ServerOptions()
         options.allowFileURLs = allowFiles
         options.memoryBudgetBytes = memoryBudget
+        options.cert = network.transportOptions.certificateAuthority
+        options.clientCert = network.transportOptions.clientCertificate
+        options.trustedHosts = network.transportOptions.trustedHosts.isEmpty ? nil : network.transportOptions.trustedHosts
+        options.proxy = network.transportOptions.proxy
+        options.keyringProvider = network.keyringProvider
         let log = LogSink.standardError(label: "lazywheel")
         let connection = JSONRPCConnection(
             name: "lazywheel", input: input, output: output, registry: LazyWheelService.registry,

@@ -1,6 +1,7 @@
 import CommandLineParsing
 import Foundation
 import HTTPRange
+import PackageIndex
 import LazyWheelServer
 
 /// How every command that fetches over HTTP waits and retries (pip's `--timeout` and `--retries`).
@@ -8,24 +9,41 @@ struct NetworkOptions {
     static let specs: [OptionSpec] = [
         .value("timeout", valueName: "seconds", help: "Seconds without a byte arriving before an HTTP attempt is abandoned (default 30, or $\(HTTPClientConfiguration.timeoutVariable))."),
         .value("retries", valueName: "n", help: "Times a failed HTTP request (connection error, timeout, 5xx, 429) is repeated with exponential backoff (default 3, or $\(HTTPClientConfiguration.retriesVariable))."),
+        .value("cert", valueName: "path", help: "CA bundle (PEM) to trust instead of the system's (else PIP_CERT, pip.conf cert, SSL_CERT_FILE, SSL_CERT_DIR)."),
+        .value("client-cert", valueName: "path", help: "Client certificate and key in one PEM file (else PIP_CLIENT_CERT, pip.conf client-cert)."),
+        .repeated("trusted-host", valueName: "host", help: "Host (or host:port) whose TLS certificate is not verified (repeatable; adds to PIP_TRUSTED_HOST, UV_INSECURE_HOST, pip.conf, uv.toml)."),
+        .value("proxy", valueName: "url", help: "Proxy for every request, http://[USER:PASSWORD@]HOST:PORT (else PIP_PROXY, pip.conf proxy, HTTPS_PROXY/HTTP_PROXY/ALL_PROXY)."),
+        .value("keyring-provider", valueName: "provider", help: "subprocess: ask `keyring get URL USER` when an index answers 401 and nothing else gave a password (else PIP_KEYRING_PROVIDER, UV_KEYRING_PROVIDER, pip.conf, uv.toml); disabled (default)."),
     ]
 
     /// The settings, checked (with the environment's) when the command line is read.
     let configuration: HTTPClientConfiguration
+    /// Certificates, trusted hosts and proxies, from the flags, the environment and pip/uv files.
+    let transport: TransportConfiguration
+    /// What the flags alone said (`serve` keeps them under a client's `initialize` options).
+    let transportOptions: TransportOptions
+    /// `--keyring-provider`, when given.
+    let keyringProvider: String?
 
     init(_ arguments: ParsedArguments) throws(CommandLineError) {
         let timeout = try arguments.value("timeout") { Double($0) }
         let retries = try arguments.value("retries") { Int($0) }
+        transportOptions = TransportOptions(
+            certificateAuthority: arguments.value("cert"), clientCertificate: arguments.value("client-cert"),
+            trustedHosts: arguments.values("trusted-host"), proxy: arguments.value("proxy"))
+        keyringProvider = arguments.value("keyring-provider")
         do {
             configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
+            transport = try TransportConfiguration.resolve(options: transportOptions, environment: .process())
         } catch {
             throw arguments.invalid("\(error)")
         }
     }
 
-    /// The engine these settings describe.
+    /// The engine these settings describe (its transport settings applied to the process).
     func makeEngine() -> WheelEngine {
-        WheelEngine(client: HTTPClient(configuration: configuration))
+        transport.settings.apply()
+        return WheelEngine(client: HTTPClient(configuration: configuration))
     }
 }
 

@@ -31,7 +31,10 @@ struct ResolveRequest: ServerMethod {
         input.constraints = constraints ?? []
         // The session's index (configured in initialize or from the environment) unless the
         // request names its own.
-        input.index = IndexOptions(indexURL: indexUrl, extraIndexURLs: extraIndexUrls ?? [], findLinks: findLinks ?? [])
+        input.index = IndexOptions(
+            indexURL: indexUrl, extraIndexURLs: extraIndexUrls ?? [], findLinks: findLinks ?? [],
+            allowsLocalLocations: options.allowFileURLs ?? false)
+        input.index.keyringProvider = options.keyringProvider
         input.python = python ?? options.python
         input.platform = platform ?? options.platform
         input.prerelease = prerelease
@@ -41,7 +44,7 @@ struct ResolveRequest: ServerMethod {
         let before = session.engine.statistics.snapshot
         let progress = context.progress
         let resolution = try ResolutionService(engine: session.engine, environment: session.environment).resolve(
-            input, sessionIndex: input.index == IndexOptions() ? try session.projectIndex() : nil,
+            input, sessionIndex: input.index.namesNoLocation ? try session.projectIndex() : nil,
             cancellation: context.cancellation
         ) { resolved, discovered in
             progress.report("\(resolved) of \(discovered) packages pinned",

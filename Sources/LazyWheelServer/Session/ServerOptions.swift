@@ -1,4 +1,5 @@
 import Foundation
+import PackageIndex
 
 /// What a client can set in `initialize`'s `initializationOptions` (see protocol/PROTOCOL.md).
 public struct ServerOptions: Codable, Sendable, Equatable {
@@ -27,8 +28,25 @@ public struct ServerOptions: Codable, Sendable, Equatable {
     /// Times a failed HTTP request is repeated with exponential backoff (0…100). Default: the
     /// `--retries` flag, else `$LAZYWHEEL_HTTP_RETRIES`, else 3.
     public var httpRetries: Int?
+    /// CA bundle (PEM file or directory) to trust instead of the system's. Default: `--cert`,
+    /// `$PIP_CERT`, pip.conf `cert`, `$SSL_CERT_FILE`/`$SSL_CERT_DIR` (README, "Configuration").
+    public var cert: String?
+    /// Client certificate and key in one PEM file. Default: `--client-cert`, `$PIP_CLIENT_CERT`, pip.conf.
+    public var clientCert: String?
+    /// Hosts (or `host:port`) whose certificates are not verified, added to pip's and uv's.
+    public var trustedHosts: [String]?
+    /// Proxy for every request. Default: `--proxy`, `$PIP_PROXY`, pip.conf, `$HTTPS_PROXY`/`$HTTP_PROXY`/`$ALL_PROXY`.
+    public var proxy: String?
+    /// `subprocess` to ask `keyring get URL USER` after a 401; `disabled`. Default: `--keyring-provider`,
+    /// `$PIP_KEYRING_PROVIDER`, `$UV_KEYRING_PROVIDER`, pip.conf, uv.toml.
+    public var keyringProvider: String?
 
     public init() {}
+
+    /// The transport settings these options name (nil fields fall back to the environment).
+    var transportOptions: TransportOptions {
+        TransportOptions(certificateAuthority: cert, clientCertificate: clientCert, trustedHosts: trustedHosts ?? [], proxy: proxy)
+    }
 
     public static let defaultMemoryBudget: Int64 = 256 << 20
     public static let defaultMaxReadBytes: Int64 = 64 << 20

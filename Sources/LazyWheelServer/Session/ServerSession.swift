@@ -54,6 +54,18 @@ final class ServerSession: Sendable {
                 throw ResponseError(code: .invalidParams, message: "initializationOptions: \(error)")
             }
         }
+        if client.cert != nil || client.clientCert != nil || client.trustedHosts != nil || client.proxy != nil {
+            var merged = options
+            merged.cert = client.cert ?? merged.cert
+            merged.clientCert = client.clientCert ?? merged.clientCert
+            merged.trustedHosts = client.trustedHosts ?? merged.trustedHosts
+            merged.proxy = client.proxy ?? merged.proxy
+            do {
+                try TransportConfiguration.resolve(options: merged.transportOptions, environment: environment).settings.apply()
+            } catch {
+                throw ResponseError(code: .invalidParams, message: "initializationOptions: \(error)")
+            }
+        }
         if let logFile = client.logFile {
             let sink = try LogSink.appending(toFile: logFile)
             logSink.withLock { $0 = sink }
@@ -70,6 +82,11 @@ final class ServerSession: Sendable {
             if let value = client.logFile { options.logFile = value }
             if let value = client.httpTimeout { options.httpTimeout = value }
             if let value = client.httpRetries { options.httpRetries = value }
+            if let value = client.cert { options.cert = value }
+            if let value = client.clientCert { options.clientCert = value }
+            if let value = client.trustedHosts { options.trustedHosts = value }
+            if let value = client.proxy { options.proxy = value }
+            if let value = client.keyringProvider { options.keyringProvider = value }
         }
         index.withLock { $0 = nil }
     }
@@ -79,12 +96,11 @@ final class ServerSession: Sendable {
     func projectIndex() throws -> ProjectIndex {
         if let index = index.withLock({ $0 }) { return index }
         let options = options
-        let created = try ProjectIndex(
-            engine: engine,
-            options: IndexOptions(
-                indexURL: options.indexUrl, extraIndexURLs: options.extraIndexUrls ?? [],
-                findLinks: options.findLinks ?? []),
-            environment: environment)
+        var indexOptions = IndexOptions(
+            indexURL: options.indexUrl, extraIndexURLs: options.extraIndexUrls ?? [],
+            findLinks: options.findLinks ?? [], allowsLocalLocations: options.allowFileURLs ?? false)
+        indexOptions.keyringProvider = options.keyringProvider
+        let created = try ProjectIndex(engine: engine, options: indexOptions, environment: environment)
         return index.withLock { current in
             if let current { return current }
             current = created
