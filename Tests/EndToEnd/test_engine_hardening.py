@@ -92,3 +92,87 @@ def test_log_file_must_be_a_regular_file(serve, tmp_path, kind):
     assert "not a regular file" in raised.value.message, raised.value
     assert client.initialize({})["serverInfo"]["name"] == "lazywheel"
     assert client.process.poll() is None
+
+
+def zip_without_zip64(path: Path, names: list[str], contents: dict[str, bytes]) -> Path:
+    """A stored ZIP whose end record keeps only the low 16 bits of the entry count (no ZIP64
+    records), as some writers produce past 65,535 entries."""
+    local = bytearray()
+    central = bytearray()
+    for name in names:
+        data = contents.get(name, b"")
+        raw = name.encode()
+        crc = zlib.crc32(data)
+        offset = len(local)
+        local += struct.pack("<IHHHHHIIIHH", 0x04034B50, 20, 0, 0, 0, 0, crc, len(data), len(data), len(raw), 0)
+        local += raw + data
+        central += struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, 20, 20, 0, 0, 0, 0, crc, len(data), len(data),
+                               len(raw), 0, 0, 0, 0, 0, offset)
+        central += raw
+    count = len(names) & 0xFFFF
+    end = struct.pack("<IHHHHIIH", 0x06054B50, 0, 0, count, count, len(central), len(local), 0)
+    path.write_bytes(bytes(local) + bytes(central) + end)
+    return path
+
+
+def test_more_than_65535_entries_without_zip64_are_all_listed(binary, serve, tmp_path):
+    """100,002 entries and a 16-bit count of 34,466: every entry is listed and readable (issue
+    21.9: 65,535 were listed and `cat` of METADATA said "not a member")."""
+    metadata = b"Metadata-Version: 2.1\nName: many\nVersion: 1.0\n"
+    names = [f"many/m{index:06d}.py" for index in range(100_000)]
+    names += ["many-1.0.dist-info/METADATA", "many-1.0.dist-info/RECORD"]
+    wheel = zip_without_zip64(tmp_path / "many-1.0-py3-none-any.whl", names,
+                              {"many-1.0.dist-info/METADATA": metadata})
+    assert len(zipfile.ZipFile(wheel).namelist()) == 100_002  # Python's zipfile agrees
+    listing = run_cli(binary, "ls", str(wheel)).stdout.splitlines()
+    assert len([line for line in listing if "many/m" in line or "dist-info" in line]) == 100_002
+    assert run_cli(binary, "cat", str(wheel), "many-1.0.dist-info/METADATA").stdout.encode() == metadata
+    client = serve("--allow-files")
+    opened = client.request("openWheel", {"url": str(wheel)})
+    assert opened["entryCount"] == 100_002
+    entry = client.request("readEntry", {"handle": opened["handle"], "name": "many-1.0.dist-info/METADATA",
+                                         "encoding": "utf-8"})
+    assert entry["data"].encode() == metadata
+
+
+def test_a_count_that_matches_no_wrap_is_refused(binary, tmp_path):
+    names = [f"few/m{index}.py" for index in range(5)] + ["few-1.0.dist-info/METADATA"]
+    wheel = zip_without_zip64(tmp_path / "few-1.0-py3-none-any.whl", names, {})
+    data = bytearray(wheel.read_bytes())
+    struct.pack_into("<HH", data, len(data) - 22 + 8, 3, 3)  # claims 3 entries, holds 6
+    wheel.write_bytes(bytes(data))
+    proc = run_cli(binary, "ls", str(wheel), check=False)
+    assert proc.returncode != 0
+    assert "counts 3 entries but the central directory holds 6" in proc.stderr, proc.stderr
+
+
+def test_open_and_close_cost_the_same_per_handle_at_thousands(serve, tmp_path):
+    """Opening and closing 5,000 distinct wheels costs per handle what 10 cost (issue 21.5: 10,000
+    opens took 53 s and their closes froze the server with `stats` unanswered)."""
+    source = tmp_path / "small-1.0-py3-none-any.whl"
+    with zipfile.ZipFile(source, "w") as archive:
+        archive.writestr("small-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: small\nVersion: 1.0\n")
+
+    runs = iter(range(100))
+
+    def per_handle(count: int) -> float:
+        paths = []
+        run = next(runs)
+        for index in range(count):
+            folder = tmp_path / f"run{run}" / str(index)
+            folder.mkdir(parents=True)
+            (folder / source.name).symlink_to(source)
+            paths.append(str(folder / source.name))
+        client = serve("--allow-files")
+        started = time.monotonic()
+        opened = [client.request_async("openWheel", {"url": path}) for path in paths]
+        handles = [future.result(120)["handle"] for future in opened]
+        closed = [client.request_async("closeWheel", {"handle": handle}) for handle in handles]
+        stats = client.request_async("stats")
+        assert all(future.result(120)["closed"] for future in closed)
+        assert stats.result(10)["openHandles"] >= 0
+        return (time.monotonic() - started) / count
+
+    few = min(per_handle(10) for _ in range(3))
+    many = per_handle(5000)
+    assert many < few * 2 + 0.0002, f"{many * 1000:.3f} ms per handle at 5000, {few * 1000:.3f} ms at 10"
