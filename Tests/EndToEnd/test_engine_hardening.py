@@ -176,3 +176,71 @@ def test_open_and_close_cost_the_same_per_handle_at_thousands(serve, tmp_path):
     few = min(per_handle(10) for _ in range(3))
     many = per_handle(5000)
     assert many < few * 2 + 0.0002, f"{many * 1000:.3f} ms per handle at 5000, {few * 1000:.3f} ms at 10"
+
+
+def write_wheel(folder: Path, name: str, version: str, requires=(), requires_python=None) -> None:
+    dist = f"{name}-{version}"
+    metadata = f"Metadata-Version: 2.1\nName: {name}\nVersion: {version}\n"
+    if requires_python:
+        metadata += f"Requires-Python: {requires_python}\n"
+    metadata += "".join(f"Requires-Dist: {requirement}\n" for requirement in requires)
+    with zipfile.ZipFile(folder / f"{dist}-py3-none-any.whl", "w") as archive:
+        archive.writestr(f"{dist}.dist-info/METADATA", metadata)
+        archive.writestr(f"{dist}.dist-info/WHEEL", "Wheel-Version: 1.0\nRoot-Is-Purelib: true\nTag: py3-none-any\n")
+        archive.writestr(f"{dist}.dist-info/RECORD", "")
+
+
+UV = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "uv"
+
+
+@pytest.fixture(scope="module")
+def prerelease_links(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("links")
+    write_wheel(folder, "a", "0.1.0")
+    write_wheel(folder, "a", "1.0.0a1")
+    write_wheel(folder, "b", "1.0", ["a>0.1.0"])
+    write_wheel(folder, "c", "1.0", ["a>=1.0.0a1"])
+    write_wheel(folder, "e", "1.0", ["a"])
+    write_wheel(folder, "d", "0.3.0")
+    write_wheel(folder, "d", "1.0.0a1")
+    write_wheel(folder, "old", "1.0", requires_python=">=3.6,<=3.8")
+    write_wheel(folder, "old", "0.9")
+    return folder
+
+
+def uv_pins(links: Path, requirements: list[str], tmp_path: Path) -> list[str]:
+    (tmp_path / "in.txt").write_text("\n".join(requirements) + "\n")
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path), "UV_PYTHON_DOWNLOADS": "never",
+           "UV_OFFLINE": "1", "UV_NO_CONFIG": "1", "UV_CACHE_DIR": str(tmp_path / "uv-cache")}
+    import subprocess
+    out = subprocess.run([str(UV), "pip", "compile", "-q", "--no-index", "--find-links", str(links),
+                          "--python-version", "3.9", "--no-header", "--no-annotate", str(tmp_path / "in.txt")],
+                         capture_output=True, text=True, env=env, timeout=120, check=True)
+    return [line for line in out.stdout.splitlines() if line and not line.startswith("#")]
+
+
+@pytest.mark.skipif(not UV.exists(), reason="uv is not in .venv")
+@pytest.mark.parametrize("requirements, departs", [
+    (["a>0.1.0"], False), (["b"], False), (["a", "c"], False), (["e", "c"], False), (["a"], False),
+    (["old"], False),
+    # uv 0.13 picks d 0.3.0 here; packaging (pip) picks 1.0.0a1, and lazywheel keeps packaging's answer.
+    (["d>=0.1.0a1"], True),
+])
+def test_resolve_matches_uv_on_pre_releases_and_requires_python(binary, prerelease_links, tmp_path, requirements, departs):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    ours = run_cli(binary, "resolve", "--find-links", str(prerelease_links), "--python-version", "3.9",
+                   *requirements, env=env).stdout.split()
+    theirs = uv_pins(prerelease_links, requirements, tmp_path)
+    if departs:
+        assert ours == ["d==1.0.0a1"] and theirs == ["d==0.3.0"], (ours, theirs)
+    else:
+        assert ours == theirs
+
+
+def test_resolve_takes_uv_spellings_of_binary_formats(binary, prerelease_links, tmp_path):
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path)}
+    base = ["resolve", "--find-links", str(prerelease_links), "--python-version", "3.9", "b"]
+    for flags in (["--no-build"], ["--wheels-only"], ["--only-binary", ":all:"], ["--only-binary", "a,b"]):
+        assert run_cli(binary, *base, *flags, env=env).stdout.split() == ["a==1.0.0a1", "b==1.0"]
+    failed = run_cli(binary, *base, "--no-binary", "a", env=env, check=False)
+    assert failed.returncode != 0 and "no source distribution" in failed.stdout + failed.stderr
