@@ -3,6 +3,7 @@ memory held by concurrent large reads, many handles, the log file option, ZIPs o
 65,535 entries without ZIP64, and what the server echoes and prints."""
 from __future__ import annotations
 
+import json
 import os
 import struct
 import time
@@ -244,3 +245,22 @@ def test_resolve_takes_uv_spellings_of_binary_formats(binary, prerelease_links, 
         assert run_cli(binary, *base, *flags, env=env).stdout.split() == ["a==1.0.0a1", "b==1.0"]
     failed = run_cli(binary, *base, "--no-binary", "a", env=env, check=False)
     assert failed.returncode != 0 and "no source distribution" in failed.stdout + failed.stderr
+
+
+def test_text_output_escapes_control_characters_and_json_keeps_them(binary, tmp_path):
+    """A member name or METADATA with ANSI escape sequences (issue 21.11) is printed with the
+    control characters visible; `--json` keeps them exactly, and `raw` keeps a byte order mark."""
+    wheel = tmp_path / "esc-1.0-py3-none-any.whl"
+    metadata = "\ufeffMetadata-Version: 2.1\nName: esc\nVersion: 1.0\nSummary: \x1b]0;pwned\x07\x1b[2J hi\n"
+    with zipfile.ZipFile(wheel, "w") as archive:
+        archive.writestr("esc/\x1b[31mred\x1b[0m.py", "")
+        archive.writestr("esc-1.0.dist-info/METADATA", metadata.encode())
+    listing = run_cli(binary, "ls", str(wheel)).stdout
+    assert "\x1b" not in listing and "esc/\\x1B[31mred\\x1B[0m.py" in listing, listing
+    text = run_cli(binary, "metadata", str(wheel)).stdout
+    assert "\x1b" not in text and "\x07" not in text and "Summary: \\x1B]0;pwned\\x07\\x1B[2J hi" in text, text
+    document = json.loads(run_cli(binary, "metadata", str(wheel), "--json").stdout)
+    assert document["summary"] == "\x1b]0;pwned\x07\x1b[2J hi"
+    assert document["raw"] == metadata, "raw is the file byte for byte, byte order mark included"
+    names = [entry["name"] for entry in json.loads(run_cli(binary, "ls", str(wheel), "--json").stdout)["entries"]]
+    assert "esc/\x1b[31mred\x1b[0m.py" in names
