@@ -235,9 +235,13 @@ public final class JSONRPCConnection: Sendable {
 
     /// Queues one whole frame for `message`; a large one is written before returning.
     private func enqueue(_ message: JSONValue) {
+        enqueue(body: message.serializedBytes())
+    }
+
+    /// Queues the frame of the serialized message `body`; a large one is written before returning.
+    private func enqueue(body: [UInt8]) {
         // Header and body are written one after the other by the serial send queue, without
         // copying the body into one frame.
-        let body = message.serializedBytes()
         let header = MessageFrameEncoder.header(forBodyLength: body.count)
         let write: @Sendable () -> Void = { [self] in
             guard !shared.withLock({ $0.outputBroken }) else { return }
@@ -276,7 +280,20 @@ public final class JSONRPCConnection: Sendable {
     }
 
     private func sendResponse(id: RequestID?, _ result: Result<JSONValue, ResponseError>) {
-        enqueue(ResponseMessage(id: id, result: result).jsonValue)
+        guard case .unpairedSurrogates(let text) = id else {
+            enqueue(ResponseMessage(id: id, result: result).jsonValue)
+            return
+        }
+        // No JSON value can hold the id: the reply is made with a unique stand-in string, whose
+        // serialized form is then replaced by the id's own JSON text.
+        let standIn = "lazywheel-id-\(UUID().uuidString)"
+        let message = ResponseMessage(id: .string(standIn), result: result).jsonValue
+        var body = message.serializedBytes()
+        let quoted = Array("\"\(standIn)\"".utf8)
+        if let start = body.firstRange(of: quoted) {
+            body.replaceSubrange(start, with: Array("\"\(text)\"".utf8))
+        }
+        enqueue(body: body)
     }
 
     // MARK: Reading

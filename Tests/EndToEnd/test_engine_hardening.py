@@ -264,3 +264,13 @@ def test_text_output_escapes_control_characters_and_json_keeps_them(binary, tmp_
     assert document["raw"] == metadata, "raw is the file byte for byte, byte order mark included"
     names = [entry["name"] for entry in json.loads(run_cli(binary, "ls", str(wheel), "--json").stdout)["entries"]]
     assert "esc/\x1b[31mred\x1b[0m.py" in names
+
+
+@pytest.mark.parametrize("request_id", ["\ud800", "a\udfff-b", "\udc00\ud800"])
+def test_a_request_id_with_an_unpaired_surrogate_is_echoed_exactly(serve, request_id):
+    """`"\\ud800"` as id came back as U+FFFD, so the client never matched its reply (issue 21.11)."""
+    client = serve()
+    reply = client.request_async("stats", None, request_id=request_id)
+    assert reply.result(10)["openHandles"] == 0
+    paired = client.request_async("stats", None, request_id="\U0001F600 ok")
+    assert paired.result(10)["openHandles"] == 0
