@@ -64,10 +64,7 @@ public struct CoreMetadata: Sendable, Hashable {
     }
 
     init(text: String, decodingWasLossy: Bool) {
-        let mark = text.unicodeScalars.first == "\u{FEFF}"
-        var head = text
-        if mark { head.unicodeScalars.removeFirst() }
-        self.init(head: head, lossy: decodingWasLossy, tail: [], byteOrderMark: mark)
+        self.init(head: text, lossy: decodingWasLossy, tail: [], byteOrderMark: false)
     }
 
     private init(head: String, lossy: Bool, tail: [UInt8], byteOrderMark: Bool) {
@@ -331,7 +328,11 @@ extension CoreMetadata: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let raw = try container.decode(String.self, forKey: .raw)
         let lossy = try container.decodeIfPresent(Bool.self, forKey: .decodingWasLossy) ?? false
-        self.init(text: raw, decodingWasLossy: lossy)
+        // `raw` keeps the file's byte order mark, which is not part of its first header.
+        var text = raw
+        let mark = text.unicodeScalars.first == "\u{FEFF}"
+        if mark { text.unicodeScalars.removeFirst() }
+        self.init(head: text, lossy: lossy, tail: [], byteOrderMark: mark)
     }
 
     public func encode(to encoder: any Encoder) throws {
