@@ -32,7 +32,7 @@ struct ReadEntryRequest: ServerMethod {
         let wheel = try session.wheels.wheel(forHandle: handle)
         if let entry = wheel.opened.wheel.archive.entry(named: name) {
             try session.checkReadSize(entry.uncompressedSize, what: "the member \(name)")
-            try context.reserveReplyMemory(forDataSize: entry.uncompressedSize, what: "readEntry of \(name)")
+            try context.reserveReplyMemory(forDataSize: entry.uncompressedSize, of: wheel, what: "readEntry of \(name)")
         }
         context.progress.begin("Reading \(name)")
         defer { context.progress.end() }

@@ -44,7 +44,7 @@ struct ReadRangeRequest: ServerMethod {
         let wheel = try session.wheels.wheel(forHandle: handle)
         let file = wheel.opened.wheel.file
         let range = try validatedRange(size: file.size, session: session)
-        try context.reserveReplyMemory(forDataSize: Int64(range.count), what: "readRange of \(length) bytes")
+        try context.reserveReplyMemory(forDataSize: Int64(range.count), of: wheel, what: "readRange of \(length) bytes")
         context.progress.begin("Reading \(length) bytes")
         defer { context.progress.end() }
         return Response(offset: offset, length: length, data: try base64(of: range, in: wheel, context: context))

@@ -30,16 +30,16 @@ struct RequestContext: Sendable {
     /// Memory reserved for the reply, given back once the reply has been written.
     let replyMemory = ReplyMemoryHold()
 
-    /// Reserves memory for a reply carrying `size` bytes of file data from the session's budget
-    /// (waiting while other replies hold it), kept until the reply is written.
-    func reserveReplyMemory(forDataSize size: Int64, what: String) throws {
+    /// Reserves memory for a reply carrying `size` bytes of `wheel`'s data from the session's
+    /// budget (waiting while other replies hold it), kept until the reply is written.
+    func reserveReplyMemory(forDataSize size: Int64, of wheel: SessionWheel, what: String) throws {
         let session = session
         let reservation = try session.replyMemory.reserve(
             ReplyMemoryBudget.replyCost(ofDataSize: size), limit: session.memoryBudget, for: what,
             cancellation: cancellation)
         replyMemory.keep(reservation)
         // The interval caches give way to the replies in progress.
-        session.wheels.enforce(budget: session.cacheBudget)
+        session.wheels.enforce(budget: session.cacheBudget, after: wheel)
     }
 }
 
