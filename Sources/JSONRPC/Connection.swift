@@ -231,7 +231,7 @@ public final class JSONRPCConnection: Sendable {
     /// Frames of at least this many bytes are written before ``enqueue(_:)`` returns, so a large
     /// reply never waits in memory behind a slow reader after its sender has moved on (the server
     /// counts such replies against its memory budget until they are written).
-    public static let synchronousFrameBytes = 1 << 20
+    public static let synchronousFrameBytes = 64 << 10
 
     /// Queues one whole frame for `message`; a large one is written before returning.
     private func enqueue(_ message: JSONValue) {

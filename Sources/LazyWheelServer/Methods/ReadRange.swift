@@ -58,5 +58,5 @@ struct ReadRangeRequest: ServerMethod {
     }
 
     /// Cached ranges up to this size are answered on the connection's thread.
-    static let answeredFromMemoryBytes = 1 << 20
+    static let answeredFromMemoryBytes = Int(ReplyMemoryBudget.smallReplyDataBytes) - 1
 }

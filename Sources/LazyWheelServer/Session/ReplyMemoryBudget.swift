@@ -24,8 +24,12 @@ final class ReplyMemoryBudget: @unchecked Sendable {
     /// its base64 text being made, then the text and the serialized frame, plus room for the rest
     /// of the message.
     static func replyCost(ofDataSize size: Int64) -> Int64 {
-        size + size * 8 / 3 + (1 << 20)
+        size + size * 8 / 3 + (64 << 10)
     }
+
+    /// Replies carrying less file data than this reserve nothing: the worker pool's width bounds
+    /// what they hold together (a few MB).
+    static let smallReplyDataBytes: Int64 = 64 << 10
 
     /// Reserves `bytes` within `limit`, waiting while other replies hold too much of it. The
     /// reservation lasts until the reply is written (``RequestContext/holdUntilReplied(_:)``).

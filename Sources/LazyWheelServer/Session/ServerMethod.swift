@@ -33,6 +33,7 @@ struct RequestContext: Sendable {
     /// Reserves memory for a reply carrying `size` bytes of `wheel`'s data from the session's
     /// budget (waiting while other replies hold it), kept until the reply is written.
     func reserveReplyMemory(forDataSize size: Int64, of wheel: SessionWheel, what: String) throws {
+        guard size >= ReplyMemoryBudget.smallReplyDataBytes else { return }
         let session = session
         let reservation = try session.replyMemory.reserve(
             ReplyMemoryBudget.replyCost(ofDataSize: size), limit: session.memoryBudget, for: what,
