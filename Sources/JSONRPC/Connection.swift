@@ -228,21 +228,38 @@ public final class JSONRPCConnection: Sendable {
     private static let connectionClosedError = ResponseError(
         code: .unknownErrorCode, message: "the connection closed before the response arrived")
 
-    /// Queues one whole frame for `message`.
+    /// Frames of at least this many bytes are written before ``enqueue(_:)`` returns, so a large
+    /// reply never waits in memory behind a slow reader after its sender has moved on (the server
+    /// counts such replies against its memory budget until they are written).
+    public static let synchronousFrameBytes = 64 << 10
+
+    /// Queues one whole frame for `message`; a large one is written before returning.
     private func enqueue(_ message: JSONValue) {
-        let frame = MessageFrameEncoder.frame(message.serialized())
-        sendQueue.async { [self] in
+        enqueue(body: message.serializedBytes())
+    }
+
+    /// Queues the frame of the serialized message `body`; a large one is written before returning.
+    private func enqueue(body: [UInt8]) {
+        // Header and body are written one after the other by the serial send queue, without
+        // copying the body into one frame.
+        let header = MessageFrameEncoder.header(forBodyLength: body.count)
+        let write: @Sendable () -> Void = { [self] in
             guard !shared.withLock({ $0.outputBroken }) else { return }
-            if let code = Self.writeAll(frame, to: output) {
+            if let code = Self.writeAll(header, to: output) ?? Self.writeAll(body, to: output) {
                 shared.withLock { $0.outputBroken = true }
                 log.log(.error, "\(name): writing to the output failed: \(String(cString: strerror(code))); output stopped")
             }
         }
+        if body.count >= Self.synchronousFrameBytes {
+            sendQueue.sync(execute: write)
+        } else {
+            sendQueue.async(execute: write)
+        }
     }
 
-    /// Writes all of `data`; returns the `errno` of a failed write.
-    private static func writeAll(_ data: Data, to descriptor: Int32) -> Int32? {
-        data.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in
+    /// Writes all of `bytes`; returns the `errno` of a failed write.
+    private static func writeAll(_ bytes: [UInt8], to descriptor: Int32) -> Int32? {
+        bytes.withUnsafeBytes { (buffer: UnsafeRawBufferPointer) -> Int32? in
             var offset = 0
             while offset < buffer.count {
                 let written = write(descriptor, buffer.baseAddress! + offset, buffer.count - offset)
@@ -263,7 +280,20 @@ public final class JSONRPCConnection: Sendable {
     }
 
     private func sendResponse(id: RequestID?, _ result: Result<JSONValue, ResponseError>) {
-        enqueue(ResponseMessage(id: id, result: result).jsonValue)
+        guard case .unpairedSurrogates(let text) = id else {
+            enqueue(ResponseMessage(id: id, result: result).jsonValue)
+            return
+        }
+        // No JSON value can hold the id: the reply is made with a unique stand-in string, whose
+        // serialized form is then replaced by the id's own JSON text.
+        let standIn = "lazywheel-id-\(UUID().uuidString)"
+        let message = ResponseMessage(id: .string(standIn), result: result).jsonValue
+        var body = message.serializedBytes()
+        let quoted = Array("\"\(standIn)\"".utf8)
+        if let start = body.firstRange(of: quoted) {
+            body.replaceSubrange(start, with: Array("\"\(text)\"".utf8))
+        }
+        enqueue(body: body)
     }
 
     // MARK: Reading

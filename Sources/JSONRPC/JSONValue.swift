@@ -156,6 +156,10 @@ extension JSONValue {
             self = json
             return
         }
+        if let convertible = value as? any JSONValueConvertible {
+            self = convertible.jsonValue
+            return
+        }
         let data = try JSONEncoder().encode(value)
         self = try JSONValue(parsing: data)
     }
@@ -178,10 +182,16 @@ extension JSONValue: CustomStringConvertible {
     /// written in code-point order, so equal values always serialize to the same bytes.
     /// Non-finite doubles, which JSON cannot express, are written as `null`.
     public func serialized(sortedKeys: Bool = true) -> Data {
+        Data(serializedBytes(sortedKeys: sortedKeys))
+    }
+
+    /// ``serialized(sortedKeys:)`` as bytes, without the copy into `Data` (a reply carrying a
+    /// large member is written from these).
+    public func serializedBytes(sortedKeys: Bool = true) -> [UInt8] {
         var output: [UInt8] = []
         output.reserveCapacity(64)
         write(into: &output, sortedKeys: sortedKeys)
-        return Data(output)
+        return output
     }
 
     private func write(into output: inout [UInt8], sortedKeys: Bool) {
@@ -222,6 +232,9 @@ extension JSONValue: CustomStringConvertible {
 
     private static func writeString(_ string: String, into output: inout [UInt8]) {
         let hex: [UInt8] = Array("0123456789abcdef".utf8)
+        // Room for the string unescaped, so a long one (a member as base64) is not copied as
+        // the output grows.
+        output.reserveCapacity(output.count + string.utf8.count + 2)
         output.append(UInt8(ascii: "\""))
         for byte in string.utf8 {
             switch byte {
@@ -523,4 +536,10 @@ private struct JSONTextParser {
         }
         return value
     }
+}
+
+/// A value that gives its JSON form directly instead of through `JSONEncoder`: for messages
+/// carrying large strings (a member as base64), which the encoder would copy several times.
+public protocol JSONValueConvertible: Encodable {
+    var jsonValue: JSONValue { get }
 }

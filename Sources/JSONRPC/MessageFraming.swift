@@ -360,8 +360,13 @@ public struct MessageFramer: Sendable {
 public enum MessageFrameEncoder {
     /// The complete frame for `body`.
     public static func frame(_ body: Data) -> Data {
-        var frame = Data("Content-Length: \(body.count)\r\n\r\n".utf8)
+        var frame = Data(header(forBodyLength: body.count))
         frame.append(body)
         return frame
+    }
+
+    /// The header of a frame whose body is `length` bytes long.
+    public static func header(forBodyLength length: Int) -> [UInt8] {
+        Array("Content-Length: \(length)\r\n\r\n".utf8)
     }
 }

@@ -4,6 +4,11 @@ import Foundation
 public enum RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
     case int(Int)
     case string(String)
+    /// A string id holding a UTF-16 surrogate without its pair (`"\ud800"`), which no Swift
+    /// string can hold (decoding gives U+FFFD): kept as the JSON text between its quotes, so the
+    /// reply carries the id back exactly and the client can match it. Made only by
+    /// ``IncomingMessage/init(body:)``; the connection writes it into the reply's bytes.
+    case unpairedSurrogates(jsonText: String)
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -22,6 +27,7 @@ public enum RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .int(let value): try container.encode(value)
         case .string(let value): try container.encode(value)
+        case .unpairedSurrogates(let text): try container.encode(text)
         }
     }
 
@@ -30,6 +36,7 @@ public enum RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .int(let value): return .int(value)
         case .string(let value): return .string(value)
+        case .unpairedSurrogates(let text): return .string(text)
         }
     }
 
@@ -46,6 +53,7 @@ public enum RequestID: Hashable, Sendable, Codable, CustomStringConvertible {
         switch self {
         case .int(let value): return String(value)
         case .string(let value): return "\"\(value)\""
+        case .unpairedSurrogates(let text): return "\"\(text)\""
         }
     }
 }
@@ -261,6 +269,29 @@ public enum IncomingMessage: Hashable, Sendable {
             return
         }
         self = Self.classify(json)
+        if case .request(var request) = self, case .string(let id) = request.id, id.unicodeScalars.contains("\u{FFFD}"),
+           case .string(let text)? = Self.recoverID(from: body), Self.escapesSurrogate(text) {
+            request.id = .unpairedSurrogates(jsonText: text)
+            self = .request(request)
+        }
+    }
+
+    /// Whether the JSON string text `text` (between its quotes) has a `\uD800`…`\uDFFF` escape.
+    private static func escapesSurrogate(_ text: String) -> Bool {
+        let bytes = Array(text.utf8)
+        var index = 0
+        while index < bytes.count {
+            guard bytes[index] == UInt8(ascii: "\\") else {
+                index += 1
+                continue
+            }
+            if index + 3 < bytes.count, bytes[index + 1] == UInt8(ascii: "u"), bytes[index + 2] | 0x20 == UInt8(ascii: "d"),
+               let digit = Int(String(UnicodeScalar(bytes[index + 3])), radix: 16), digit >= 8 {
+                return true
+            }
+            index += 2
+        }
+        return false
     }
 
     /// The top-level `"id"` of a body that is not valid JSON (broken UTF-8, a syntax error, a body

@@ -43,6 +43,7 @@ public final class LazyWheelService: MessageHandler {
     ) {
         self.session = ServerSession(engine: engine, options: options, log: log, notify: notify)
         self.onExit = onExit
+        LargeAllocations.returnToTheSystemWhenFreed()
     }
 
     /// Lets the service ask the client for progress tokens (`window/workDoneProgress/create`) for
@@ -113,6 +114,9 @@ public final class LazyWheelService: MessageHandler {
             return
         }
         context.session.requestPool.submit { [session] in
+            // The reply is written by the time `reply` returns (large frames are written
+            // synchronously), so the memory reserved for it is given back then.
+            defer { context.replyMemory.releaseAll() }
             do {
                 try context.cancellation.throwIfCancelled()
                 reply(.success(try method.answer(in: context)))

@@ -18,6 +18,10 @@ public struct ResolutionInput: Sendable {
     public var platform: String?
     public var prerelease: PrereleasePolicy?
     public var wheelsOnly = false
+    /// `--only-binary` values (project names, `:all:`, `:none:`; comma-separated), as pip and uv.
+    public var onlyBinary: [String] = []
+    /// `--no-binary` values.
+    public var noBinary: [String] = []
 
     public init() {}
 }
@@ -59,7 +63,7 @@ public struct ResolutionService: Sendable {
             merged.extraIndexURLs += file.extraIndexURLs
             merged.findLinks += file.findLinks
             merged.allowPrereleases = merged.allowPrereleases || file.allowPrereleases
-            merged.wheelsOnly = merged.wheelsOnly || file.wheelsOnly
+            merged.binaryFormats.formUnion(file.binaryFormats)
         }
         for path in input.constraintFiles {
             let file = try RequirementsFile.parse(path: path, environment: environment.variables)
@@ -78,10 +82,13 @@ public struct ResolutionService: Sendable {
             ?? ProjectIndex(engine: engine, options: options, environment: environment)
         let lookup = try LookupTarget.resolve(python: input.python, platform: input.platform)
         let target = try TargetEnvironment(pythonVersion: lookup.python, platform: lookup.platform)
-        let request = ResolutionRequest(
+        var request = ResolutionRequest(
             requirements: merged.requirements, constraints: merged.constraints, target: target,
             prerelease: merged.allowPrereleases ? .allow : (input.prerelease ?? .ifNecessaryOrExplicit),
-            wheelsOnly: input.wheelsOnly || merged.wheelsOnly)
+            wheelsOnly: input.wheelsOnly)
+        request.binaryFormats.formUnion(merged.binaryFormats)
+        for value in input.onlyBinary { request.binaryFormats.addOnlyBinary(value) }
+        for value in input.noBinary { request.binaryFormats.addNoBinary(value) }
         return (request, index)
     }
 

@@ -19,7 +19,9 @@ public enum Inflate {
         }
         defer { inflateEnd(&stream) }
         var output = Data()
-        output.reserveCapacity(Int(min(outputLimit, 4 * 1024 * 1024)))
+        // The declared size at once: growing by doubling would hold up to twice the member for a
+        // while; pages reserved and never written cost no memory.
+        output.reserveCapacity(Int(min(outputLimit, 1 << 30)))
         var slice = [UInt8](repeating: 0, count: sliceLength)
         let failure: ZipError? = compressed.withUnsafeBytes { input -> ZipError? in
             stream.next_in = UnsafeMutablePointer(mutating: input.bindMemory(to: Bytef.self).baseAddress)

@@ -42,6 +42,9 @@ public struct CentralDirectoryLocation: Sendable, Equatable {
     public let range: Range<Int64>
     /// Entries the end record announces.
     public let entryCount: Int64
+    /// Whether the count is the end record's 16-bit field (no ZIP64 record), which wraps past
+    /// 65,535 entries: the directory is then walked by its size.
+    public var entryCountIsSixteenBits = false
     /// The archive comment.
     public let comment: Data
     /// Bytes before the archive in the file (a self-extracting stub, or data prepended to a ZIP):
@@ -105,10 +108,33 @@ public struct ZipArchive: Sendable {
             headers.append(header)
             position += header.length
         }
+        // More headers than the end record counts: its 16-bit count wrapped (more than 65,535
+        // entries written without ZIP64). The directory is walked to its end, as Python's zipfile
+        // does, so no entry is silently left out.
+        while location.entryCountIsSixteenBits, Self.startsHeader(directory, at: position) {
+            guard directory.count - position >= CentralDirectoryFileHeader.fixedLength else {
+                throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
+            }
+            let header = try CentralDirectoryFileHeader(parsing: directory, at: cdOffset, position: position)
+            guard header.diskNumberStart == 0 else { throw ZipError.multiDiskArchive }
+            headers.append(header)
+            position += header.length
+        }
+        let walked = Int64(headers.count)
+        guard walked == entryCount || walked % 0x1_0000 == entryCount || entryCount == 0xFFFF else {
+            throw ZipError.entryCountMismatch(counted: entryCount, found: walked)
+        }
         entries = try Self.makeEntries(headers, archiveStart: location.archiveStart, entryAreaEnd: cdOffset)
         var index: [String: Int] = [:]
         for (position, entry) in entries.enumerated() where index[entry.name] == nil { index[entry.name] = position }
         indexByName = index
+    }
+
+    /// Whether `bytes` hold a central directory header signature at `position`.
+    private static func startsHeader(_ bytes: Data, at position: Int) -> Bool {
+        guard position >= 0, bytes.count - position >= 4 else { return false }
+        let start = bytes.startIndex + position
+        return bytes[start] == 0x50 && bytes[start + 1] == 0x4B && bytes[start + 2] == 0x01 && bytes[start + 3] == 0x02
     }
 
     /// The first entry named `name`, or nil.
@@ -181,7 +207,9 @@ public struct ZipArchive: Sendable {
         var cdSize = Int64(eocd.sizeOfCentralDirectory)
         var entryCount = Int64(eocd.totalNumberOfEntriesInCentralDirectory)
         var disks = (eocd.numberOfDisk == 0 && eocd.numberOfDiskStart == 0)
-        if let zip64 = try readZip64Record(in: file, eocd: eocd, eocdOffset: eocdOffset, cancellation: cancellation) {
+        let zip64 = try readZip64Record(in: file, eocd: eocd, eocdOffset: eocdOffset, cancellation: cancellation)
+        let hasZip64 = zip64 != nil
+        if let zip64 {
             structuresStart = zip64.offset
             cdOffset = zip64.record.offsetToStartOfCentralDirectory
             cdSize = zip64.record.sizeOfCentralDirectory
@@ -199,9 +227,11 @@ public struct ZipArchive: Sendable {
         guard entryCount <= cdSize / Int64(CentralDirectoryFileHeader.fixedLength) else {
             throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
         }
-        return CentralDirectoryLocation(
+        var location = CentralDirectoryLocation(
             range: structuresStart - cdSize ..< structuresStart, entryCount: entryCount, comment: eocd.comment,
             archiveStart: archiveStart)
+        location.entryCountIsSixteenBits = !hasZip64
+        return location
     }
 
     /// Finds the end of central directory record in the cached tail, or else in the last

@@ -15,6 +15,9 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
     case centralDirectoryTooLarge(size: Int64, limit: Int64)
     /// The record claims more entries than its central directory can hold.
     case entryCountInconsistent(claimed: Int64, centralDirectorySize: Int64)
+    /// The central directory holds another number of headers than the end record counts (and
+    /// not one its 16-bit count wrapped from).
+    case entryCountMismatch(counted: Int64, found: Int64)
     /// An entry's local header offset or data run outside the entry area.
     case entryOutOfBounds(name: String, offset: Int64, end: Int64, limit: Int64)
     /// Two entries' data overlap (the trick of overlapping-entry zip bombs).
@@ -65,6 +68,9 @@ public enum ZipError: Error, Sendable, Equatable, CustomStringConvertible {
             return "the central directory claims \(size) bytes, above the limit of \(limit); refusing a likely hostile archive"
         case let .entryCountInconsistent(claimed, cdSize):
             return "the archive claims \(claimed) entries, which cannot fit in its \(cdSize)-byte central directory; "
+                + "the file is damaged or hostile"
+        case let .entryCountMismatch(counted, found):
+            return "the end record counts \(counted) entries but the central directory holds \(found) headers; "
                 + "the file is damaged or hostile"
         case let .entryOutOfBounds(name, offset, end, limit):
             return "entry '\(name)' spans bytes \(offset)..<\(end), past the end of the entry area at \(limit); "

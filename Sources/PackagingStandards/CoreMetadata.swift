@@ -27,8 +27,13 @@ public struct CoreMetadata: Sendable, Hashable {
         public let url: String
     }
 
-    /// The text as decoded (line endings untouched).
-    public var raw: String { tail.isEmpty ? head : head + Self.decode(tail).text }
+    /// The text as decoded (line endings and a leading byte order mark untouched).
+    public var raw: String {
+        (startsWithByteOrderMark ? "\u{FEFF}" : "") + (tail.isEmpty ? head : head + Self.decode(tail).text)
+    }
+    /// Whether the file began with a UTF-8 byte order mark: not part of any field, but kept in
+    /// ``raw``, which gives the file byte for byte.
+    public let startsWithByteOrderMark: Bool
     /// The headers in file order.
     public let fields: [Field]
     /// The message body after the first blank line (nil when there is none).
@@ -50,7 +55,7 @@ public struct CoreMetadata: Sendable, Hashable {
     /// Parses METADATA bytes.
     public init(bytes: some Collection<UInt8>) {
         let split = bytes.withContiguousStorageIfAvailable(Self.split) ?? Array(bytes).withUnsafeBufferPointer(Self.split)
-        self.init(head: split.head, lossy: split.lossy, tail: split.tail)
+        self.init(head: split.head, lossy: split.lossy, tail: split.tail, byteOrderMark: bytes.starts(with: [0xEF, 0xBB, 0xBF]))
     }
 
     /// Parses METADATA text.
@@ -59,10 +64,11 @@ public struct CoreMetadata: Sendable, Hashable {
     }
 
     init(text: String, decodingWasLossy: Bool) {
-        self.init(head: text, lossy: decodingWasLossy, tail: [])
+        self.init(head: text, lossy: decodingWasLossy, tail: [], byteOrderMark: false)
     }
 
-    private init(head: String, lossy: Bool, tail: [UInt8]) {
+    private init(head: String, lossy: Bool, tail: [UInt8], byteOrderMark: Bool) {
+        startsWithByteOrderMark = byteOrderMark
         self.head = head
         headWasLossy = lossy
         self.tail = tail
@@ -322,7 +328,11 @@ extension CoreMetadata: Codable {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let raw = try container.decode(String.self, forKey: .raw)
         let lossy = try container.decodeIfPresent(Bool.self, forKey: .decodingWasLossy) ?? false
-        self.init(text: raw, decodingWasLossy: lossy)
+        // `raw` keeps the file's byte order mark, which is not part of its first header.
+        var text = raw
+        let mark = text.unicodeScalars.first == "\u{FEFF}"
+        if mark { text.unicodeScalars.removeFirst() }
+        self.init(head: text, lossy: lossy, tail: [], byteOrderMark: mark)
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -6,8 +6,13 @@ import WorkScheduling
 struct ProjectCandidates: Sendable {
     /// Every version listed, ascending (usable or not).
     var known: [Version] = []
-    /// Usable versions, newest first.
+    /// Usable versions, most preferred first: newest first, and when ``prereleasesAsFallback``,
+    /// every final release before the pre-releases.
     var ordered: [Version] = []
+    /// The pre-releases come after every final release: one is chosen only where no final
+    /// release satisfies every requirement on the project read so far, as packaging's
+    /// `SpecifierSet.filter` over the merged specifiers does for pip (and uv 0.13 does).
+    var prereleasesAsFallback = false
     /// The direct reference the project comes from, if any.
     var url: String?
     /// The usable versions, ascending, each with its run of ``usableFiles``: one flat array for
@@ -82,7 +87,8 @@ struct CandidateBuilder: Sendable {
         }
         var result = ProjectCandidates()
         var ranks = TagRanks()
-        var screen = FileScreen(request: request)
+        var screen = FileScreen(request: request, project: name)
+        let sdistRequired = request.binaryFormats.requiresSdist(name)
         result.usableFiles.reserveCapacity(ordered.count)
         let pinned = exactPins[name] ?? []
         var start = ordered.startIndex
@@ -106,6 +112,11 @@ struct CandidateBuilder: Sendable {
                 if exclusion.map({ rank < $0.rank }) ?? true { exclusion = (rank, position, screening) }
             }
             let run = firstFile..<result.usableFiles.endIndex
+            if sdistRequired, !run.isEmpty, !result.usableFiles[run].contains(where: { $0.kind.isSdist }) {
+                result.usableFiles.removeSubrange(run)
+                result.exclusions[version] = .noSourceDistribution
+                continue
+            }
             if run.isEmpty {
                 result.exclusions[version] = exclusion.map { screen.exclusion($0.screening, of: files[$0.file]) } ?? .noUsableFile
                 continue
@@ -115,14 +126,21 @@ struct CandidateBuilder: Sendable {
             }
             result.fileRuns.append((version, run))
         }
-        if !prereleasesAllowed(name, versions: result.fileRuns.lazy.map(\.version)) {
-            let rule = prereleaseRule
-            for run in result.fileRuns where run.version.isPrerelease {
-                result.exclusions[run.version] = .prerelease(rule: rule)
-            }
-            result.fileRuns.removeAll { $0.version.isPrerelease }
-        }
         result.ordered = result.fileRuns.reversed().map(\.version)
+        if !prereleasesAllowed(name, versions: result.fileRuns.lazy.map(\.version)) {
+            if request.prerelease == .ifNecessary || request.prerelease == .ifNecessaryOrExplicit {
+                // Kept, after every final release: the requirements' version sets decide.
+                result.prereleasesAsFallback = true
+                result.ordered = result.ordered.filter { !$0.isPrerelease } + result.ordered.filter(\.isPrerelease)
+            } else {
+                let rule = prereleaseRule
+                for run in result.fileRuns where run.version.isPrerelease {
+                    result.exclusions[run.version] = .prerelease(rule: rule)
+                }
+                result.fileRuns.removeAll { $0.version.isPrerelease }
+                result.ordered.removeAll { $0.isPrerelease }
+            }
+        }
         return result
     }
 
@@ -200,10 +218,10 @@ private struct FileScreen {
     private var lastPython: (text: String, verdict: Int?)?
     private var lastTags: (key: WheelFilename.TagSetKey, compatible: Bool)?
 
-    init(request: ResolutionRequest) {
+    init(request: ResolutionRequest, project: String) {
         python = request.target.pythonFullVersion
         tags = request.target.tags
-        wheelsOnly = request.wheelsOnly
+        wheelsOnly = request.binaryFormats.requiresWheel(project)
         targetPython = request.target.pythonVersion
     }
 
@@ -231,7 +249,8 @@ private struct FileScreen {
         let verdict: Int?
         if let known = verdicts[text] {
             verdict = known
-        } else if let python, let set = file.requiresPythonSpecifiers, !set.contains(python, prereleases: true) {
+        } else if let python, let set = file.requiresPythonSpecifiers,
+                  !set.requiresPythonLowerBound.contains(python, prereleases: true) {
             verdict = excludingSets.count
             excludingSets.append(set)
             verdicts[text] = verdict
@@ -262,6 +281,8 @@ enum Exclusion: Sendable, CustomStringConvertible {
     case yanked(String?)
     case platform
     case sourceOnly
+    /// `--no-binary` names the project and the version has no sdist.
+    case noSourceDistribution
     case noUsableFile
     case prerelease(rule: String)
 
@@ -271,6 +292,7 @@ enum Exclusion: Sendable, CustomStringConvertible {
         case .yanked(let reason): return "it was yanked" + (reason.map { " (\($0))" } ?? "")
         case .platform: return "it has no wheel for the target platform"
         case .sourceOnly: return "it has only a source distribution and only wheels are allowed"
+        case .noSourceDistribution: return "it has no source distribution and --no-binary asks to build it from one"
         case .noUsableFile: return "it has no usable file"
         case .prerelease(let rule): return "it is a pre-release; pre-releases are used only when \(rule)"
         }

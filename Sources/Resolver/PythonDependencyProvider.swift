@@ -162,7 +162,8 @@ final class PythonDependencyProvider: DependencyProvider {
             metadata = found
         }
         if let python = request.target.pythonFullVersion,
-           let requires = try? metadata.requiresPythonSpecifier(), !requires.contains(python, prereleases: true) {
+           let requires = try? metadata.requiresPythonSpecifier(),
+           !requires.requiresPythonLowerBound.contains(python, prereleases: true) {
             return .unavailable(reason: "it requires Python \(requires), the target is \(request.target.pythonVersion)")
         }
         let environment = request.target.markerEnvironment

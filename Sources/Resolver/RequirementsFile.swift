@@ -42,7 +42,9 @@ public struct RequirementsFile: Sendable, Equatable {
     /// `--pre`: pre-releases allowed.
     public var allowPrereleases = false
     /// `--only-binary :all:`.
-    public var wheelsOnly = false
+    public var wheelsOnly: Bool { binaryFormats.wheelsOnlyForEveryProject }
+    /// `--only-binary` and `--no-binary` lines.
+    public var binaryFormats = BinaryFormatPolicy()
 
     public init() {}
 
@@ -138,10 +140,11 @@ public struct RequirementsFile: Sendable, Equatable {
                 case "--no-index": result.noIndex = true
                 case "--pre": result.allowPrereleases = true
                 case "--only-binary":
-                    let formats = try value()
-                    result.wheelsOnly = result.wheelsOnly || formats.contains(":all:")
-                case "--no-binary", "--prefer-binary", "--trusted-host", "--use-feature", "--no-deps":
-                    if option == "--no-binary" || option == "--trusted-host" || option == "--use-feature" { _ = try value() }
+                    result.binaryFormats.addOnlyBinary(try value())
+                case "--no-binary":
+                    result.binaryFormats.addNoBinary(try value())
+                case "--prefer-binary", "--trusted-host", "--use-feature", "--no-deps":
+                    if option == "--trusted-host" || option == "--use-feature" { _ = try value() }
                 case "-e", "--editable":
                     throw RequirementsFileError.unsupportedOption(file: file, line: lineNumber, option: first)
                 default:
@@ -266,7 +269,8 @@ extension ResolutionRequest {
     public init(file: RequirementsFile, target: TargetEnvironment, prerelease: PrereleasePolicy = .ifNecessaryOrExplicit) {
         self.init(
             requirements: file.requirements, constraints: file.constraints, target: target,
-            prerelease: file.allowPrereleases ? .allow : prerelease, wheelsOnly: file.wheelsOnly,
+            prerelease: file.allowPrereleases ? .allow : prerelease,
             indexURLs: file.indexURL.map { [$0] } ?? [], extraIndexURLs: file.extraIndexURLs, findLinks: file.findLinks)
+        binaryFormats = file.binaryFormats
     }
 }

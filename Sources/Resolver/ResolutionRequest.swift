@@ -56,7 +56,12 @@ public struct ResolutionRequest: Sendable {
     public var target: TargetEnvironment
     public var prerelease: PrereleasePolicy
     /// Only wheels may be used (`--only-binary :all:`); versions with only an sdist are skipped.
-    public var wheelsOnly: Bool
+    public var wheelsOnly: Bool {
+        get { binaryFormats.wheelsOnlyForEveryProject }
+        set { if newValue { binaryFormats.addOnlyBinary(BinaryFormatPolicy.everyProject) } }
+    }
+    /// Which formats each project may use (`--only-binary`, `--no-binary`, `--no-build`).
+    public var binaryFormats = BinaryFormatPolicy()
     /// Index and find-links locations from the requirements files, for the caller building the
     /// ``PackageSource`` (the resolver itself does not read them).
     public var indexURLs: [String]
@@ -72,7 +77,7 @@ public struct ResolutionRequest: Sendable {
         self.constraints = constraints
         self.target = target
         self.prerelease = prerelease
-        self.wheelsOnly = wheelsOnly
+        if wheelsOnly { self.binaryFormats = .wheelsOnly }
         self.indexURLs = indexURLs
         self.extraIndexURLs = extraIndexURLs
         self.findLinks = findLinks

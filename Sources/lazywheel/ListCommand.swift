@@ -31,7 +31,8 @@ struct ListCommand: Subcommand {
                 var text = ""
                 for entry in listing.entries {
                     let size = String(entry.size).leftPadded(to: 10)
-                    text += "\(size)  \(entry.method.leftPadded(to: 8))  \(entry.name)\n"
+                    let name = TerminalText.escapingControlCharacters(entry.name)
+                    text += "\(size)  \(entry.method.leftPadded(to: 8))  \(name)\n"
                 }
                 writeStandardOutput(Data(text.utf8))
             }

@@ -66,13 +66,15 @@ struct MetadataCommand: Subcommand {
                 if json {
                     writeStandardOutput(try encodeJSON(document))
                 } else {
-                    printError("lazywheel: \(requirement.name) \(document.metadata.version ?? "?") from \(document.filename)")
-                    writeStandardOutput(Data(document.metadata.raw.utf8))
+                    printError(TerminalText.escapingControlCharacters(
+                        "lazywheel: \(requirement.name) \(document.metadata.version ?? "?") from \(document.filename)"))
+                    writeStandardOutput(Data(TerminalText.escapingControlCharacters(document.metadata.raw).utf8))
                 }
                 return
             }
             let metadata = try engine.metadata(at: try WheelLocation(parsing: wheel))
-            writeStandardOutput(json ? try encodeJSON(metadata) : Data(metadata.raw.utf8))
+            writeStandardOutput(
+                json ? try encodeJSON(metadata) : Data(TerminalText.escapingControlCharacters(metadata.raw).utf8))
         }
     }
 

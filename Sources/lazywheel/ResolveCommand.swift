@@ -20,7 +20,10 @@ struct ResolveCommand: Subcommand {
         ] + IndexArguments.specs + [
             .value("python-platform", help: "Alias of --platform in uv's spelling, e.g. x86_64-manylinux_2_28."),
             .value("prerelease", help: "Pre-release policy: \(policySpellings { $0 }) (default: if-necessary-or-explicit, as uv)."),
-            .flag("wheels-only", help: "Only wheels: versions with only an sdist are skipped."),
+            .flag("no-build", help: "Only wheels, as uv's --no-build: versions with only an sdist are skipped."),
+            .flag("wheels-only", help: "Alias of --no-build."),
+            .repeated("only-binary", help: "Only wheels for these projects (comma-separated names, :all: or :none:), as pip and uv."),
+            .repeated("no-binary", help: "Only versions with an sdist for these projects (names, :all: or :none:), as pip and uv; wheels still give the metadata."),
             .value("output-file", short: "o", help: "Write the pins to this file as well."),
             .flag("json", help: "Print {packages:[{name, version, url, requires, extrasUsed}], stats}."),
         ] + WheelReadingOptions.specs)
@@ -32,6 +35,8 @@ struct ResolveCommand: Subcommand {
     let pythonPlatform: String?
     let prerelease: PrereleasePolicy
     let wheelsOnly: Bool
+    let onlyBinary: [String]
+    let noBinary: [String]
     let outputFile: String?
     let json: Bool
     let options: WheelReadingOptions
@@ -45,7 +50,9 @@ struct ResolveCommand: Subcommand {
         prerelease = try arguments.value("prerelease", expected: "Please provide one of \(Self.policySpellings { "'\($0)'" })") {
             PrereleasePolicy(rawValue: $0)
         } ?? .ifNecessaryOrExplicit
-        wheelsOnly = arguments.flag("wheels-only")
+        wheelsOnly = arguments.flag("no-build") || arguments.flag("wheels-only")
+        onlyBinary = arguments.values("only-binary")
+        noBinary = arguments.values("no-binary")
         outputFile = arguments.value("output-file")
         json = arguments.flag("json")
         options = try WheelReadingOptions(arguments)
@@ -69,6 +76,8 @@ struct ResolveCommand: Subcommand {
             input.platform = pythonPlatform ?? index.platform
             input.prerelease = prerelease
             input.wheelsOnly = wheelsOnly
+            input.onlyBinary = onlyBinary
+            input.noBinary = noBinary
             let resolution: Resolution
             do {
                 resolution = try ResolutionService(engine: engine).resolve(input)

@@ -112,6 +112,54 @@ private func openDemo(_ data: Data, key: String) throws -> SessionWheel {
         #expect(again == Data("PK\u{03}\u{04}".utf8), "evicted bytes are fetched again on demand")
     }
 
+    /// Opening and closing cost the same per handle with thousands of wheels as with ten: no
+    /// step scans every wheel (issue 21.5: 10,000 opens took 53 s, then 10,000 closes froze the
+    /// server).
+    @Test func openAndCloseCostTheSamePerHandleAtAnyCount() throws {
+        let data = demoWheel(payloadSize: 10)
+        func secondsPerHandle(count: Int, rounds: Int) throws -> Double {
+            var total = Duration.zero
+            for round in 0..<rounds {
+                let table = WheelHandleTable()
+                let wheels = try (0..<count).map { try openDemo(data, key: "r\(round)k\($0)") }
+                total += try ContinuousClock().measure {
+                    var handles: [String] = []
+                    for wheel in wheels {
+                        let kept = table.insert(wheel)
+                        table.enforce(budget: 1 << 30, after: kept)
+                        handles.append(table.openHandle(for: kept.key))
+                        _ = try table.wheel(forHandle: handles.last!)
+                    }
+                    for handle in handles { try table.close(handle: handle) }
+                }
+            }
+            let components = total.components
+            return (Double(components.seconds) + Double(components.attoseconds) * 1e-18) / Double(count * rounds)
+        }
+        _ = try secondsPerHandle(count: 10, rounds: 20)
+        let few = try secondsPerHandle(count: 10, rounds: 200)
+        let many = try secondsPerHandle(count: 5000, rounds: 1)
+        #expect(many < few * 10, "per handle: \(many) s with 5000 wheels, \(few) s with 10")
+    }
+
+    @Test func evictionFollowsUseNotInsertion() throws {
+        let table = WheelHandleTable()
+        let data = demoWheel(payloadSize: 100_000)
+        var wheels: [SessionWheel] = []
+        for key in ["a", "b", "c"] {
+            let wheel = table.insert(try openDemo(data, key: key))
+            _ = try wheel.opened.wheel.file.read(0 ..< wheel.opened.wheel.file.size)
+            table.enforce(budget: 1 << 30, after: wheel)
+            wheels.append(wheel)
+        }
+        _ = table.wheel(for: wheels[0].key)  // "a" is now the most recently used but one
+        _ = try wheels[2].opened.wheel.file.read(0 ..< 4)
+        table.enforce(budget: Int64(data.count) * 2 + 10, after: wheels[2])
+        #expect(wheels[1].cachedBytes == 0, "b is the least recently used")
+        #expect(wheels[0].cachedBytes == Int64(data.count))
+        #expect(wheels[2].cachedBytes == Int64(data.count))
+    }
+
     @Test func closedWheelsBeyondTheRetentionLimitAreDropped() throws {
         let table = WheelHandleTable(retainedClosedWheels: 1)
         let data = demoWheel(payloadSize: 10)

@@ -202,8 +202,21 @@ struct CoreMetadataTests {
     }
 
     /// Bytes are decoded up to the headers' blank line at once and the body when asked for: the
-    /// result must be that of decoding them whole (byte order mark dropped, invalid UTF-8
-    /// replaced), whatever the bytes around the cut.
+    /// result must be that of decoding them whole (byte order mark dropped from the fields and
+    /// kept in `raw`, invalid UTF-8 replaced), whatever the bytes around the cut.
+    /// `raw` is the file byte for byte, its byte order mark included; the fields never see it,
+    /// and the JSON form decodes back to the same metadata (issue 21.11).
+    @Test func byteOrderMarkIsKeptInRawOnly() throws {
+        let bytes: [UInt8] = [0xEF, 0xBB, 0xBF] + Array("Metadata-Version: 2.1\nName: bom\nVersion: 1.0\n\nbody".utf8)
+        let metadata = CoreMetadata(bytes: bytes)
+        #expect(Array(metadata.raw.utf8) == bytes)
+        #expect(metadata.startsWithByteOrderMark)
+        #expect(metadata.metadataVersion == "2.1" && metadata.name == "bom")
+        let decoded = try JSONDecoder().decode(CoreMetadata.self, from: JSONEncoder().encode(metadata))
+        #expect(decoded == metadata)
+        #expect(Array(decoded.raw.utf8) == bytes)
+    }
+
     @Test func bytesReadLikeTheirWholeDecoding() {
         let pieces: [[UInt8]] = [
             Array("Name: x".utf8), Array("Requires-Dist: y".utf8), [0x0A], [0x0D, 0x0A], [0x0D], [0x0A, 0x0A], [0x0A, 0x0D, 0x0A],
@@ -225,7 +238,8 @@ struct CoreMetadataTests {
             if whole.hasPrefix("\u{FEFF}") { whole.removeFirst() }
             let reference = CoreMetadata(text: whole)
             let read = CoreMetadata(bytes: bytes)
-            #expect(Array(read.raw.utf8) == Array(whole.utf8), "\(bytes)")
+            let mark: [UInt8] = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? [0xEF, 0xBB, 0xBF] : []
+            #expect(Array(read.raw.utf8) == mark + Array(whole.utf8), "raw keeps a byte order mark: \(bytes)")
             #expect(read.fields == reference.fields, "\(bytes)")
             #expect(read.body.map { Array($0.utf8) } == reference.body.map { Array($0.utf8) }, "\(bytes)")
             #expect(read.decodingWasLossy == (String(validating: bytes, as: UTF8.self) == nil), "\(bytes)")

@@ -32,12 +32,11 @@ struct CandidateBuilderTests {
         let builder = try CandidateBuilder(request: Fixture.request(["demo"], wheelsOnly: true))
         let candidates = builder.candidates("demo", files: files)
         #expect(candidates.known.map(\.description) == ["1.0", "2.0", "3.0", "4.0", "5.0b1"])
-        #expect(candidates.ordered.map(\.description) == ["4.0"])
+        #expect(candidates.ordered.map(\.description) == ["4.0", "5.0b1"], "a pre-release comes after every final release")
         let reasons = candidates.known.map { candidates.exclusionReason(of: $0) ?? "usable" }
         #expect(reasons == [
             "it requires Python >=3.13, the target is 3.12", "it has no wheel for the target platform",
-            "it was yanked (broken)", "usable",
-            "it is a pre-release; pre-releases are used only when a requirement names one (foo>=2.0b1), a project has no final release, or with --prerelease allow",
+            "it was yanked (broken)", "usable", "usable",
         ])
         let four = try #require(candidates.files(of: try Version("4.0.0")))
         #expect(four.map(\.filename) == ["demo-4.0-cp312-cp312-manylinux_2_17_x86_64.whl", "demo-4.0-py3-none-any.whl"])

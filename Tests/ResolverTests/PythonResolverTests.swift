@@ -114,6 +114,69 @@ typealias Release = FakePackageSource.Release
         }
     }
 
+    /// pip's answers (packaging's `SpecifierSet.filter` over the merged specifiers), checked against
+    /// pip 25 and uv 0.13.9 on the same files: a pre-release where no final release satisfies the
+    /// requirements, directly, transitively, and for a project required with and without a
+    /// pre-release specifier. Where uv departs from packaging (`d>=0.1.0a1`: uv 0.13 picks 0.3.0),
+    /// packaging's answer is kept (README, "Resolution").
+    static let prereleaseFallbackCases: [([String], [String])] = [
+        (["a>0.1.0"], ["a==1.0.0a1"]),
+        (["b"], ["a==1.0.0a1", "b==1.0"]),
+        (["a", "c"], ["a==1.0.0a1", "c==1.0"]),
+        (["e", "c"], ["a==1.0.0a1", "c==1.0", "e==1.0"]),
+        (["a>=1.0.0a1", "e"], ["a==1.0.0a1", "e==1.0"]),
+        (["a"], ["a==0.1.0"]),
+        (["e"], ["a==0.1.0", "e==1.0"]),
+        (["d>=0.1.0a1"], ["d==1.0.0a1"]),
+        (["d"], ["d==0.3.0"]),
+    ]
+
+    @Test(arguments: prereleaseFallbackCases)
+    func prereleaseWhereNoFinalReleaseSatisfies(requirements: [String], expected: [String]) throws {
+        let source = FakePackageSource(simple: [
+            "a": ["0.1.0": [], "1.0.0a1": []],
+            "b": ["1.0": ["a>0.1.0"]],
+            "c": ["1.0": ["a>=1.0.0a1"]],
+            "e": ["1.0": ["a"]],
+            "d": ["0.3.0": [], "1.0.0a1": []],
+        ])
+        #expect(try Fixture.pins(source, Fixture.request(requirements)) == expected)
+    }
+
+    /// uv ignores upper bounds of `Requires-Python` when resolving; so does `resolve`.
+    @Test func requiresPythonUpperBoundsAreIgnored() throws {
+        let source = FakePackageSource([
+            "old": [
+                Release(version: "1.1", requiresPython: ">=3.10"),
+                Release(version: "1.0", requiresPython: ">=3.6,<=3.8"),
+                Release(version: "0.9"),
+            ],
+            "pinned": [Release(version: "2.0", fileRequiresPython: "==3.8.*"), Release(version: "1.0")],
+        ])
+        #expect(try Fixture.pins(source, Fixture.request(["old"], python: "3.9")) == ["old==1.0"])
+        #expect(try Fixture.pins(source, Fixture.request(["pinned"], python: "3.9")) == ["pinned==2.0"])
+        #expect(try Fixture.pins(source, Fixture.request(["pinned"], python: "3.7")) == ["pinned==1.0"])
+    }
+
+    /// `--only-binary` and `--no-binary` per project, as pip and uv spell them.
+    @Test func binaryFormatsPerProject() throws {
+        let source = FakePackageSource([
+            "lib": [Release(version: "2.0", sdistOnly: true), Release(version: "1.0")],
+            "tool": [Release(version: "2.0", sdistOnly: true), Release(version: "1.0")],
+        ])
+        var request = try Fixture.request(["lib", "tool"])
+        request.binaryFormats.addOnlyBinary("lib")
+        #expect(try Fixture.pins(source, request) == ["lib==1.0", "tool==2.0"])
+        request.binaryFormats.addOnlyBinary(":all:")
+        #expect(try Fixture.pins(source, request) == ["lib==1.0", "tool==1.0"])
+        request.binaryFormats.addNoBinary("Tool")
+        #expect(try Fixture.pins(source, request) == ["lib==1.0", "tool==2.0"])
+        var onlySources = try Fixture.request(["lib==1.0"])
+        onlySources.binaryFormats.addNoBinary(":all:")
+        let report = try #require(try Fixture.failure(source, onlySources))
+        #expect(report.message.contains("no source distribution"), "\(report.message)")
+    }
+
     @Test func yankedOnlyForExactPins() throws {
         let source = FakePackageSource([
             "lib": [Release(version: "1.0"), Release(version: "1.1", yanked: true)],

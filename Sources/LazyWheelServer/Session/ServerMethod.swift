@@ -27,4 +27,36 @@ struct RequestContext: Sendable {
     let session: ServerSession
     let cancellation: CancellationToken
     let progress: ProgressReporter
+    /// Memory reserved for the reply, given back once the reply has been written.
+    let replyMemory = ReplyMemoryHold()
+
+    /// Reserves memory for a reply carrying `size` bytes of `wheel`'s data from the session's
+    /// budget (waiting while other replies hold it), kept until the reply is written.
+    func reserveReplyMemory(forDataSize size: Int64, of wheel: SessionWheel, what: String) throws {
+        guard size >= ReplyMemoryBudget.smallReplyDataBytes else { return }
+        let session = session
+        let reservation = try session.replyMemory.reserve(
+            ReplyMemoryBudget.replyCost(ofDataSize: size), limit: session.memoryBudget, for: what,
+            cancellation: cancellation)
+        replyMemory.keep(reservation)
+        // The interval caches give way to the replies in progress.
+        session.wheels.enforce(budget: session.cacheBudget, after: wheel)
+    }
+}
+
+/// The reservations of one request, released after its reply was written.
+final class ReplyMemoryHold: Sendable {
+    private let reservations = Locked<[ReplyMemoryBudget.Reservation]>([])
+
+    func keep(_ reservation: ReplyMemoryBudget.Reservation) {
+        reservations.withLock { $0.append(reservation) }
+    }
+
+    func releaseAll() {
+        let held = reservations.withLock { held in
+            defer { held.removeAll() }
+            return held
+        }
+        for reservation in held { reservation.release() }
+    }
 }

@@ -13,6 +13,8 @@ final class ServerSession: Sendable {
     let engine: WheelEngine
     /// Open handles and cached wheels.
     let wheels = WheelHandleTable()
+    /// Memory held by large replies being built and written, within the memory budget.
+    let replyMemory = ReplyMemoryBudget()
     /// Where requests needing I/O run; bounded so a flood of slow fetches cannot exhaust threads.
     let requestPool: WorkerPool
     /// Options after `initialize` (command-line defaults overridden by `initializationOptions`).
@@ -67,8 +69,14 @@ final class ServerSession: Sendable {
             }
         }
         if let logFile = client.logFile {
-            let sink = try LogSink.appending(toFile: logFile)
-            logSink.withLock { $0 = sink }
+            let file: LogSink
+            do {
+                file = try LogSink.appending(toFile: logFile)
+            } catch {
+                throw ResponseError(code: .invalidParams, message: "initializationOptions.logFile: \(error)")
+            }
+            // Every holder of the session's sink (the connection too) writes to the file from now on.
+            logSink.withLock { $0 }.redirect(to: file)
         }
         currentOptions.withLock { options in
             if let value = client.memoryBudgetBytes { options.memoryBudgetBytes = max(0, value) }
@@ -120,6 +128,8 @@ final class ServerSession: Sendable {
     }
 
     var memoryBudget: Int64 { options.memoryBudgetBytes ?? ServerOptions.defaultMemoryBudget }
+    /// What the interval caches may hold: the memory budget less what replies in progress hold.
+    var cacheBudget: Int64 { max(0, memoryBudget - replyMemory.reservedBytes) }
     var maxReadBytes: Int64 { options.maxReadBytes ?? ServerOptions.defaultMaxReadBytes }
 
     /// Parses a location the client sent, honouring `allowFileURLs`.
@@ -135,7 +145,7 @@ final class ServerSession: Sendable {
         progress.report("reading the central directory of \(location.filename)")
         let opened = try engine.open(location, headers: headers, cancellation: cancellation)
         let wheel = wheels.insert(SessionWheel(key: key, opened: opened))
-        wheels.enforce(budget: memoryBudget)
+        wheels.enforce(budget: cacheBudget, after: wheel)
         return wheel
     }
 
@@ -144,7 +154,7 @@ final class ServerSession: Sendable {
         if let metadata = wheel.metadata { return metadata }
         let metadata = try engine.metadata(of: wheel.opened, cancellation: cancellation)
         try wheel.remember(metadata)
-        wheels.enforce(budget: memoryBudget)
+        wheels.enforce(budget: cacheBudget, after: wheel)
         return metadata
     }
 
@@ -154,25 +164,6 @@ final class ServerSession: Sendable {
             throw ResponseError(
                 code: ServerErrorCode.limitExceeded,
                 message: "\(what) of \(length) bytes exceeds this session's limit of \(maxReadBytes) bytes; read it in parts or raise maxReadBytes in initialize")
-        }
-    }
-}
-
-extension LogSink {
-    /// A sink appending `level: message` lines to the file at `path` (created when missing).
-    static func appending(toFile path: String) throws -> LogSink {
-        if !FileManager.default.fileExists(atPath: path) {
-            guard FileManager.default.createFile(atPath: path, contents: nil) else {
-                throw ResponseError(code: .invalidParams, message: "cannot create the log file \(path)")
-            }
-        }
-        guard let handle = FileHandle(forWritingAtPath: path) else {
-            throw ResponseError(code: .invalidParams, message: "cannot open the log file \(path) for writing")
-        }
-        handle.seekToEndOfFile()
-        let lock = Locked(())
-        return LogSink(minimumLevel: .info) { level, message in
-            lock.withLock { _ in handle.write(Data("\(level): \(message)\n".utf8)) }
         }
     }
 }

@@ -58,17 +58,54 @@ public enum WheelHandleError: Error, Sendable, Equatable, CustomStringConvertibl
 /// cached (up to ``retainedClosedWheels``) so a later open or hover costs no request. Over the
 /// budget, the least recently used wheels lose their cached bytes (not their central directory
 /// index nor parsed metadata): they refetch on demand.
+///
+/// Every operation costs the same whatever the number of wheels: the order of use is kept in
+/// ``RecencyList``s (one of the wheels no handle refers to, one of the wheels holding bytes) and
+/// the byte total is updated from the wheel a request used, so no request waits behind a scan of
+/// every wheel.
 final class WheelHandleTable: Sendable {
     private struct Entry {
         var wheel: SessionWheel
-        var lastUsed: UInt64
+        /// Open handles on this wheel.
+        var handles = 0
+        /// Its cached bytes when last counted into ``State/countedBytes``.
+        var countedBytes: Int64 = 0
     }
 
     private struct State {
         var handles: [String: WheelKey] = [:]
         var wheels: [WheelKey: Entry] = [:]
+        /// Every wheel, least recently used first.
+        var recency = RecencyList<WheelKey>()
+        /// Wheels no handle refers to, least recently used first.
+        var closed = RecencyList<WheelKey>()
+        /// Wheels whose cache held bytes when last counted, least recently used first.
+        var resident = RecencyList<WheelKey>()
+        var countedBytes: Int64 = 0
         var nextHandle = 1
-        var clock: UInt64 = 0
+
+        mutating func markUsed(_ key: WheelKey) {
+            recency.use(key)
+            if closed.contains(key) { closed.use(key) }
+            if resident.contains(key) { resident.use(key) }
+        }
+
+        /// Updates the total with `wheel`'s current byte count.
+        mutating func recount(_ key: WheelKey, bytes: Int64) {
+            guard var entry = wheels[key] else { return }
+            countedBytes += bytes - entry.countedBytes
+            entry.countedBytes = bytes
+            wheels[key] = entry
+            if bytes > 0 { resident.use(key) } else { resident.remove(key) }
+        }
+
+        mutating func drop(_ key: WheelKey) {
+            guard let entry = wheels.removeValue(forKey: key) else { return }
+            countedBytes -= entry.countedBytes
+            recency.remove(key)
+            closed.remove(key)
+            resident.remove(key)
+        }
     }
 
     /// Wheels kept after their last handle closed.
@@ -82,10 +119,8 @@ final class WheelHandleTable: Sendable {
     /// The cached wheel for `key`, marked as just used.
     func wheel(for key: WheelKey) -> SessionWheel? {
         state.withLock { state in
-            guard var entry = state.wheels[key] else { return nil }
-            state.clock += 1
-            entry.lastUsed = state.clock
-            state.wheels[key] = entry
+            guard let entry = state.wheels[key] else { return nil }
+            state.markUsed(key)
             return entry.wheel
         }
     }
@@ -93,13 +128,13 @@ final class WheelHandleTable: Sendable {
     /// Keeps `wheel` (or the one another request registered first for the same key) and returns it.
     func insert(_ wheel: SessionWheel) -> SessionWheel {
         state.withLock { state in
-            state.clock += 1
-            if var existing = state.wheels[wheel.key] {
-                existing.lastUsed = state.clock
-                state.wheels[wheel.key] = existing
+            if let existing = state.wheels[wheel.key] {
+                state.markUsed(wheel.key)
                 return existing.wheel
             }
-            state.wheels[wheel.key] = Entry(wheel: wheel, lastUsed: state.clock)
+            state.wheels[wheel.key] = Entry(wheel: wheel)
+            state.recency.use(wheel.key)
+            state.closed.use(wheel.key)
             Self.trimClosedWheels(&state, keeping: retainedClosedWheels)
             return wheel
         }
@@ -111,6 +146,9 @@ final class WheelHandleTable: Sendable {
             let handle = "w\(state.nextHandle)"
             state.nextHandle += 1
             state.handles[handle] = key
+            state.wheels[key]?.handles += 1
+            state.closed.remove(key)
+            state.markUsed(key)
             return handle
         }
     }
@@ -118,10 +156,8 @@ final class WheelHandleTable: Sendable {
     /// The wheel behind `handle`, marked as just used.
     func wheel(forHandle handle: String) throws(WheelHandleError) -> SessionWheel {
         let found: SessionWheel? = state.withLock { state in
-            guard let key = state.handles[handle], var entry = state.wheels[key] else { return nil }
-            state.clock += 1
-            entry.lastUsed = state.clock
-            state.wheels[key] = entry
+            guard let key = state.handles[handle], let entry = state.wheels[key] else { return nil }
+            state.markUsed(key)
             return entry.wheel
         }
         guard let found else { throw .unknown(handle) }
@@ -131,19 +167,21 @@ final class WheelHandleTable: Sendable {
     /// Forgets `handle`; its wheel stays cached for later opens.
     func close(handle: String) throws(WheelHandleError) {
         let removed = state.withLock { state in
-            let removed = state.handles.removeValue(forKey: handle) != nil
+            guard let key = state.handles.removeValue(forKey: handle) else { return false }
+            if var entry = state.wheels[key] {
+                entry.handles -= 1
+                state.wheels[key] = entry
+                if entry.handles == 0 { state.closed.use(key) }
+            }
             Self.trimClosedWheels(&state, keeping: retainedClosedWheels)
-            return removed
+            return true
         }
         guard removed else { throw .unknown(handle) }
     }
 
     /// Closes every handle and drops every cached wheel (on `shutdown`).
     func removeAll() {
-        state.withLock { state in
-            state.handles.removeAll()
-            state.wheels.removeAll()
-        }
+        state.withLock { state in state = State() }
     }
 
     /// How many handles are open.
@@ -158,27 +196,46 @@ final class WheelHandleTable: Sendable {
         return wheels.reduce(0) { $0 + $1.cachedBytes }
     }
 
-    /// Evicts the cached bytes of the least recently used wheels until the total is within `budget`.
-    /// The most recently used wheel is never evicted (it is being answered from right now).
-    func enforce(budget: Int64) {
-        let byAge = state.withLock { state in
-            state.wheels.values.sorted { $0.lastUsed < $1.lastUsed }.map(\.wheel)
+    /// Counts the bytes `used` holds now (the wheel a request just read into) and evicts the cached
+    /// bytes of the least recently used wheels until the total is within `budget`. The wheel being
+    /// used is never evicted (it is being answered from right now). Without `used`, every wheel is
+    /// counted again, in the order of use, and the most recently used one is kept.
+    func enforce(budget: Int64, after used: SessionWheel? = nil) {
+        let counts: [(WheelKey, Int64)]
+        if let used {
+            counts = [(used.key, used.cachedBytes)]
+        } else {
+            let wheels = state.withLock { state in
+                var wheels: [SessionWheel] = []
+                var cursor = state.recency.oldest
+                while let key = cursor {
+                    if let entry = state.wheels[key] { wheels.append(entry.wheel) }
+                    cursor = state.recency.newer(than: key)
+                }
+                return wheels
+            }
+            counts = wheels.map { ($0.key, $0.cachedBytes) }
         }
-        var total = byAge.reduce(Int64(0)) { $0 + $1.cachedBytes }
-        for wheel in byAge.dropLast() where total > budget {
-            let bytes = wheel.cachedBytes
-            guard bytes > 0 else { continue }
-            wheel.opened.wheel.file.evictCachedBytes()
-            total -= bytes - wheel.cachedBytes
+        let victims: [SessionWheel] = state.withLock { state in
+            for (key, bytes) in counts { state.recount(key, bytes: bytes) }
+            let kept = used?.key ?? state.recency.newest
+            var victims: [SessionWheel] = []
+            var cursor = state.resident.oldest
+            while let key = cursor, state.countedBytes > budget {
+                cursor = state.resident.newer(than: key)
+                guard key != kept, let entry = state.wheels[key] else { continue }
+                victims.append(entry.wheel)
+                state.recount(key, bytes: 0)
+            }
+            return victims
         }
+        for wheel in victims { wheel.opened.wheel.file.evictCachedBytes() }
     }
 
     /// Drops the least recently used wheels that no handle refers to, beyond `keeping`.
     private static func trimClosedWheels(_ state: inout State, keeping: Int) {
-        let referenced = Set(state.handles.values)
-        let unreferenced = state.wheels.filter { !referenced.contains($0.key) }
-        guard unreferenced.count > keeping else { return }
-        let oldest = unreferenced.sorted { $0.value.lastUsed < $1.value.lastUsed }.prefix(unreferenced.count - keeping)
-        for (key, _) in oldest { state.wheels.removeValue(forKey: key) }
+        while state.closed.count > keeping, let oldest = state.closed.oldest {
+            state.drop(oldest)
+        }
     }
 }
