@@ -26,10 +26,13 @@ public final class HTTPClient: Sendable {
     /// URLSession's and libcurl's set-up (about 9 million instructions).
     private let lazySession = Locked<URLSession?>(nil)
     private let delegate = SessionDelegate()
-    /// Runs timeout watchdogs and deferred cancels. A serial queue is served by libdispatch's
+    /// Runs timeout watchdogs. A serial queue is served by libdispatch's
     /// overcommit threads, so it keeps running while every CPU-bound worker thread is blocked in
     /// a request (on a 2-CPU machine the global concurrent queue would starve).
     private let timerQueue = DispatchQueue(label: "lazywheel.http.timers")
+    /// Where tasks are cancelled: `URLSessionTask.cancel()` waits for the URL loading system's
+    /// queue, which must never hold up the delegate's callbacks or the watchdogs (``DelegateQueue``).
+    private let cancelQueue = DispatchQueue(label: "lazywheel.http.cancel")
     /// Runs the session's delegate callbacks, for the same reason; held here because
     /// `OperationQueue.underlyingQueue` does not retain it.
     private let callbackQueue = DispatchQueue(label: "lazywheel.http.delegate")
@@ -91,9 +94,7 @@ public final class HTTPClient: Sendable {
         sessionConfiguration.timeoutIntervalForRequest = HTTPClient.backstopTimeout(configuration)
         sessionConfiguration.timeoutIntervalForResource = (HTTPClientConfiguration.longestTimeout + 5).rounded(.up)
         // A default OperationQueue can be starved by worker threads blocked waiting for callbacks.
-        let delegateQueue = OperationQueue()
-        delegateQueue.maxConcurrentOperationCount = 1
-        delegateQueue.underlyingQueue = callbackQueue
+        let delegateQueue = DelegateQueue(underlying: callbackQueue)
         return URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: delegateQueue)
     }
 
@@ -139,7 +140,7 @@ public final class HTTPClient: Sendable {
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
             } catch let error as AttemptFailure {
-                failure = error.error(url: display, attempts: attempt, timeout: configuration.requestTimeout)
+                failure = error.error(url: display, attempts: attempt, configuration: configuration)
                 guard error.isRetryable else { throw failure }
             }
             guard attempt < policy.maxAttempts else { throw failure }
@@ -160,22 +161,31 @@ public final class HTTPClient: Sendable {
 
     /// A transport failure of one attempt, before it is worded for the user.
     private enum AttemptFailure: Error {
+        /// No byte within the idle timeout.
         case timedOut
+        /// Bytes kept arriving, too slowly to finish before the attempt deadline. Not repeated:
+        /// the next attempt would take as long.
+        case deadline(receivedBytes: Int64)
         case connection(reason: String)
         /// Not worth repeating (e.g. a TLS certificate problem).
         case permanent(reason: String)
 
-        func error(url: String, attempts: Int, timeout: Double) -> HTTPClientError {
+        func error(url: String, attempts: Int, configuration: HTTPClientConfiguration) -> HTTPClientError {
             switch self {
-            case .timedOut: return .timedOut(url: url, seconds: timeout, attempts: attempts)
+            case .timedOut: return .timedOut(url: url, seconds: configuration.requestTimeout, attempts: attempts)
+            case let .deadline(received):
+                return .attemptDeadlineExceeded(
+                    url: url, seconds: configuration.attemptDeadline, receivedBytes: received, attempts: attempts)
             case let .connection(reason), let .permanent(reason):
                 return .connectionFailed(url: url, reason: reason, attempts: attempts)
             }
         }
 
         var isRetryable: Bool {
-            if case .permanent = self { return false }
-            return true
+            switch self {
+            case .permanent, .deadline: return false
+            case .timedOut, .connection: return true
+            }
         }
     }
 
@@ -187,7 +197,7 @@ public final class HTTPClient: Sendable {
     ) throws -> HTTPResponse {
         let exchange = TaskExchange(
             request: urlRequest, bodyLimit: bodyLimit, rejectsContentEncoding: request.rejectsContentEncoding,
-            maxRedirects: configuration.maxRedirects, deferredCancelQueue: timerQueue)
+            maxRedirects: configuration.maxRedirects, cancelQueue: cancelQueue)
         let task = session.dataTask(with: urlRequest)
         delegate.register(exchange, for: task)
         let key = cancellation?.onCancel { exchange.cancel(task) }
@@ -212,6 +222,8 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError.redirectToUnsupportedScheme(url: display, location: location)
         case .timedOut:
             throw AttemptFailure.timedOut
+        case .deadline:
+            throw AttemptFailure.deadline(receivedBytes: result.received)
         case .bodyLimit, .contentEncoding, nil:
             break
         }
@@ -234,24 +246,25 @@ public final class HTTPClient: Sendable {
 
     /// The URLSession's own timeout: whole seconds, above both configured timeouts.
     private static func backstopTimeout(_ configuration: HTTPClientConfiguration) -> Double {
-        (max(configuration.requestTimeout, configuration.resourceTimeout) + 5).rounded(.up)
+        (max(configuration.requestTimeout, configuration.attemptDeadline) + 5).rounded(.up)
     }
 
     /// Cancels the attempt when no byte arrived for ``HTTPClientConfiguration/requestTimeout`` or
-    /// it ran longer than ``HTTPClientConfiguration/resourceTimeout``.
+    /// it ran longer than ``HTTPClientConfiguration/attemptDeadline``.
     private func startWatchdog(
         _ exchange: TaskExchange, task: URLSessionTask, configuration: HTTPClientConfiguration
     ) -> any DispatchSourceTimer {
         let idleLimit = configuration.requestTimeout
-        let totalLimit = configuration.resourceTimeout
+        let deadline = configuration.attemptDeadline
         let started = DispatchTime.now()
-        let interval = min(1, max(0.01, idleLimit / 5))
+        let interval = min(1, max(0.01, min(idleLimit, deadline) / 5))
         let timer = DispatchSource.makeTimerSource(queue: timerQueue)
         timer.schedule(deadline: .now() + interval, repeating: interval)
         timer.setEventHandler {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            if exchange.idleSeconds >= idleLimit || total >= totalLimit {
-                exchange.markTimedOut()
+            let stop: TaskExchange.Stop? = exchange.idleSeconds >= idleLimit ? .timedOut : total >= deadline ? .deadline : nil
+            if let stop {
+                exchange.markStopped(stop)
                 exchange.cancel(task)
                 timer.cancel()
             }

@@ -14,6 +14,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case serverUnavailable(url: String, status: Int, attempts: Int)
     /// No answer within the timeout.
     case timedOut(url: String, seconds: Double, attempts: Int)
+    /// Bytes kept arriving, too slowly: the attempt ran out of its deadline (not retried).
+    case attemptDeadlineExceeded(url: String, seconds: Double, receivedBytes: Int64, attempts: Int)
     /// The connection failed or broke before the whole answer arrived.
     case connectionFailed(url: String, reason: String, attempts: Int)
 
@@ -29,6 +31,9 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(url) answered HTTP \(status) \(HTTPClientError.reasonPhrase(status)) \(HTTPClientError.times(attempts)); the server may be overloaded or down, try again later"
         case let .timedOut(url, seconds, attempts):
             return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout (--timeout, or $\(HTTPClientConfiguration.timeoutVariable))"
+        case let .attemptDeadlineExceeded(url, seconds, received, attempts):
+            let bytes = received == 1 ? "1 byte" : "\(received) bytes"
+            return "\(url) sent only \(bytes) in \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); the attempt deadline ended the transfer (the server is too slow or stalls on purpose); raise it with --attempt-deadline or $\(HTTPClientConfiguration.attemptDeadlineVariable) if the server is just slow"
         case let .connectionFailed(url, reason, attempts):
             return "fetching \(url) failed \(HTTPClientError.times(attempts)): \(reason)"
         }

@@ -13,6 +13,9 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
     case invalidContentRange(url: String, requested: String, received: String?)
     /// The 206 answer's body is not as long as its `Content-Range` says.
     case wrongBodyLength(url: String, expected: Int64, received: Int)
+    /// The answer to a range request announced no length (no `Content-Length`): its end is up to
+    /// the server, so it is not read.
+    case unknownLength(url: String, status: Int)
     /// The range answer was sent with a content coding (e.g. gzip), so its bytes are not the file's.
     case contentEncoded(url: String, encoding: String)
     /// The file is empty (416 with `bytes */0`).
@@ -35,6 +38,8 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
             return "\(url): asked for \(requested) but the server answered Content-Range \(received.map { "'\($0)'" } ?? "(missing)"); the server or a proxy in between mishandles byte ranges"
         case let .wrongBodyLength(url, expected, received):
             return "\(url): the range answer carried \(received) bytes but its Content-Range announced \(expected); the server or a proxy in between mishandles byte ranges"
+        case let .unknownLength(url, status):
+            return "\(url): the server answered a byte-range request with HTTP \(status) and a body of no announced length (no Content-Length); lazywheel does not read a body whose end only the server decides, fix the server or proxy so it sends Content-Length"
         case let .contentEncoded(url, encoding):
             return "\(url): the server sent a byte range with Content-Encoding '\(encoding)' although identity was asked for; its bytes are not the file's, disable compression of this file on the server or proxy"
         case let .emptyFile(url):

@@ -195,6 +195,9 @@ public final class HTTPRangeSource: ByteSource {
         if let encoding = response.contentEncoding, encoding != "identity", !encoding.isEmpty {
             throw HTTPRangeError.contentEncoded(url: displayName, encoding: encoding)
         }
+        if response.contentLength == nil, !response.bodyIsComplete, response.status == 200 || response.status == 206 {
+            throw HTTPRangeError.unknownLength(url: displayName, status: response.status)
+        }
         if response.status == 200, ifRange != nil {
             throw HTTPRangeError.fileChanged(
                 url: displayName, detail: "the server answered If-Range \(ifRange ?? "") with the whole file")

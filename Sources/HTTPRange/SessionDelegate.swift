@@ -15,7 +15,10 @@ final class TaskExchange: @unchecked Sendable {
         case contentEncoding
         case tooManyRedirects
         case redirectScheme(location: String)
+        /// No byte arrived within the idle timeout.
         case timedOut
+        /// The attempt ran past its deadline, however many bytes were still arriving.
+        case deadline
     }
 
     let bodyLimit: Int
@@ -26,12 +29,14 @@ final class TaskExchange: @unchecked Sendable {
     let authorization: String?
     let originalOrigin: String
     let done = DispatchSemaphore(value: 0)
-    /// Where a cancel that must wait (see ``cancel(_:)``) is retried.
-    private let deferredCancelQueue: DispatchQueue
+    /// Where the task is cancelled (see ``cancel(_:)``).
+    private let cancelQueue: DispatchQueue
 
     private let lock = NSLock()
     private var _response: HTTPURLResponse?
     private var _body = Data()
+    /// Body bytes that reached the delegate, kept or not.
+    private var _received: Int64 = 0
     private var _redirects = 0
     private var _stop: Stop?
     private var _error: (any Error)?
@@ -39,12 +44,13 @@ final class TaskExchange: @unchecked Sendable {
     private var lastActivity = DispatchTime.now()
     private var redirectIssuedAt: DispatchTime?
     private var finished = false
+    private var cancelSent = false
 
     init(
         request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int,
-        deferredCancelQueue: DispatchQueue
+        cancelQueue: DispatchQueue
     ) {
-        self.deferredCancelQueue = deferredCancelQueue
+        self.cancelQueue = cancelQueue
         self.bodyLimit = bodyLimit
         self.rejectsContentEncoding = rejectsContentEncoding
         self.maxRedirects = maxRedirects
@@ -57,9 +63,9 @@ final class TaskExchange: @unchecked Sendable {
         self.originalOrigin = request.url?.origin ?? ""
     }
 
-    var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?) {
+    var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?, received: Int64) {
         lock.lock(); defer { lock.unlock() }
-        return (_response, _body, _redirects, _stop, _error)
+        return (_response, _body, _redirects, _stop, _error, _received)
     }
 
     /// The request for the next hop, or nil to stop following (the 3xx becomes the answer).
@@ -106,9 +112,16 @@ final class TaskExchange: @unchecked Sendable {
             _stop = .contentEncoding
             return false
         }
-        if let length = response.value(forHTTPHeaderField: "Content-Length").flatMap({ Int64($0) }),
-            length > Int64(bodyLimit)
-        {
+        let length = response.value(forHTTPHeaderField: "Content-Length").flatMap { Int64($0) }
+        if let length, length > Int64(bodyLimit) {
+            _stop = .bodyLimit
+            return false
+        }
+        // A byte range answered with a body of no announced length (chunked or ended by closing
+        // the connection) ends when the server likes: it is not read at all. Counting it as it
+        // arrives stops it too late, because FoundationNetworking goes on reading the connection
+        // for as long as it stays busy after a task is cancelled.
+        if length == nil, keptHeaders["Range"] != nil {
             _stop = .bodyLimit
             return false
         }
@@ -120,6 +133,7 @@ final class TaskExchange: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard _stop == nil else { return false }
         lastActivity = .now()
+        _received += Int64(data.count)
         _body.append(data)
         if _body.count > bodyLimit {
             _stop = .bodyLimit
@@ -143,25 +157,28 @@ final class TaskExchange: @unchecked Sendable {
         return Double(DispatchTime.now().uptimeNanoseconds - lastActivity.uptimeNanoseconds) / 1e9
     }
 
-    /// Marks the attempt as timed out (unless it already stopped for another reason).
-    func markTimedOut() {
+    /// Marks why the client stops the attempt itself (unless it already stopped for another reason).
+    func markStopped(_ reason: Stop) {
         lock.lock(); defer { lock.unlock() }
-        if _stop == nil { _stop = .timedOut }
+        if _stop == nil { _stop = reason }
     }
 
-    /// Cancels `task`, but never inside the moment after a redirect decision was handed back:
-    /// swift-corelibs-foundation traps when a task is cancelled or times out between the redirect
-    /// delegate callback and the start of the next hop, so such a cancel waits a little.
+    /// Cancels `task`, once, on the cancel queue: `URLSessionTask.cancel()` waits for the URL
+    /// loading system's queue, which may itself be waiting for the delegate (``DelegateQueue``).
+    /// Never inside the moment after a redirect decision was handed back: swift-corelibs-foundation
+    /// traps when a task is cancelled or times out between the redirect delegate callback and the
+    /// start of the next hop, so such a cancel waits a little.
     func cancel(_ task: URLSessionTask) {
         lock.lock()
-        let isFinished = finished
+        let isFinished = finished || cancelSent
         let recentRedirect = redirectIssuedAt.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds < 200_000_000 } ?? false
+        if !isFinished, !recentRedirect { cancelSent = true }
         lock.unlock()
         if isFinished { return }
         if recentRedirect {
-            deferredCancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
+            cancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
         } else {
-            task.cancel()
+            cancelQueue.async { task.cancel() }
         }
     }
 }

@@ -8,6 +8,7 @@ struct NetworkOptions {
     static let specs: [OptionSpec] = [
         .value("timeout", valueName: "seconds", help: "Seconds without a byte arriving before an HTTP attempt is abandoned (default 30, or $\(HTTPClientConfiguration.timeoutVariable))."),
         .value("retries", valueName: "n", help: "Times a failed HTTP request (connection error, timeout, 5xx, 429) is repeated with exponential backoff (default 3, or $\(HTTPClientConfiguration.retriesVariable))."),
+        .value("attempt-deadline", valueName: "seconds", help: "Seconds one HTTP attempt may take in all, however steadily bytes arrive; a server still sending then is given up on, without retry (default 120, or $\(HTTPClientConfiguration.attemptDeadlineVariable))."),
     ]
 
     /// The settings, checked (with the environment's) when the command line is read.
@@ -16,8 +17,10 @@ struct NetworkOptions {
     init(_ arguments: ParsedArguments) throws(CommandLineError) {
         let timeout = try arguments.value("timeout") { Double($0) }
         let retries = try arguments.value("retries") { Int($0) }
+        let attemptDeadline = try arguments.value("attempt-deadline") { Double($0) }
         do {
-            configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
+            configuration = try HTTPClientConfiguration.userConfigured(
+                timeout: timeout, retries: retries, attemptDeadline: attemptDeadline)
         } catch {
             throw arguments.invalid("\(error)")
         }

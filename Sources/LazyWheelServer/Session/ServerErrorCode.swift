@@ -133,7 +133,7 @@ extension ResponseError {
         case .fileChanged: ServerErrorCode.fileChanged
         case .unexpectedStatus: ServerErrorCode.httpError
         case .emptyFile, .outOfBounds, .rangeNotSatisfiable: ServerErrorCode.badWheel
-        case .invalidContentRange, .wrongBodyLength, .contentEncoded: ServerErrorCode.badRangeResponse
+        case .invalidContentRange, .wrongBodyLength, .contentEncoded, .unknownLength: ServerErrorCode.badRangeResponse
         }
     }
 

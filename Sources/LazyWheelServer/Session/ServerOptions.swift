@@ -27,6 +27,10 @@ public struct ServerOptions: Codable, Sendable, Equatable {
     /// Times a failed HTTP request is repeated with exponential backoff (0…100). Default: the
     /// `--retries` flag, else `$LAZYWHEEL_HTTP_RETRIES`, else 3.
     public var httpRetries: Int?
+    /// Seconds one HTTP attempt may take in all, however steadily bytes arrive (0 < seconds ≤
+    /// 86400); an attempt past it is given up on, without retry. Default: the `--attempt-deadline`
+    /// flag, else `$LAZYWHEEL_HTTP_ATTEMPT_DEADLINE`, else 120.
+    public var httpAttemptDeadline: Double?
 
     public init() {}
 

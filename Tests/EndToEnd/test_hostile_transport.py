@@ -1,0 +1,232 @@
+"""A hostile HTTP server against the transport of the real `lazywheel` binary (issue 21: items 1, 3,
+10 and the transport parts of 11).
+
+`HostileServer` answers by path prefix (`/<behaviour>/<wheel>`): an endless chunked body, a body
+trickled a byte at a time, bytes after a `Content-Length` body on a kept-alive connection,
+`Retry-After` on 503, or the plain wheel with byte ranges (`/ok/`). Memory is measured on the
+process itself (`VmHWM`, `VmRSS` in /proc), every test is bounded in time.
+"""
+from __future__ import annotations
+
+import http.server
+import socket
+import subprocess
+import threading
+import time
+import zipfile
+
+import pytest
+
+from conftest import CORPUS, BurstHTTPServer, ResponseError, isolated_environment, memory_status, run_cli
+
+IDNA = "idna-3.10-py3-none-any.whl"
+MIB = 1 << 20
+
+
+def true_metadata(name: str) -> bytes:
+    with zipfile.ZipFile(CORPUS / "wheels" / name) as archive:
+        return archive.read("-".join(name.split("-")[:2]) + ".dist-info/METADATA")
+
+
+class HostileServer:
+    """HTTP/1.1 server of the corpus wheels with hostile answers chosen by the path's first part."""
+
+    def __init__(self):
+        self.files = {p.name: p.read_bytes() for p in (CORPUS / "wheels").iterdir()}
+        self.sent: dict[str, int] = {}
+        self.requests: dict[str, int] = {}
+        self.lock = threading.Lock()
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                behaviour = self.path.split("/")[1]
+                with outer.lock:
+                    outer.requests[behaviour] = outer.requests.get(behaviour, 0) + 1
+                getattr(outer, behaviour.replace("-", "_"))(self, self.path.split("/")[-1])
+
+        self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    def url(self, behaviour: str, name: str = IDNA) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{behaviour}/{name}"
+
+    def stop(self):
+        self.httpd.shutdown()
+        self.httpd.server_close()
+
+    def count(self, behaviour: str, sent: int) -> None:
+        with self.lock:
+            self.sent[behaviour] = self.sent.get(behaviour, 0) + sent
+
+    # Behaviours
+
+    def ok(self, h, name):
+        data = self.files[name]
+        spec = h.headers.get("Range", "")
+        start, end = 0, len(data) - 1
+        if spec.startswith("bytes=-"):
+            start = max(0, len(data) - int(spec[7:]))
+        elif spec.startswith("bytes="):
+            first, last = spec[6:].split("-")
+            start, end = int(first), min(int(last), len(data) - 1)
+        body = data[start:end + 1]
+        h.send_response(206 if spec else 200)
+        if spec:
+            h.send_header("Content-Range", f"bytes {start}-{end}/{len(data)}")
+        h.send_header("Content-Length", str(len(body)))
+        h.end_headers()
+        h.wfile.write(body)
+
+    def endless(self, h, name, status=200):
+        """A chunked body that never ends, sent as fast as the client reads it."""
+        h.send_response(status)
+        if status == 206:
+            h.send_header("Content-Range", f"bytes 0-16383/{64 * MIB}")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        chunk = b"PK" * 32768
+        frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        sent = 0
+        try:
+            while True:
+                h.wfile.write(frame)
+                sent += len(chunk)
+        except OSError:
+            pass
+        finally:
+            self.count("endless", sent)
+            h.close_connection = True
+
+    def endless_206(self, h, name):
+        self.endless(h, name, status=206)
+
+    def trickle(self, h, name):
+        """The range asked for, one byte every half second."""
+        data = self.files[name]
+        size = len(data)
+        h.send_response(206)
+        h.send_header("Content-Range", f"bytes {size - 16384}-{size - 1}/{size}")
+        h.send_header("Content-Length", "16384")
+        h.end_headers()
+        try:
+            for byte in data[size - 16384:]:
+                h.wfile.write(bytes([byte]))
+                h.wfile.flush()
+                self.count("trickle", 1)
+                time.sleep(0.5)
+        except OSError:
+            h.close_connection = True
+
+
+@pytest.fixture(scope="module")
+def hostile():
+    server = HostileServer()
+    yield server
+    server.stop()
+
+
+def run_measured(args: list[str], env: dict | None = None, limit: float = 30) -> tuple[subprocess.CompletedProcess, int]:
+    """Runs the binary, sampling its peak resident set (VmHWM) until it ends; returns it in bytes."""
+    full_env = isolated_environment()
+    full_env.update(env or {})
+    process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=full_env, text=True)
+    peak = 0
+    deadline = time.monotonic() + limit
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            peak = max(peak, memory_status(process.pid)["VmHWM"])
+        except (FileNotFoundError, KeyError, ProcessLookupError):
+            break
+        time.sleep(0.02)
+    if process.poll() is None:
+        process.kill()
+    out, err = process.communicate(timeout=10)
+    return subprocess.CompletedProcess(args, process.returncode, out, err), peak
+
+
+# ---------------------------------------------------------------------------------------------
+# 21.1 Endless chunked body
+
+
+@pytest.mark.parametrize("behaviour", ["endless", "endless-206"])
+def test_endless_body_costs_the_cli_no_memory(binary, hostile, behaviour):
+    """A range answered with a chunked body that never ends: refused at its headers (no length
+    announced), peak resident set far under 200 MB, at once."""
+    started = time.monotonic()
+    proc, peak = run_measured([binary, "metadata", hostile.url(behaviour)])
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    assert proc.stdout == ""
+    assert "no announced length" in proc.stderr, proc.stderr
+    assert peak < 200 * MIB, f"peak resident set {peak / MIB:.0f} MiB"
+    assert elapsed < 15, elapsed
+
+
+def test_endless_bodies_leave_serve_small(serve, hostile):
+    """Six opens of endless bodies: each fails with a bad-range-response error, and the server's
+    resident set stays under 300 MB; it goes on answering."""
+    client = serve()
+    for index in range(6):
+        behaviour = "endless" if index % 2 == 0 else "endless-206"
+        with pytest.raises(ResponseError) as raised:
+            client.request("openWheel", {"url": hostile.url(behaviour)}, timeout=30)
+        assert raised.value.code == -32024, raised.value
+        assert "no announced length" in raised.value.message
+    status = memory_status(client.process.pid)
+    assert status["VmRSS"] < 300 * MIB, f"{status['VmRSS'] / MIB:.0f} MiB resident after six endless bodies"
+    assert status["VmHWM"] < 300 * MIB, f"{status['VmHWM'] / MIB:.0f} MiB at the peak"
+    result = client.request("getMetadata", {"url": hostile.url("ok")}, timeout=30)
+    assert result["raw"].encode() == true_metadata(IDNA)
+
+
+# ---------------------------------------------------------------------------------------------
+# 21.3 Trickling server
+
+
+def test_trickling_server_meets_the_attempt_deadline(binary, hostile):
+    """A byte every half second never trips the idle timeout; the attempt deadline ends it, once
+    (no retry), and the error says how many bytes came in how long."""
+    before = hostile.requests.get("trickle", 0)
+    started = time.monotonic()
+    proc = run_cli(binary, "metadata", hostile.url("trickle"), "--attempt-deadline", "2", check=False, timeout=30)
+    elapsed = time.monotonic() - started
+    assert proc.returncode == 1, proc.stderr
+    assert "sent only" in proc.stderr and "in 2 s" in proc.stderr, proc.stderr
+    assert "attempt deadline" in proc.stderr, proc.stderr
+    assert "did not answer" not in proc.stderr
+    assert hostile.requests.get("trickle", 0) - before == 1
+    assert 2 <= elapsed < 8, elapsed
+
+
+def test_attempt_deadline_from_the_environment(binary, hostile):
+    proc = run_cli(binary, "metadata", hostile.url("trickle"), check=False, timeout=30,
+                   env={"LAZYWHEEL_HTTP_ATTEMPT_DEADLINE": "1.5"})
+    assert proc.returncode == 1, proc.stderr
+    assert "in 1.5 s" in proc.stderr and "attempt deadline" in proc.stderr, proc.stderr
+
+
+@pytest.mark.parametrize("args, env, phrase", [
+    (["--attempt-deadline", "0"], {}, "between 0 and 86400"),
+    ([], {"LAZYWHEEL_HTTP_ATTEMPT_DEADLINE": "later"}, "LAZYWHEEL_HTTP_ATTEMPT_DEADLINE=later"),
+])
+def test_bad_attempt_deadlines_are_usage_errors(binary, args, env, phrase):
+    proc = run_cli(binary, "metadata", "http://127.0.0.1:9/x-1.0-py3-none-any.whl", *args, env=env, check=False)
+    assert proc.returncode == 64, (proc.returncode, proc.stderr)
+    assert phrase in proc.stderr, proc.stderr
+
+
+def test_attempt_deadline_from_initialize(serve, hostile):
+    client = serve(initialize=False)
+    client.initialize({"httpAttemptDeadline": 1.5})
+    started = time.monotonic()
+    with pytest.raises(ResponseError) as raised:
+        client.request("getMetadata", {"url": hostile.url("trickle")}, timeout=30)
+    assert raised.value.code == -32022, raised.value
+    assert "in 1.5 s" in raised.value.message and "attempt deadline" in raised.value.message, raised.value
+    assert time.monotonic() - started < 6
