@@ -106,9 +106,11 @@ public final class HTTPClient: Sendable {
     ///   - bodyLimit: the most body bytes to read; a larger body (by `Content-Length` or as it
     ///     arrives) stops the transfer and returns with ``HTTPResponse/bodyIsComplete`` false.
     ///   - statistics: counts every request sent (retries and redirect hops included) and its bytes.
+    ///   - bodySink: takes the body as it arrives instead of ``HTTPResponse/body`` (which stays
+    ///     empty); ``HTTPResponse/bodyIsComplete`` is false when the sink stopped the transfer.
     public func send(
         _ request: HTTPRequest, cancellation: CancellationToken? = nil, bodyLimit: Int = Int.max,
-        statistics: TransferStatistics? = nil
+        statistics: TransferStatistics? = nil, bodySink: (any HTTPBodySink)? = nil
     ) throws -> HTTPResponse {
         let configuration = configuration
         let (url, credentials) = URLCredentials.split(request.url)
@@ -136,7 +138,7 @@ public final class HTTPClient: Sendable {
             do {
                 let response = try perform(
                     urlRequest, request: request, display: display, configuration: configuration,
-                    bodyLimit: bodyLimit, cancellation: cancellation, statistics: statistics)
+                    bodyLimit: bodyLimit, bodySink: bodySink, cancellation: cancellation, statistics: statistics)
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
             } catch let error as AttemptFailure {
@@ -193,10 +195,11 @@ public final class HTTPClient: Sendable {
     /// ``HTTPClientError`` for what may not.
     private func perform(
         _ urlRequest: URLRequest, request: HTTPRequest, display: String, configuration: HTTPClientConfiguration,
-        bodyLimit: Int, cancellation: CancellationToken?, statistics: TransferStatistics?
+        bodyLimit: Int, bodySink: (any HTTPBodySink)?, cancellation: CancellationToken?, statistics: TransferStatistics?
     ) throws -> HTTPResponse {
         let exchange = TaskExchange(
-            request: urlRequest, bodyLimit: bodyLimit, rejectsContentEncoding: request.rejectsContentEncoding,
+            request: urlRequest, bodyLimit: bodyLimit, bodySink: bodySink,
+            rejectsContentEncoding: request.rejectsContentEncoding,
             maxRedirects: configuration.maxRedirects, cancelQueue: cancelQueue)
         let task = session.dataTask(with: urlRequest)
         delegate.register(exchange, for: task)
@@ -211,7 +214,7 @@ public final class HTTPClient: Sendable {
         let result = exchange.result
         let hops = result.redirects - (result.stop == .tooManyRedirects ? 1 : 0)
         let isHead = request.method.uppercased() == "HEAD"
-        statistics?.recordRequest(bytes: Int64(result.body.count), isHead: isHead)
+        statistics?.recordRequest(bytes: result.received, isHead: isHead)
         for _ in 0..<max(0, hops) { statistics?.recordRequest(bytes: 0, isHead: isHead) }
 
         if cancellation?.isCancelled == true { throw OperationCancelled() }

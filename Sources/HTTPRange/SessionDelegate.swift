@@ -22,6 +22,8 @@ final class TaskExchange: @unchecked Sendable {
     }
 
     let bodyLimit: Int
+    /// Takes the body instead of memory, when set.
+    let bodySink: (any HTTPBodySink)?
     let rejectsContentEncoding: Bool
     let maxRedirects: Int
     /// Header fields re-applied on every redirect hop (RFC 9110 §15.4 leaves it to the client).
@@ -47,9 +49,10 @@ final class TaskExchange: @unchecked Sendable {
     private var cancelSent = false
 
     init(
-        request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int,
-        cancelQueue: DispatchQueue
+        request: URLRequest, bodyLimit: Int, bodySink: (any HTTPBodySink)? = nil, rejectsContentEncoding: Bool,
+        maxRedirects: Int, cancelQueue: DispatchQueue
     ) {
+        self.bodySink = bodySink
         self.cancelQueue = cancelQueue
         self.bodyLimit = bodyLimit
         self.rejectsContentEncoding = rejectsContentEncoding
@@ -112,6 +115,15 @@ final class TaskExchange: @unchecked Sendable {
             _stop = .contentEncoding
             return false
         }
+        if let bodySink {
+            var headers = HTTPHeaderFields()
+            for case let (name as String, value as String) in response.allHeaderFields { headers[name] = value }
+            if !bodySink.begin(status: response.statusCode, headers: headers) {
+                _stop = .bodyLimit
+                return false
+            }
+            return true
+        }
         let length = response.value(forHTTPHeaderField: "Content-Length").flatMap { Int64($0) }
         if let length, length > Int64(bodyLimit) {
             _stop = .bodyLimit
@@ -134,6 +146,10 @@ final class TaskExchange: @unchecked Sendable {
         guard _stop == nil else { return false }
         lastActivity = .now()
         _received += Int64(data.count)
+        if let bodySink {
+            if !bodySink.receive(data) { _stop = .bodyLimit }
+            return _stop == nil
+        }
         _body.append(data)
         if _body.count > bodyLimit {
             _stop = .bodyLimit

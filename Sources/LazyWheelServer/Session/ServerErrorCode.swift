@@ -129,7 +129,7 @@ extension ResponseError {
 
     private static func code(for error: HTTPRangeError) -> ErrorCode {
         switch error {
-        case .rangeIgnored: ServerErrorCode.rangeUnsupported
+        case .rangeIgnored, .fileTooLarge: ServerErrorCode.rangeUnsupported
         case .fileChanged: ServerErrorCode.fileChanged
         case .unexpectedStatus: ServerErrorCode.httpError
         case .emptyFile, .outOfBounds, .rangeNotSatisfiable: ServerErrorCode.badWheel
