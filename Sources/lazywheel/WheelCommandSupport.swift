@@ -2,6 +2,7 @@ import CommandLineParsing
 import Foundation
 import HTTPRange
 import LazyWheelServer
+import PackageIndex
 
 /// How every command that fetches over HTTP waits and retries (pip's `--timeout` and `--retries`).
 struct NetworkOptions {
@@ -26,9 +27,11 @@ struct NetworkOptions {
         }
     }
 
-    /// The engine these settings describe.
+    /// The engine these settings describe; hosts that ignore byte ranges are remembered in the
+    /// disk cache's `hosts` folder.
     func makeEngine() -> WheelEngine {
-        WheelEngine(client: HTTPClient(configuration: configuration))
+        let hosts = HTTPCache.defaultDirectoryPath(environment: .process()).map { $0 + "/hosts" }
+        return WheelEngine(client: HTTPClient(configuration: configuration), capabilities: HostCapabilities(directory: hosts))
     }
 }
 
@@ -55,7 +58,9 @@ func runWithEngine(options: WheelReadingOptions, _ body: (WheelEngine) throws ->
         if options.stats {
             let s = engine.statistics.snapshot
             let noun = s.requests == 1 ? "request" : "requests"
-            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)")
+            let rangeless = engine.capabilities.hostsIgnoringRange
+            let whole = rangeless.isEmpty ? "" : "; ranges ignored by \(rangeless.joined(separator: ", ")) (wheels read front to back)"
+            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)\(whole)")
         }
     }
     do {
