@@ -118,7 +118,7 @@ public final class HTTPClient: Sendable {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw HTTPClientError.unsupportedScheme(url: display)
         }
-        var urlRequest = URLRequest(url: url)
+        var urlRequest = URLRequest(url: HTTPClient.lowercasingScheme(of: url))
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = HTTPClient.backstopTimeout(configuration)
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
@@ -247,6 +247,16 @@ public final class HTTPClient: Sendable {
             bodyIsComplete: !stoppedEarly, redirects: max(0, hops))
     }
 
+    /// `url` with its scheme in lower case: schemes are case-insensitive (RFC 3986 §3.1), but
+    /// FoundationNetworking refuses `HTTP://` as an unsupported URL.
+    static func lowercasingScheme(of url: URL) -> URL {
+        guard let scheme = url.scheme, scheme != scheme.lowercased(),
+              var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        else { return url }
+        components.scheme = scheme.lowercased()
+        return components.url ?? url
+    }
+
     /// The URLSession's own timeout: whole seconds, above both configured timeouts.
     private static func backstopTimeout(_ configuration: HTTPClientConfiguration) -> Double {
         (max(configuration.requestTimeout, configuration.attemptDeadline) + 5).rounded(.up)
@@ -301,7 +311,8 @@ public final class HTTPClient: Sendable {
         case .cancelled:
             return .connection(reason: "the transfer was cancelled by the URL loading system")
         default:
-            return .connection(reason: "the transfer failed (URL error \(urlError.code.rawValue))")
+            let (reason, isRetryable) = TransferFailureWording.describe(urlError)
+            return isRetryable ? .connection(reason: reason) : .permanent(reason: reason)
         }
     }
 
