@@ -14,7 +14,8 @@ import FoundationNetworking
 ///   `Authorization` is dropped as soon as the origin changes, and more than
 ///   ``HTTPClientConfiguration/maxRedirects`` hops is an error.
 /// - Connection errors, timeouts, bodies cut short and 500/502/503/504/429 answers are retried with
-///   exponential backoff (``RetryPolicy``).
+///   exponential backoff (``RetryPolicy``), waiting as long as a 429's or 503's `Retry-After` asks
+///   up to ``RetryPolicy/maxRetryAfter``.
 /// - Credentials in a URL's userinfo become a Basic `Authorization` header (RFC 7617) and never
 ///   appear in errors.
 /// - A ``CancellationToken`` cancels the task in flight; the call then throws ``OperationCancelled``.
@@ -135,18 +136,25 @@ public final class HTTPClient: Sendable {
             try cancellation.throwIfCancelled()
             attempt += 1
             let failure: HTTPClientError
+            var retryAfter: (status: Int, seconds: Double)?
             do {
                 let response = try perform(
                     urlRequest, request: request, display: display, configuration: configuration,
                     bodyLimit: bodyLimit, bodySink: bodySink, cancellation: cancellation, statistics: statistics)
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
+                retryAfter = RetryPolicy.retryAfter(status: response.status, value: response.headers["Retry-After"])
+                    .map { (response.status, $0) }
             } catch let error as AttemptFailure {
                 failure = error.error(url: display, attempts: attempt, configuration: configuration)
                 guard error.isRetryable else { throw failure }
             }
             guard attempt < policy.maxAttempts else { throw failure }
-            try pause(seconds: policy.delay(afterAttempt: attempt), cancellation: cancellation)
+            if let retryAfter, retryAfter.seconds > policy.maxRetryAfter {
+                throw HTTPClientError.retryAfterTooLong(
+                    url: display, status: retryAfter.status, seconds: retryAfter.seconds, limit: policy.maxRetryAfter)
+            }
+            try pause(seconds: max(policy.delay(afterAttempt: attempt), retryAfter?.seconds ?? 0), cancellation: cancellation)
         }
     }
 

@@ -14,11 +14,19 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The longest wait, in seconds.
     public var maxDelay: Double
 
-    public init(maxAttempts: Int = 4, initialDelay: Double = 0.25, multiplier: Double = 2, maxDelay: Double = 4) {
+    /// The longest `Retry-After` honoured, in seconds: a 429 or 503 asking for a longer wait
+    /// fails at once, saying how long the server asked for.
+    public var maxRetryAfter: Double
+
+    public init(
+        maxAttempts: Int = 4, initialDelay: Double = 0.25, multiplier: Double = 2, maxDelay: Double = 4,
+        maxRetryAfter: Double = 60
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
+        self.maxRetryAfter = maxRetryAfter
     }
 
     /// One attempt, no retry.
@@ -32,6 +40,20 @@ public struct RetryPolicy: Sendable, Equatable {
     /// Whether a response with `status` is worth repeating.
     public static func isTransient(status: Int) -> Bool {
         [429, 500, 502, 503, 504].contains(status)
+    }
+
+    /// The seconds a 429 or 503 answer asks the client to wait (`Retry-After`, RFC 9110 §10.2.3,
+    /// RFC 6585 §4): a number of seconds or an HTTP date; nil for other statuses or a value that
+    /// is neither.
+    public static func retryAfter(status: Int, value: String?, now: Date = Date()) -> Double? {
+        guard status == 429 || status == 503, let text = value?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = UInt64(text) { return Double(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now))
     }
 }
 

@@ -77,7 +77,7 @@ extension ResponseError {
             switch error {
             case .unsupportedScheme, .redirectToUnsupportedScheme:
                 self.init(code: ServerErrorCode.invalidLocation, message: error.description)
-            case let .serverUnavailable(_, status, _):
+            case let .serverUnavailable(_, status, _), let .retryAfterTooLong(_, status, _, _):
                 self.init(code: ServerErrorCode.httpError, message: error.description, data: ["status": .int(status)])
             default:
                 self.init(code: ServerErrorCode.networkError, message: error.description)
