@@ -35,6 +35,7 @@ class HostileServer:
         self.files = {p.name: p.read_bytes() for p in (CORPUS / "wheels").iterdir()}
         self.sent: dict[str, int] = {}
         self.requests: dict[str, int] = {}
+        self.seen_paths: dict[str, int] = {}
         self.lock = threading.Lock()
         outer = self
 
@@ -53,8 +54,8 @@ class HostileServer:
         self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
 
-    def url(self, behaviour: str, name: str = IDNA) -> str:
-        return f"http://127.0.0.1:{self.httpd.server_address[1]}/{behaviour}/{name}"
+    def url(self, behaviour: str, name: str = IDNA, scheme: str = "http") -> str:
+        return f"{scheme}://127.0.0.1:{self.httpd.server_address[1]}/{behaviour}/{name}"
 
     def stop(self):
         self.httpd.shutdown()
@@ -105,6 +106,43 @@ class HostileServer:
 
     def endless_206(self, h, name):
         self.endless(h, name, status=206)
+
+    def short_body(self, h, name):
+        """Announces the tail it was asked for, sends half of it, closes."""
+        data = self.files[name]
+        h.send_response(206)
+        h.send_header("Content-Range", f"bytes {len(data) - 16384}-{len(data) - 1}/{len(data)}")
+        h.send_header("Content-Length", "16384")
+        h.end_headers()
+        h.wfile.write(data[-16384:-8192])
+        h.wfile.flush()
+        h.close_connection = True
+
+    def huge_headers(self, h, name):
+        h.send_response(206)
+        for index in range(400):
+            h.send_header(f"X-Filler-{index}", "x" * 1000)
+        h.send_header("Content-Length", "0")
+        h.end_headers()
+
+    def retry_after(self, h, name):
+        """503 with `Retry-After: 1` on the first request of each path, then the wheel."""
+        with self.lock:
+            self.seen_paths[h.path] = self.seen_paths.get(h.path, 0) + 1
+            first = self.seen_paths[h.path] == 1
+        if first:
+            h.send_response(503)
+            h.send_header("Retry-After", "1")
+            h.send_header("Content-Length", "0")
+            h.end_headers()
+            return
+        self.ok(h, name)
+
+    def retry_after_hour(self, h, name):
+        h.send_response(429)
+        h.send_header("Retry-After", "3600")
+        h.send_header("Content-Length", "0")
+        h.end_headers()
 
     def trickle(self, h, name):
         """The range asked for, one byte every half second."""
@@ -230,3 +268,42 @@ def test_attempt_deadline_from_initialize(serve, hostile):
     assert raised.value.code == -32022, raised.value
     assert "in 1.5 s" in raised.value.message and "attempt deadline" in raised.value.message, raised.value
     assert time.monotonic() - started < 6
+
+
+# ---------------------------------------------------------------------------------------------
+# 21.11 Words for transfer failures, `HTTP://`, `Retry-After`
+
+
+def test_scheme_in_capitals_is_accepted(binary, hostile):
+    proc = run_cli(binary, "metadata", hostile.url("ok", scheme="HTTP"))
+    assert proc.stdout.encode() == true_metadata(IDNA)
+
+
+@pytest.mark.parametrize("behaviour, phrase", [
+    ("short-body", "closed before the whole body arrived"),
+    ("huge-headers", "header"),
+])
+def test_transfer_failures_say_what_happened(binary, hostile, behaviour, phrase):
+    proc = run_cli(binary, "metadata", hostile.url(behaviour), "--retries", "1", check=False, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "URL error" not in proc.stderr, proc.stderr
+    assert phrase in proc.stderr.lower(), proc.stderr
+
+
+def test_retry_after_is_honoured(binary, hostile):
+    """A 503 asking for one second: the retry waits that second (not the 0.25 s backoff), then
+    reads the wheel."""
+    started = time.monotonic()
+    proc = run_cli(binary, "metadata", hostile.url("retry-after"), timeout=60)
+    assert proc.stdout.encode() == true_metadata(IDNA)
+    assert time.monotonic() - started >= 1.0
+
+
+def test_retry_after_beyond_the_cap_fails_at_once(binary, hostile):
+    before = hostile.requests.get("retry-after-hour", 0)
+    started = time.monotonic()
+    proc = run_cli(binary, "metadata", hostile.url("retry-after-hour"), check=False, timeout=60)
+    assert proc.returncode == 1, proc.stderr
+    assert "retry after 3600 s" in proc.stderr and "60 s" in proc.stderr, proc.stderr
+    assert hostile.requests.get("retry-after-hour", 0) - before == 1
+    assert time.monotonic() - started < 5
