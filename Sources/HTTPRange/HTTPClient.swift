@@ -27,16 +27,22 @@ public final class HTTPClient: Sendable {
     /// URLSession's and libcurl's set-up (about 9 million instructions).
     private let lazySession = Locked<URLSession?>(nil)
     private let delegate = SessionDelegate()
+    /// The session of hosts whose connections cannot be reused (``isolateConnections(to:)``):
+    /// its own connection cache, and every request sent with `Connection: close`.
+    private let lazySingleUseSession = Locked<URLSession?>(nil)
+    private let singleUseDelegate = SessionDelegate()
+    /// Origins (scheme, host, port) whose connections carry one request each.
+    private let isolatedOrigins = Locked<Set<String>>([])
     /// Runs timeout watchdogs. A serial queue is served by libdispatch's
     /// overcommit threads, so it keeps running while every CPU-bound worker thread is blocked in
     /// a request (on a 2-CPU machine the global concurrent queue would starve).
     private let timerQueue = DispatchQueue(label: "lazywheel.http.timers")
-    /// Where tasks are cancelled: `URLSessionTask.cancel()` waits for the URL loading system's
-    /// queue, which must never hold up the delegate's callbacks or the watchdogs (``DelegateQueue``).
-    private let cancelQueue = DispatchQueue(label: "lazywheel.http.cancel")
     /// Runs the session's delegate callbacks, for the same reason; held here because
     /// `OperationQueue.underlyingQueue` does not retain it.
     private let callbackQueue = DispatchQueue(label: "lazywheel.http.delegate")
+    /// Where tasks are cancelled: `URLSessionTask.cancel()` waits for the URL loading system's
+    /// queue, which must never hold up the delegate's callbacks or the watchdogs (``DelegateQueue``).
+    private let cancelQueue = DispatchQueue(label: "lazywheel.http.cancel")
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         currentConfiguration = Locked(configuration)
@@ -50,15 +56,39 @@ public final class HTTPClient: Sendable {
 
     deinit {
         lazySession.withLock { $0?.invalidateAndCancel() }
+        lazySingleUseSession.withLock { $0?.invalidateAndCancel() }
     }
 
     private var session: URLSession {
         lazySession.withLock { session in
             if let session { return session }
-            let made = makeSession()
+            let made = makeSession(delegate: delegate)
             session = made
             return made
         }
+    }
+
+    private var singleUseSession: URLSession {
+        lazySingleUseSession.withLock { session in
+            if let session { return session }
+            let made = makeSession(delegate: singleUseDelegate)
+            session = made
+            return made
+        }
+    }
+
+    /// From now on, sends every request to the origin of `url` on a connection of its own, closed
+    /// after the answer. For a server that sent bytes after a body (beyond its `Content-Length`):
+    /// libcurl keeps such a connection and takes those bytes for the answer to the next request
+    /// sent on it, which the answer's checks then see as a file that changed or a range not
+    /// asked for.
+    public func isolateConnections(to url: URL) {
+        _ = isolatedOrigins.withLock { $0.insert(url.origin) }
+    }
+
+    /// Whether requests to the origin of `url` get a connection each (``isolateConnections(to:)``).
+    public func isolatesConnections(to url: URL) -> Bool {
+        isolatedOrigins.withLock { $0.contains(url.origin) }
     }
 
     /// Runs once, before the first session configuration. `URLSessionConfiguration.default` asks
@@ -71,7 +101,7 @@ public final class HTTPClient: Sendable {
         URLCache.shared = URLCache(memoryCapacity: 0, diskCapacity: 0, diskPath: "/dev/null")
     }()
 
-    private func makeSession() -> URLSession {
+    private func makeSession(delegate: SessionDelegate) -> URLSession {
         // libcurl is loaded by the session's first call into it (Sources/CurlLoader), after the
         // configuration is made; making one initialises HTTPCookieStorage, which lists the
         // executable's directory twice through Bundle.main (thousands of entries in /usr/bin).
@@ -129,6 +159,8 @@ public final class HTTPClient: Sendable {
         if let credentials, request.headers["Authorization"] == nil {
             urlRequest.setValue(credentials.authorizationHeaderValue, forHTTPHeaderField: "Authorization")
         }
+        let isolated = isolatesConnections(to: url)
+        if isolated { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
 
         let policy = configuration.retry
         var attempt = 0
@@ -140,7 +172,8 @@ public final class HTTPClient: Sendable {
             do {
                 let response = try perform(
                     urlRequest, request: request, display: display, configuration: configuration,
-                    bodyLimit: bodyLimit, bodySink: bodySink, cancellation: cancellation, statistics: statistics)
+                    bodyLimit: bodyLimit, bodySink: bodySink, isolated: isolated, cancellation: cancellation,
+                    statistics: statistics)
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
                 retryAfter = RetryPolicy.retryAfter(status: response.status, value: response.headers["Retry-After"])
@@ -203,8 +236,10 @@ public final class HTTPClient: Sendable {
     /// ``HTTPClientError`` for what may not.
     private func perform(
         _ urlRequest: URLRequest, request: HTTPRequest, display: String, configuration: HTTPClientConfiguration,
-        bodyLimit: Int, bodySink: (any HTTPBodySink)?, cancellation: CancellationToken?, statistics: TransferStatistics?
+        bodyLimit: Int, bodySink: (any HTTPBodySink)?, isolated: Bool, cancellation: CancellationToken?,
+        statistics: TransferStatistics?
     ) throws -> HTTPResponse {
+        let (session, delegate) = isolated ? (singleUseSession, singleUseDelegate) : (session, delegate)
         let exchange = TaskExchange(
             request: urlRequest, bodyLimit: bodyLimit, bodySink: bodySink,
             rejectsContentEncoding: request.rejectsContentEncoding,

@@ -69,6 +69,15 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
 
     public var errorDescription: String? { description }
 
+    /// Whether the answer may have been another request's, read from a reused connection after
+    /// a server sent more than it announced: it contradicts what was read before.
+    var mayComeFromAReusedConnection: Bool {
+        switch self {
+        case .fileChanged, .invalidContentRange, .wrongBodyLength: true
+        default: false
+        }
+    }
+
     /// `16 MB`, `1.5 MB`, `300 KB`, `12 bytes` (decimal units).
     static func formatSize(_ bytes: Int64) -> String {
         func scaled(_ value: Double, _ unit: String) -> String {

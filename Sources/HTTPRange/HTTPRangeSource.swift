@@ -66,6 +66,27 @@ public final class HTTPRangeSource: WholeFileSource {
     // MARK: ByteSource
 
     public func readTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+        try againOnAFreshConnection { try readTailOnce(length: length, cancellation: cancellation) }
+    }
+
+    public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
+        try againOnAFreshConnection { try readOnce(range, cancellation: cancellation) }
+    }
+
+    /// `read()`, and once more when its answer contradicted the file read so far, after telling
+    /// the client to give this host a connection per request: bytes a server sent after an
+    /// earlier body are taken by libcurl as the next answer on the same connection
+    /// (``HTTPClient/isolateConnections(to:)``). A second contradiction is the server's own.
+    private func againOnAFreshConnection<T>(_ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch let error as HTTPRangeError where error.mayComeFromAReusedConnection && !client.isolatesConnections(to: url) {
+            client.isolateConnections(to: url)
+            return try read()
+        }
+    }
+
+    private func readTailOnce(length: Int, cancellation: CancellationToken?) throws -> TailRead {
         precondition(length > 0, "a tail read needs a positive length")
         if let whole = state.withLock({ $0.wholeFile }) {
             let start = max(0, whole.size - Int64(length))
@@ -112,7 +133,7 @@ public final class HTTPRangeSource: WholeFileSource {
         }
     }
 
-    public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
+    private func readOnce(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
         guard !range.isEmpty else { return Data() }
         let snapshot = state.withLock { ($0.wholeFile, $0.totalSize) }
         if let total = snapshot.1, range.upperBound > total || range.lowerBound < 0 {
@@ -263,6 +284,9 @@ public final class HTTPRangeSource: WholeFileSource {
     /// A 200 answer (Range ignored): the whole file when it is small enough, else an error.
     /// Either way the host is remembered as one that ignores ranges.
     private func keepWholeFile(_ response: HTTPResponse) throws -> DownloadedFile {
+        if let known = totalSize, let length = response.contentLength, length != known {
+            throw HTTPRangeError.fileChanged(url: displayName, detail: "its size changed from \(known) to \(length) bytes")
+        }
         capabilities.recordIgnoresRange(url)
         guard response.bodyIsComplete, response.body.count <= wholeFileLimit else {
             throw HTTPRangeError.rangeIgnored(url: displayName, size: response.contentLength)

@@ -307,3 +307,79 @@ def test_retry_after_beyond_the_cap_fails_at_once(binary, hostile):
     assert "retry after 3600 s" in proc.stderr and "60 s" in proc.stderr, proc.stderr
     assert hostile.requests.get("retry-after-hour", 0) - before == 1
     assert time.monotonic() - started < 5
+
+
+# ---------------------------------------------------------------------------------------------
+# 21.10 Keep-alive desync
+
+
+class ExcessBytesServer:
+    """Answers each range request on a kept-alive connection with the right 206, followed by the
+    bytes of a whole second answer (`200`, `hello`) that no request asked for."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+        self.requests = 0
+        self.socket = socket.socket()
+        self.socket.bind(("127.0.0.1", 0))
+        self.socket.listen(16)
+        threading.Thread(target=self.accept, daemon=True).start()
+
+    @property
+    def port(self) -> int:
+        return self.socket.getsockname()[1]
+
+    def accept(self):
+        while True:
+            try:
+                connection, _ = self.socket.accept()
+            except OSError:
+                return
+            threading.Thread(target=self.serve, args=(connection,), daemon=True).start()
+
+    def serve(self, connection):
+        buffer = b""
+        size = len(self.data)
+        with connection:
+            while True:
+                while b"\r\n\r\n" not in buffer:
+                    try:
+                        chunk = connection.recv(65536)
+                    except OSError:
+                        return
+                    if not chunk:
+                        return
+                    buffer += chunk
+                head, buffer = buffer.split(b"\r\n\r\n", 1)
+                self.requests += 1
+                spec = next((line.split(b"=", 1)[1] for line in head.split(b"\r\n") if line.lower().startswith(b"range:")), b"0-")
+                first, last = spec.decode().split("-")
+                start, end = (size - int(last), size - 1) if not first else (int(first), min(int(last or size - 1), size - 1))
+                body = self.data[start:end + 1]
+                answer = (b"HTTP/1.1 206 Partial Content\r\nContent-Range: bytes %d-%d/%d\r\nContent-Length: %d\r\n\r\n"
+                          % (start, end, size, len(body)) + body)
+                excess = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhello"
+                try:
+                    connection.sendall(answer + excess)
+                except OSError:
+                    return
+
+    def stop(self):
+        self.socket.close()
+
+
+PSUTIL = "psutil-6.1.0-cp36-abi3-manylinux_2_12_x86_64.manylinux2010_x86_64.manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
+
+
+def test_bytes_after_a_body_are_never_taken_for_the_next_answer(binary):
+    """psutil needs two requests (tail, then METADATA): the second, sent on the kept-alive
+    connection, would read the excess bytes as its answer. The answer contradicts the file, the
+    read is repeated on a connection of its own (and the host gets one per request), and
+    METADATA is exact."""
+    server = ExcessBytesServer((CORPUS / "wheels" / PSUTIL).read_bytes())
+    try:
+        proc = run_cli(binary, "metadata", f"http://127.0.0.1:{server.port}/{PSUTIL}", "--stats", timeout=60)
+        assert proc.stdout.encode() == true_metadata(PSUTIL)
+        assert "ranges ignored" not in proc.stderr, "the excess 200 must not be taken for a server ignoring ranges"
+    finally:
+        server.stop()
