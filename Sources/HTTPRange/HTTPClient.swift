@@ -59,19 +59,17 @@ public final class HTTPClient: Sendable {
         lazySingleUseSession.withLock { $0?.invalidateAndCancel() }
     }
 
-    private var session: URLSession {
-        lazySession.withLock { session in
-            if let session { return session }
-            let made = makeSession(delegate: delegate)
-            session = made
-            return made
-        }
-    }
+    private var session: URLSession { Self.made(lazySession) { makeSession(delegate: delegate) } }
 
     private var singleUseSession: URLSession {
-        lazySingleUseSession.withLock { session in
+        Self.made(lazySingleUseSession) { makeSession(delegate: singleUseDelegate) }
+    }
+
+    /// The session in `slot`, made by `make` on first use.
+    private static func made(_ slot: Locked<URLSession?>, _ make: () -> URLSession) -> URLSession {
+        slot.withLock { session in
             if let session { return session }
-            let made = makeSession(delegate: singleUseDelegate)
+            let made = make()
             session = made
             return made
         }
