@@ -55,8 +55,10 @@ public final class HTTPClient: Sendable {
     }
 
     deinit {
-        lazySession.withLock { $0?.invalidateAndCancel() }
-        lazySingleUseSession.withLock { $0?.invalidateAndCancel() }
+        // `invalidateAndCancel()` waits for the URL loading system's queue, which a transfer still
+        // delivering an unwanted body can keep busy for seconds: the client's owner does not wait.
+        let sessions = [lazySession.withLock { $0 }, lazySingleUseSession.withLock { $0 }].compactMap { $0 }
+        cancelQueue.async { for session in sessions { session.invalidateAndCancel() } }
     }
 
     private var session: URLSession { Self.made(lazySession) { makeSession(delegate: delegate) } }

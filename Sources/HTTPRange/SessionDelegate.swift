@@ -47,6 +47,8 @@ final class TaskExchange: @unchecked Sendable {
     private var redirectIssuedAt: DispatchTime?
     private var finished = false
     private var cancelSent = false
+    /// Whether `done` was signalled (by the end of the task or by a cancel).
+    private var callerWoken = false
 
     init(
         request: URLRequest, bodyLimit: Int, bodySink: (any HTTPBodySink)? = nil, rejectsContentEncoding: Bool,
@@ -163,8 +165,10 @@ final class TaskExchange: @unchecked Sendable {
         _error = error
         finished = true
         redirectIssuedAt = nil
+        let wake = !callerWoken
+        callerWoken = true
         lock.unlock()
-        done.signal()
+        if wake { done.signal() }
     }
 
     /// Seconds since the last sign of life (request start, redirect, headers, body bytes).
@@ -184,12 +188,20 @@ final class TaskExchange: @unchecked Sendable {
     /// Never inside the moment after a redirect decision was handed back: swift-corelibs-foundation
     /// traps when a task is cancelled or times out between the redirect delegate callback and the
     /// start of the next hop, so such a cancel waits a little.
+    ///
+    /// The caller is woken at once with what arrived so far, without waiting for the task to end:
+    /// FoundationNetworking runs a cancel only when its queue is free, and a connection that
+    /// keeps delivering (an endless body) keeps it busy for seconds; what the task still delivers
+    /// meanwhile is dropped by the delegate.
     func cancel(_ task: URLSessionTask) {
         lock.lock()
         let isFinished = finished || cancelSent
         let recentRedirect = redirectIssuedAt.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds < 200_000_000 } ?? false
         if !isFinished, !recentRedirect { cancelSent = true }
+        let wake = !isFinished && !callerWoken
+        if wake { callerWoken = true }
         lock.unlock()
+        if wake { done.signal() }
         if isFinished { return }
         if recentRedirect {
             cancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
