@@ -132,9 +132,9 @@ final class TaskExchange: @unchecked Sendable {
             return false
         }
         // A byte range answered with a body of no announced length (chunked or ended by closing
-        // the connection) ends when the server likes: it is not read at all. Counting it as it
-        // arrives stops it too late, because FoundationNetworking goes on reading the connection
-        // for as long as it stays busy after a task is cancelled.
+        // the connection) ends when the server likes: it is not read at all (the server ignores
+        // ranges, or breaks them), since a cancelled task goes on reading its connection until
+        // FoundationNetworking gets to the cancel.
         if length == nil, keptHeaders["Range"] != nil {
             _stop = .bodyLimit
             return false
