@@ -647,6 +647,12 @@ def main() -> int:
         say(f"(f) projects with {HISTORY} older releases listed, cold and warm")
         sections.append((f"(f) Long project pages: {HISTORY} older releases listed before each file",
                          resolution_groups(warm=False, sets=HISTORY_SETS) + resolution_groups(warm=True, sets=HISTORY_SETS)))
+        index.stop()
+        index = CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000, ignore_ranges=True).start()
+        tools.index = index
+        say("(g) a server that ignores Range, cold")
+        sections.append(("(g) Server ignoring `Range` (whole files, as `python -m http.server`), cold",
+                         [metadata_group(warm=False)] + resolution_groups(warm=False)))
     extra_wheels = sorted(args.extra_wheels.glob("*.whl")) if args.extra_wheels else []
     if extra_wheels and not args.quick:
         index.stop()

@@ -63,9 +63,13 @@ class Summary:
 class CountingIndex:
     """The index server; `requests` holds what was asked since the last `reset()`."""
 
-    def __init__(self, wheels: Path, delay: float = 0.025, pep658: bool = False, history: int = 0):
+    def __init__(self, wheels: Path, delay: float = 0.025, pep658: bool = False, history: int = 0,
+                 ignore_ranges: bool = False):
         self.delay = delay
         self.pep658 = pep658
+        # Answer every file request with 200 and the whole file, as `python -m http.server` and
+        # devpi-server's default setup do.
+        self.ignore_ranges = ignore_ranges
         # Older releases listed before each real file, as a long-lived project's page lists
         # hundreds of them: `0.0.0.postN` with the same tags (older than any real version, so no
         # resolver picks one). They are links only: asking for one gets a 404.
@@ -209,7 +213,9 @@ class CountingIndex:
         headers = {"Content-Type": "application/octet-stream", "Accept-Ranges": "bytes",
                    "ETag": '"%s"' % hashlib.md5(data[:4096] + str(size).encode()).hexdigest(),
                    "Last-Modified": self.mtime}
-        if not range_header:
+        if not range_header or self.ignore_ranges:
+            if self.ignore_ranges:
+                del headers["Accept-Ranges"]
             return 200, headers, data
         match = re.fullmatch(r"bytes=(\d*)-(\d*)", range_header.strip())
         if not match or (not match.group(1) and not match.group(2)):

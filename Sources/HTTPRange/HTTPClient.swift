@@ -14,7 +14,8 @@ import FoundationNetworking
 ///   every other header the caller supplied (`Authorization`, `Cookie`, API keys, …) is dropped as
 ///   soon as the origin changes, and more than ``HTTPClientConfiguration/maxRedirects`` hops is an error.
 /// - Connection errors, timeouts, bodies cut short and 500/502/503/504/429 answers are retried with
-///   exponential backoff (``RetryPolicy``); a 401, a 407 and an untrusted certificate are not
+///   exponential backoff (``RetryPolicy``), waiting as long as a 429's or 503's `Retry-After` asks
+///   up to ``RetryPolicy/maxRetryAfter``; a 401, a 407 and an untrusted certificate are not
 ///   (``HTTPClientError/authenticationRequired(url:status:realm:)``,
 ///   ``HTTPClientError/certificateNotTrusted(host:detail:)``).
 /// - Credentials in a URL's userinfo become a Basic `Authorization` header (RFC 7617) and never
@@ -28,13 +29,22 @@ public final class HTTPClient: Sendable {
     /// URLSession's and libcurl's set-up (about 9 million instructions).
     private let lazySession = Locked<URLSession?>(nil)
     private let delegate = SessionDelegate()
-    /// Runs timeout watchdogs and deferred cancels. A serial queue is served by libdispatch's
+    /// The session of hosts whose connections cannot be reused (``isolateConnections(to:)``):
+    /// its own connection cache, and every request sent with `Connection: close`.
+    private let lazySingleUseSession = Locked<URLSession?>(nil)
+    private let singleUseDelegate = SessionDelegate()
+    /// Origins (scheme, host, port) whose connections carry one request each.
+    private let isolatedOrigins = Locked<Set<String>>([])
+    /// Runs timeout watchdogs. A serial queue is served by libdispatch's
     /// overcommit threads, so it keeps running while every CPU-bound worker thread is blocked in
     /// a request (on a 2-CPU machine the global concurrent queue would starve).
     private let timerQueue = DispatchQueue(label: "lazywheel.http.timers")
     /// Runs the session's delegate callbacks, for the same reason; held here because
     /// `OperationQueue.underlyingQueue` does not retain it.
     private let callbackQueue = DispatchQueue(label: "lazywheel.http.delegate")
+    /// Where tasks are cancelled: `URLSessionTask.cancel()` waits for the URL loading system's
+    /// queue, which must never hold up the delegate's callbacks or the watchdogs (``DelegateQueue``).
+    private let cancelQueue = DispatchQueue(label: "lazywheel.http.cancel")
 
     public init(configuration: HTTPClientConfiguration = HTTPClientConfiguration()) {
         currentConfiguration = Locked(configuration)
@@ -47,16 +57,40 @@ public final class HTTPClient: Sendable {
     }
 
     deinit {
-        lazySession.withLock { $0?.invalidateAndCancel() }
+        // `invalidateAndCancel()` waits for the URL loading system's queue, which a transfer still
+        // delivering an unwanted body can keep busy for seconds: the client's owner does not wait.
+        let sessions = [lazySession.withLock { $0 }, lazySingleUseSession.withLock { $0 }].compactMap { $0 }
+        cancelQueue.async { for session in sessions { session.invalidateAndCancel() } }
     }
 
-    private var session: URLSession {
-        lazySession.withLock { session in
+    private var session: URLSession { Self.made(lazySession) { makeSession(delegate: delegate) } }
+
+    private var singleUseSession: URLSession {
+        Self.made(lazySingleUseSession) { makeSession(delegate: singleUseDelegate) }
+    }
+
+    /// The session in `slot`, made by `make` on first use.
+    private static func made(_ slot: Locked<URLSession?>, _ make: () -> URLSession) -> URLSession {
+        slot.withLock { session in
             if let session { return session }
-            let made = makeSession()
+            let made = make()
             session = made
             return made
         }
+    }
+
+    /// From now on, sends every request to the origin of `url` on a connection of its own, closed
+    /// after the answer. For a server that sent bytes after a body (beyond its `Content-Length`):
+    /// libcurl keeps such a connection and takes those bytes for the answer to the next request
+    /// sent on it, which the answer's checks then see as a file that changed or a range not
+    /// asked for.
+    public func isolateConnections(to url: URL) {
+        _ = isolatedOrigins.withLock { $0.insert(url.origin) }
+    }
+
+    /// Whether requests to the origin of `url` get a connection each (``isolateConnections(to:)``).
+    public func isolatesConnections(to url: URL) -> Bool {
+        isolatedOrigins.withLock { $0.contains(url.origin) }
     }
 
     /// Runs once, before the first session configuration. `URLSessionConfiguration.default` asks
@@ -69,7 +103,7 @@ public final class HTTPClient: Sendable {
         URLCache.shared = URLCache(memoryCapacity: 0, diskCapacity: 0, diskPath: "/dev/null")
     }()
 
-    private func makeSession() -> URLSession {
+    private func makeSession(delegate: SessionDelegate) -> URLSession {
         // libcurl is loaded by the session's first call into it (Sources/CurlLoader), after the
         // configuration is made; making one initialises HTTPCookieStorage, which lists the
         // executable's directory twice through Bundle.main (thousands of entries in /usr/bin).
@@ -93,9 +127,7 @@ public final class HTTPClient: Sendable {
         sessionConfiguration.timeoutIntervalForRequest = HTTPClient.backstopTimeout(configuration)
         sessionConfiguration.timeoutIntervalForResource = (HTTPClientConfiguration.longestTimeout + 5).rounded(.up)
         // A default OperationQueue can be starved by worker threads blocked waiting for callbacks.
-        let delegateQueue = OperationQueue()
-        delegateQueue.maxConcurrentOperationCount = 1
-        delegateQueue.underlyingQueue = callbackQueue
+        let delegateQueue = DelegateQueue(underlying: callbackQueue)
         return URLSession(configuration: sessionConfiguration, delegate: delegate, delegateQueue: delegateQueue)
     }
 
@@ -107,9 +139,11 @@ public final class HTTPClient: Sendable {
     ///   - bodyLimit: the most body bytes to read; a larger body (by `Content-Length` or as it
     ///     arrives) stops the transfer and returns with ``HTTPResponse/bodyIsComplete`` false.
     ///   - statistics: counts every request sent (retries and redirect hops included) and its bytes.
+    ///   - bodySink: takes the body as it arrives instead of ``HTTPResponse/body`` (which stays
+    ///     empty); ``HTTPResponse/bodyIsComplete`` is false when the sink stopped the transfer.
     public func send(
         _ request: HTTPRequest, cancellation: CancellationToken? = nil, bodyLimit: Int = Int.max,
-        statistics: TransferStatistics? = nil
+        statistics: TransferStatistics? = nil, bodySink: (any HTTPBodySink)? = nil
     ) throws -> HTTPResponse {
         let configuration = configuration
         let (url, credentials) = URLCredentials.split(request.url)
@@ -117,7 +151,7 @@ public final class HTTPClient: Sendable {
         guard let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https" else {
             throw HTTPClientError.unsupportedScheme(url: display)
         }
-        var urlRequest = URLRequest(url: url)
+        var urlRequest = URLRequest(url: HTTPClient.lowercasingScheme(of: url))
         urlRequest.httpMethod = request.method
         urlRequest.timeoutInterval = HTTPClient.backstopTimeout(configuration)
         urlRequest.cachePolicy = .reloadIgnoringLocalCacheData
@@ -127,6 +161,8 @@ public final class HTTPClient: Sendable {
         if let credentials, request.headers["Authorization"] == nil {
             urlRequest.setValue(credentials.authorizationHeaderValue, forHTTPHeaderField: "Authorization")
         }
+        let isolated = isolatesConnections(to: url)
+        if isolated { urlRequest.setValue("close", forHTTPHeaderField: "Connection") }
 
         let policy = configuration.retry
         var attempt = 0
@@ -134,10 +170,12 @@ public final class HTTPClient: Sendable {
             try cancellation.throwIfCancelled()
             attempt += 1
             let failure: HTTPClientError
+            var retryAfter: (status: Int, seconds: Double)?
             do {
                 let response = try perform(
                     urlRequest, request: request, display: display, configuration: configuration,
-                    bodyLimit: bodyLimit, cancellation: cancellation, statistics: statistics)
+                    bodyLimit: bodyLimit, bodySink: bodySink, isolated: isolated, cancellation: cancellation,
+                    statistics: statistics)
                 if response.status == 401 || response.status == 407 {
                     // Repeating cannot help: the same credentials would be refused again.
                     throw HTTPClientError.authenticationRequired(
@@ -146,12 +184,18 @@ public final class HTTPClient: Sendable {
                 }
                 guard RetryPolicy.isTransient(status: response.status) else { return response }
                 failure = .serverUnavailable(url: display, status: response.status, attempts: attempt)
+                retryAfter = RetryPolicy.retryAfter(status: response.status, value: response.headers["Retry-After"])
+                    .map { (response.status, $0) }
             } catch let error as AttemptFailure {
-                failure = error.error(url: display, attempts: attempt, timeout: configuration.requestTimeout)
+                failure = error.error(url: display, attempts: attempt, configuration: configuration)
                 guard error.isRetryable else { throw failure }
             }
             guard attempt < policy.maxAttempts else { throw failure }
-            try pause(seconds: policy.delay(afterAttempt: attempt), cancellation: cancellation)
+            if let retryAfter, retryAfter.seconds > policy.maxRetryAfter {
+                throw HTTPClientError.retryAfterTooLong(
+                    url: display, status: retryAfter.status, seconds: retryAfter.seconds, limit: policy.maxRetryAfter)
+            }
+            try pause(seconds: max(policy.delay(afterAttempt: attempt), retryAfter?.seconds ?? 0), cancellation: cancellation)
         }
     }
 
@@ -168,22 +212,31 @@ public final class HTTPClient: Sendable {
 
     /// A transport failure of one attempt, before it is worded for the user.
     private enum AttemptFailure: Error {
+        /// No byte within the idle timeout.
         case timedOut
+        /// Bytes kept arriving, too slowly to finish before the attempt deadline. Not repeated:
+        /// the next attempt would take as long.
+        case deadline(receivedBytes: Int64)
         case connection(reason: String)
         /// Not worth repeating (e.g. a TLS certificate problem).
         case permanent(reason: String)
 
-        func error(url: String, attempts: Int, timeout: Double) -> HTTPClientError {
+        func error(url: String, attempts: Int, configuration: HTTPClientConfiguration) -> HTTPClientError {
             switch self {
-            case .timedOut: return .timedOut(url: url, seconds: timeout, attempts: attempts)
+            case .timedOut: return .timedOut(url: url, seconds: configuration.requestTimeout, attempts: attempts)
+            case let .deadline(received):
+                return .attemptDeadlineExceeded(
+                    url: url, seconds: configuration.attemptDeadline, receivedBytes: received, attempts: attempts)
             case let .connection(reason), let .permanent(reason):
                 return .connectionFailed(url: url, reason: reason, attempts: attempts)
             }
         }
 
         var isRetryable: Bool {
-            if case .permanent = self { return false }
-            return true
+            switch self {
+            case .permanent, .deadline: return false
+            case .timedOut, .connection: return true
+            }
         }
     }
 
@@ -191,11 +244,14 @@ public final class HTTPClient: Sendable {
     /// ``HTTPClientError`` for what may not.
     private func perform(
         _ urlRequest: URLRequest, request: HTTPRequest, display: String, configuration: HTTPClientConfiguration,
-        bodyLimit: Int, cancellation: CancellationToken?, statistics: TransferStatistics?
+        bodyLimit: Int, bodySink: (any HTTPBodySink)?, isolated: Bool, cancellation: CancellationToken?,
+        statistics: TransferStatistics?
     ) throws -> HTTPResponse {
+        let (session, delegate) = isolated ? (singleUseSession, singleUseDelegate) : (session, delegate)
         let exchange = TaskExchange(
-            request: urlRequest, bodyLimit: bodyLimit, rejectsContentEncoding: request.rejectsContentEncoding,
-            maxRedirects: configuration.maxRedirects, deferredCancelQueue: timerQueue)
+            request: urlRequest, bodyLimit: bodyLimit, bodySink: bodySink,
+            rejectsContentEncoding: request.rejectsContentEncoding,
+            maxRedirects: configuration.maxRedirects, cancelQueue: cancelQueue)
         let task = session.dataTask(with: urlRequest)
         delegate.register(exchange, for: task)
         let key = cancellation?.onCancel { exchange.cancel(task) }
@@ -209,7 +265,7 @@ public final class HTTPClient: Sendable {
         let result = exchange.result
         let hops = result.redirects - (result.stop == .tooManyRedirects ? 1 : 0)
         let isHead = request.method.uppercased() == "HEAD"
-        statistics?.recordRequest(bytes: Int64(result.body.count), isHead: isHead)
+        statistics?.recordRequest(bytes: result.received, isHead: isHead)
         for _ in 0..<max(0, hops) { statistics?.recordRequest(bytes: 0, isHead: isHead) }
 
         if cancellation?.isCancelled == true { throw OperationCancelled() }
@@ -222,6 +278,8 @@ public final class HTTPClient: Sendable {
             throw HTTPClientError.authenticationRequired(url: display, status: status, realm: realm)
         case .timedOut:
             throw AttemptFailure.timedOut
+        case .deadline:
+            throw AttemptFailure.deadline(receivedBytes: result.received)
         case .bodyLimit, .contentEncoding, nil:
             break
         }
@@ -243,26 +301,37 @@ public final class HTTPClient: Sendable {
             bodyIsComplete: !stoppedEarly, redirects: max(0, hops))
     }
 
+    /// `url` with its scheme in lower case: schemes are case-insensitive (RFC 3986 §3.1), but
+    /// FoundationNetworking refuses `HTTP://` as an unsupported URL.
+    static func lowercasingScheme(of url: URL) -> URL {
+        guard let scheme = url.scheme, scheme != scheme.lowercased(),
+              var components = URLComponents(url: url, resolvingAgainstBaseURL: false)
+        else { return url }
+        components.scheme = scheme.lowercased()
+        return components.url ?? url
+    }
+
     /// The URLSession's own timeout: whole seconds, above both configured timeouts.
     private static func backstopTimeout(_ configuration: HTTPClientConfiguration) -> Double {
-        (max(configuration.requestTimeout, configuration.resourceTimeout) + 5).rounded(.up)
+        (max(configuration.requestTimeout, configuration.attemptDeadline) + 5).rounded(.up)
     }
 
     /// Cancels the attempt when no byte arrived for ``HTTPClientConfiguration/requestTimeout`` or
-    /// it ran longer than ``HTTPClientConfiguration/resourceTimeout``.
+    /// it ran longer than ``HTTPClientConfiguration/attemptDeadline``.
     private func startWatchdog(
         _ exchange: TaskExchange, task: URLSessionTask, configuration: HTTPClientConfiguration
     ) -> any DispatchSourceTimer {
         let idleLimit = configuration.requestTimeout
-        let totalLimit = configuration.resourceTimeout
+        let deadline = configuration.attemptDeadline
         let started = DispatchTime.now()
-        let interval = min(1, max(0.01, idleLimit / 5))
+        let interval = min(1, max(0.01, min(idleLimit, deadline) / 5))
         let timer = DispatchSource.makeTimerSource(queue: timerQueue)
         timer.schedule(deadline: .now() + interval, repeating: interval)
         timer.setEventHandler {
             let total = Double(DispatchTime.now().uptimeNanoseconds - started.uptimeNanoseconds) / 1e9
-            if exchange.idleSeconds >= idleLimit || total >= totalLimit {
-                exchange.markTimedOut()
+            let stop: TaskExchange.Stop? = exchange.idleSeconds >= idleLimit ? .timedOut : total >= deadline ? .deadline : nil
+            if let stop {
+                exchange.markStopped(stop)
                 exchange.cancel(task)
                 timer.cancel()
             }
@@ -319,8 +388,8 @@ public final class HTTPClient: Sendable {
         case .cancelled:
             return .connection(reason: "the transfer was cancelled by the URL loading system")
         default:
-            return .connection(reason: detail.isEmpty || detail.hasPrefix("The operation could not be completed")
-                ? "the transfer failed (URL error \(urlError.code.rawValue))" : "the transfer failed: \(detail)")
+            let (reason, isRetryable) = TransferFailureWording.describe(urlError)
+            return isRetryable ? .connection(reason: reason) : .permanent(reason: reason)
         }
     }
 

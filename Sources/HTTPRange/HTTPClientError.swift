@@ -12,8 +12,12 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     case redirectToUnsupportedScheme(url: String, location: String)
     /// The server kept answering with a 5xx or 429 status.
     case serverUnavailable(url: String, status: Int, attempts: Int)
+    /// A 429 or 503 asked, with `Retry-After`, for a longer wait than the client makes.
+    case retryAfterTooLong(url: String, status: Int, seconds: Double, limit: Double)
     /// No answer within the timeout.
     case timedOut(url: String, seconds: Double, attempts: Int)
+    /// Bytes kept arriving, too slowly: the attempt ran out of its deadline (not retried).
+    case attemptDeadlineExceeded(url: String, seconds: Double, receivedBytes: Int64, attempts: Int)
     /// The connection failed or broke before the whole answer arrived.
     case connectionFailed(url: String, reason: String, attempts: Int)
     /// The server (401) or a proxy (407) asked for credentials, or refused those sent. Never retried.
@@ -32,8 +36,13 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(url) redirected to \(location), which is not an http or https URL"
         case let .serverUnavailable(url, status, attempts):
             return "\(url) answered HTTP \(status) \(HTTPClientError.reasonPhrase(status)) \(HTTPClientError.times(attempts)); the server may be overloaded or down, try again later"
+        case let .retryAfterTooLong(url, status, seconds, limit):
+            return "\(url) answered HTTP \(status) \(HTTPClientError.reasonPhrase(status)) and asked to retry after \(HTTPClientError.seconds(seconds)), longer than the \(HTTPClientError.seconds(limit)) lazywheel waits; try again later"
         case let .timedOut(url, seconds, attempts):
             return "\(url) did not answer within \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); check the network or raise the timeout (--timeout, or $\(HTTPClientConfiguration.timeoutVariable))"
+        case let .attemptDeadlineExceeded(url, seconds, received, attempts):
+            let bytes = received == 1 ? "1 byte" : "\(received) bytes"
+            return "\(url) sent only \(bytes) in \(HTTPClientError.seconds(seconds)) \(HTTPClientError.times(attempts)); the attempt deadline ended the transfer (the server is too slow or stalls on purpose); raise it with --attempt-deadline or $\(HTTPClientConfiguration.attemptDeadlineVariable) if the server is just slow"
         case let .connectionFailed(url, reason, attempts):
             return "fetching \(url) failed \(HTTPClientError.times(attempts)): \(reason)"
         case let .authenticationRequired(url, 407, _):

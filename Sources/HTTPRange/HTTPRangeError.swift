@@ -13,6 +13,11 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
     case invalidContentRange(url: String, requested: String, received: String?)
     /// The 206 answer's body is not as long as its `Content-Range` says.
     case wrongBodyLength(url: String, expected: Int64, received: Int)
+    /// The answer to a range request announced no length (no `Content-Length`): its end is up to
+    /// the server, so it is not read.
+    case unknownLength(url: String, status: Int)
+    /// A whole file (the server ignores ranges) is larger than lazywheel downloads.
+    case fileTooLarge(url: String, size: Int64, limit: Int64)
     /// The range answer was sent with a content coding (e.g. gzip), so its bytes are not the file's.
     case contentEncoded(url: String, encoding: String)
     /// The file is empty (416 with `bytes */0`).
@@ -28,13 +33,17 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
         switch self {
         case let .rangeIgnored(url, size):
             let what = size.map { "the whole \(HTTPRangeError.formatSize($0)) file" } ?? "the whole file"
-            return "\(url): server ignored the Range header and sent \(what); lazywheel needs a server with byte-range support (RFC 9110 §14), or download the file instead"
+            return "\(url): server ignored the Range header and sent \(what); only wheels are then read front to back, so download this file instead"
         case let .fileChanged(url, detail):
             return "\(url) changed while it was being read (\(detail)); bytes of two versions cannot be mixed, open the file again"
         case let .invalidContentRange(url, requested, received):
             return "\(url): asked for \(requested) but the server answered Content-Range \(received.map { "'\($0)'" } ?? "(missing)"); the server or a proxy in between mishandles byte ranges"
         case let .wrongBodyLength(url, expected, received):
             return "\(url): the range answer carried \(received) bytes but its Content-Range announced \(expected); the server or a proxy in between mishandles byte ranges"
+        case let .unknownLength(url, status):
+            return "\(url): the server answered a byte-range request with HTTP \(status) and a body of no announced length (no Content-Length); lazywheel does not read a body whose end only the server decides, fix the server or proxy so it sends Content-Length"
+        case let .fileTooLarge(url, size, limit):
+            return "\(url): the server ignores byte ranges, so the whole \(HTTPRangeError.formatSize(size)) file would have to be downloaded, more than the \(HTTPRangeError.formatSize(limit)) lazywheel downloads whole"
         case let .contentEncoded(url, encoding):
             return "\(url): the server sent a byte range with Content-Encoding '\(encoding)' although identity was asked for; its bytes are not the file's, disable compression of this file on the server or proxy"
         case let .emptyFile(url):
@@ -59,6 +68,15 @@ public enum HTTPRangeError: Error, Sendable, Equatable, CustomStringConvertible,
     }
 
     public var errorDescription: String? { description }
+
+    /// Whether the answer may have been another request's, read from a reused connection after
+    /// a server sent more than it announced: it contradicts what was read before.
+    var mayComeFromAReusedConnection: Bool {
+        switch self {
+        case .fileChanged, .invalidContentRange, .wrongBodyLength: true
+        default: false
+        }
+    }
 
     /// `16 MB`, `1.5 MB`, `300 KB`, `12 bytes` (decimal units).
     static func formatSize(_ bytes: Int64) -> String {

@@ -10,12 +10,17 @@ import WorkScheduling
 /// many bytes, without a content coding. The first answer's strong `ETag` (else `Last-Modified`) is
 /// sent as `If-Range` (§13.1.5) with every later request, and a changed validator or a 200 to an
 /// `If-Range` request is ``HTTPRangeError/fileChanged(url:detail:)``, so bytes of two versions are
-/// never mixed. A server that ignores `Range` is tolerated for files up to `wholeFileLimit` (the
-/// whole body is kept and later reads are served from it). A host that refuses suffix ranges is
-/// read with bounded ranges instead, and remembered in ``HostCapabilities``.
+/// never mixed. A host that refuses suffix ranges is read with bounded ranges instead, and
+/// remembered in ``HostCapabilities``.
+///
+/// A server that ignores `Range` and answers `200` with the whole file is tolerated: a body up to
+/// `wholeFileLimit` is kept from that answer; a larger one makes the host remembered as ignoring
+/// ranges and the read fail with ``HTTPRangeError/rangeIgnored(url:size:)``, after which a
+/// ``LazyWheel`` reads the file front to back (``streamMetadata(_:cancellation:)``). Every later
+/// read is served from the downloaded file.
 ///
 /// Thread-safe: reads from several worker threads run in parallel, one request each.
-public final class HTTPRangeSource: ByteSource {
+public final class HTTPRangeSource: WholeFileSource {
     public let displayName: String
     private let url: URL
     private let client: HTTPClient
@@ -30,7 +35,7 @@ public final class HTTPRangeSource: ByteSource {
         var totalSize: Int64?
         var etag: String?
         var lastModified: String?
-        var wholeFile: Data?
+        var wholeFile: DownloadedFile?
         /// Where the URL redirected to (a presigned object-storage URL, say): later ranges go
         /// straight there, one hop fewer each.
         var redirectedURL: URL?
@@ -64,10 +69,31 @@ public final class HTTPRangeSource: ByteSource {
     // MARK: ByteSource
 
     public func readTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+        try againOnAFreshConnection { try readTailOnce(length: length, cancellation: cancellation) }
+    }
+
+    public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
+        try againOnAFreshConnection { try readOnce(range, cancellation: cancellation) }
+    }
+
+    /// `read()`, and once more when its answer contradicted the file read so far, after telling
+    /// the client to give this host a connection per request: bytes a server sent after an
+    /// earlier body are taken by libcurl as the next answer on the same connection
+    /// (``HTTPClient/isolateConnections(to:)``). A second contradiction is the server's own.
+    private func againOnAFreshConnection<T>(_ read: () throws -> T) throws -> T {
+        do {
+            return try read()
+        } catch let error as HTTPRangeError where error.mayComeFromAReusedConnection && !client.isolatesConnections(to: url) {
+            client.isolateConnections(to: url)
+            return try read()
+        }
+    }
+
+    private func readTailOnce(length: Int, cancellation: CancellationToken?) throws -> TailRead {
         precondition(length > 0, "a tail read needs a positive length")
         if let whole = state.withLock({ $0.wholeFile }) {
-            let start = max(0, whole.count - length)
-            return TailRead(totalSize: Int64(whole.count), offset: Int64(start), bytes: whole.subdata(in: start..<whole.count))
+            let start = max(0, whole.size - Int64(length))
+            return TailRead(totalSize: whole.size, offset: start, bytes: try whole.read(start ..< whole.size))
         }
         if capabilities.capabilities(for: url).refusesSuffixRanges || totalSize != nil {
             return try boundedTail(length: length, cancellation: cancellation)
@@ -100,7 +126,7 @@ public final class HTTPRangeSource: ByteSource {
                 url: displayName, requested: requested, received: response.headers["Content-Range"])
         case 200:
             let whole = try keepWholeFile(response)
-            return TailRead(totalSize: Int64(whole.count), offset: 0, bytes: whole)
+            return TailRead(totalSize: whole.size, offset: 0, bytes: try whole.read(0 ..< whole.size))
         case 416:
             throw unsatisfiable(response, requested: requested)
         case 400, 404, 405, 501:
@@ -110,14 +136,17 @@ public final class HTTPRangeSource: ByteSource {
         }
     }
 
-    public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
+    private func readOnce(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
         guard !range.isEmpty else { return Data() }
         let snapshot = state.withLock { ($0.wholeFile, $0.totalSize) }
         if let total = snapshot.1, range.upperBound > total || range.lowerBound < 0 {
             throw HTTPRangeError.outOfBounds(url: displayName, requested: range, size: total)
         }
         if let whole = snapshot.0 {
-            return whole.subdata(in: Int(range.lowerBound)..<Int(range.upperBound))
+            guard range.upperBound <= whole.size else {
+                throw HTTPRangeError.outOfBounds(url: displayName, requested: range, size: whole.size)
+            }
+            return try whole.read(range)
         }
         return try fetchBounded(range.lowerBound...(range.upperBound - 1), cancellation: cancellation)
     }
@@ -137,7 +166,7 @@ public final class HTTPRangeSource: ByteSource {
         if total == nil {
             let probe = try fetchBounded(0...0, cancellation: cancellation)
             if let whole = state.withLock({ $0.wholeFile }) {
-                return TailRead(totalSize: Int64(whole.count), offset: 0, bytes: whole)
+                return TailRead(totalSize: whole.size, offset: 0, bytes: try whole.read(0 ..< whole.size))
             }
             total = totalSize
             if total == 1 { return TailRead(totalSize: 1, offset: 0, bytes: probe) }
@@ -172,11 +201,11 @@ public final class HTTPRangeSource: ByteSource {
             return try checkedBody(response, range: sent, total: total)
         case 200:
             let whole = try keepWholeFile(response)
-            guard range.upperBound < Int64(whole.count) else {
+            guard range.upperBound < whole.size else {
                 throw HTTPRangeError.outOfBounds(
-                    url: displayName, requested: range.lowerBound..<(range.upperBound + 1), size: Int64(whole.count))
+                    url: displayName, requested: range.lowerBound..<(range.upperBound + 1), size: whole.size)
             }
-            return whole.subdata(in: Int(range.lowerBound)..<Int(range.upperBound + 1))
+            return try whole.read(range.lowerBound ..< range.upperBound + 1)
         case 416:
             throw unsatisfiable(response, requested: requested)
         default:
@@ -220,6 +249,9 @@ public final class HTTPRangeSource: ByteSource {
         }
         if let encoding = response.contentEncoding, encoding != "identity", !encoding.isEmpty {
             throw HTTPRangeError.contentEncoded(url: displayName, encoding: encoding)
+        }
+        if response.contentLength == nil, !response.bodyIsComplete, response.status == 200 || response.status == 206 {
+            throw HTTPRangeError.unknownLength(url: displayName, status: response.status)
         }
         if response.status == 200, ifRange != nil {
             throw HTTPRangeError.fileChanged(
@@ -276,7 +308,12 @@ public final class HTTPRangeSource: ByteSource {
     }
 
     /// A 200 answer (Range ignored): the whole file when it is small enough, else an error.
-    private func keepWholeFile(_ response: HTTPResponse) throws -> Data {
+    /// Either way the host is remembered as one that ignores ranges.
+    private func keepWholeFile(_ response: HTTPResponse) throws -> DownloadedFile {
+        if let known = totalSize, let length = response.contentLength, length != known {
+            throw HTTPRangeError.fileChanged(url: displayName, detail: "its size changed from \(known) to \(length) bytes")
+        }
+        capabilities.recordIgnoresRange(url)
         guard response.bodyIsComplete, response.body.count <= wholeFileLimit else {
             throw HTTPRangeError.rangeIgnored(url: displayName, size: response.contentLength)
         }
@@ -284,10 +321,39 @@ public final class HTTPRangeSource: ByteSource {
             throw HTTPRangeError.wrongBodyLength(url: displayName, expected: length, received: response.body.count)
         }
         try record(response, total: Int64(response.body.count))
-        capabilities.recordIgnoresRange(url)
-        let whole = response.body
-        state.withLock { $0.wholeFile = $0.wholeFile ?? whole }
-        return whole
+        let whole = try DownloadedFile(response.body)
+        return state.withLock { state in
+            if state.wholeFile == nil { state.wholeFile = whole }
+            return state.wholeFile!
+        }
+    }
+
+    // MARK: Whole files
+
+    public var ignoresRanges: Bool { capabilities.capabilities(for: url).ignoresRange }
+
+    /// Downloads the file with one GET and no `Range` (see ``WholeFileSource``): to its end, kept
+    /// for every later read, unless `scanner` finds its METADATA first. A file downloaded before
+    /// is scanned where it is.
+    public func streamMetadata(_ scanner: LocalHeaderScanner, cancellation: CancellationToken?) throws -> Data? {
+        if let whole = state.withLock({ $0.wholeFile }) {
+            var scanner = scanner
+            return try scanner.advance(available: whole.size) { try whole.read($0) }
+        }
+        let download = WholeFileDownload(url: displayName, scanner: scanner)
+        let response = try client.send(
+            HTTPRequest(url: url, headers: extraHeaders), cancellation: cancellation, statistics: statistics,
+            bodySink: download)
+        if let failure = download.failure { throw failure }
+        if let found = download.found { return found }
+        if let encoding = response.contentEncoding, encoding != "identity", !encoding.isEmpty {
+            throw HTTPRangeError.contentEncoded(url: displayName, encoding: encoding)
+        }
+        guard response.status == 200 else { throw HTTPRangeError.unexpectedStatus(url: displayName, status: response.status) }
+        let whole = try download.finish()
+        try record(response, total: whole.size)
+        state.withLock { state in if state.wholeFile == nil { state.wholeFile = whole } }
+        return nil
     }
 
     private func unsatisfiable(_ response: HTTPResponse, requested: String) -> HTTPRangeError {

@@ -14,11 +14,19 @@ public struct RetryPolicy: Sendable, Equatable {
     /// The longest wait, in seconds.
     public var maxDelay: Double
 
-    public init(maxAttempts: Int = 4, initialDelay: Double = 0.25, multiplier: Double = 2, maxDelay: Double = 4) {
+    /// The longest `Retry-After` honoured, in seconds: a 429 or 503 asking for a longer wait
+    /// fails at once, saying how long the server asked for.
+    public var maxRetryAfter: Double
+
+    public init(
+        maxAttempts: Int = 4, initialDelay: Double = 0.25, multiplier: Double = 2, maxDelay: Double = 4,
+        maxRetryAfter: Double = 60
+    ) {
         self.maxAttempts = max(1, maxAttempts)
         self.initialDelay = initialDelay
         self.multiplier = multiplier
         self.maxDelay = maxDelay
+        self.maxRetryAfter = maxRetryAfter
     }
 
     /// One attempt, no retry.
@@ -33,14 +41,30 @@ public struct RetryPolicy: Sendable, Equatable {
     public static func isTransient(status: Int) -> Bool {
         [429, 500, 502, 503, 504].contains(status)
     }
+
+    /// The seconds a 429 or 503 answer asks the client to wait (`Retry-After`, RFC 9110 §10.2.3,
+    /// RFC 6585 §4): a number of seconds or an HTTP date; nil for other statuses or a value that
+    /// is neither.
+    public static func retryAfter(status: Int, value: String?, now: Date = Date()) -> Double? {
+        guard status == 429 || status == 503, let text = value?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if let seconds = UInt64(text) { return Double(seconds) }
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone(identifier: "GMT")
+        formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+        guard let date = formatter.date(from: text) else { return nil }
+        return max(0, date.timeIntervalSince(now))
+    }
 }
 
 /// Settings of an ``HTTPClient``.
 public struct HTTPClientConfiguration: Sendable {
     /// Seconds without any byte arriving before a request times out.
     public var requestTimeout: Double
-    /// Seconds one attempt may take in all.
-    public var resourceTimeout: Double
+    /// Seconds one attempt may take in all, however steadily bytes arrive: a server trickling a
+    /// byte now and then never trips the idle timeout, and would otherwise hold the request for
+    /// as long as it likes.
+    public var attemptDeadline: Double
     /// Connections kept open to one host at most.
     public var maxConnectionsPerHost: Int
     /// Redirects followed per request at most.
@@ -51,14 +75,14 @@ public struct HTTPClientConfiguration: Sendable {
 
     public init(
         requestTimeout: Double = 30,
-        resourceTimeout: Double = 300,
+        attemptDeadline: Double = 120,
         maxConnectionsPerHost: Int = 48,
         maxRedirects: Int = 10,
         retry: RetryPolicy = RetryPolicy(),
         userAgent: String = "lazywheel"
     ) {
         self.requestTimeout = requestTimeout
-        self.resourceTimeout = resourceTimeout
+        self.attemptDeadline = attemptDeadline
         self.maxConnectionsPerHost = maxConnectionsPerHost
         self.maxRedirects = maxRedirects
         self.retry = retry
@@ -78,29 +102,43 @@ extension HTTPClientConfiguration {
     public static let timeoutVariable = "LAZYWHEEL_HTTP_TIMEOUT"
     /// Environment variable with the number of retries after a failed attempt.
     public static let retriesVariable = "LAZYWHEEL_HTTP_RETRIES"
+    /// Environment variable with the attempt deadline in seconds.
+    public static let attemptDeadlineVariable = "LAZYWHEEL_HTTP_ATTEMPT_DEADLINE"
 
-    /// The default configuration with the user's idle timeout and retry count: `timeout` and
-    /// `retries` (command-line flags) win over ``timeoutVariable`` and ``retriesVariable`` in
-    /// `environment`.
+    /// The default configuration with the user's idle timeout, retry count and attempt deadline:
+    /// the command-line flags win over ``timeoutVariable``, ``retriesVariable`` and
+    /// ``attemptDeadlineVariable`` in `environment`.
     public static func userConfigured(
-        timeout: Double? = nil, retries: Int? = nil, environment: [String: String] = ProcessEnvironment.variables
+        timeout: Double? = nil, retries: Int? = nil, attemptDeadline: Double? = nil,
+        environment: [String: String] = ProcessEnvironment.variables
     ) throws -> HTTPClientConfiguration {
         try HTTPClientConfiguration().applying(
             timeout: timeout ?? setting(timeoutVariable, in: environment, as: Double.self, meaning: "a number of seconds"),
-            retries: retries ?? setting(retriesVariable, in: environment, as: Int.self, meaning: "a whole number"))
+            retries: retries ?? setting(retriesVariable, in: environment, as: Int.self, meaning: "a whole number"),
+            attemptDeadline: attemptDeadline
+                ?? setting(attemptDeadlineVariable, in: environment, as: Double.self, meaning: "a number of seconds"))
     }
 
-    /// This configuration with an idle `timeout` in seconds (0 < timeout ≤ 86400; a timeout longer
-    /// than the per-attempt limit raises that limit too) and a number of `retries` after a failed
-    /// attempt (0…100); nil leaves a setting as it is.
-    public func applying(timeout: Double?, retries: Int?) throws(NetworkSettingError) -> HTTPClientConfiguration {
+    /// This configuration with an idle `timeout` in seconds (0 < timeout ≤ 86400), a number of
+    /// `retries` after a failed attempt (0…100) and an `attemptDeadline` in seconds (0 < deadline
+    /// ≤ 86400); nil leaves a setting as it is. An idle timeout longer than the attempt deadline
+    /// raises the deadline too, unless the deadline is given as well.
+    public func applying(
+        timeout: Double?, retries: Int?, attemptDeadline: Double? = nil
+    ) throws(NetworkSettingError) -> HTTPClientConfiguration {
         var configuration = self
         if let timeout {
             guard timeout.isFinite, timeout > 0, timeout <= Self.longestTimeout else {
                 throw NetworkSettingError(description: "the HTTP timeout must be between 0 and \(Int(Self.longestTimeout)) seconds, not \(timeout)")
             }
             configuration.requestTimeout = timeout
-            configuration.resourceTimeout = max(configuration.resourceTimeout, timeout)
+            configuration.attemptDeadline = max(configuration.attemptDeadline, timeout)
+        }
+        if let attemptDeadline {
+            guard attemptDeadline.isFinite, attemptDeadline > 0, attemptDeadline <= Self.longestTimeout else {
+                throw NetworkSettingError(description: "the HTTP attempt deadline must be between 0 and \(Int(Self.longestTimeout)) seconds, not \(attemptDeadline)")
+            }
+            configuration.attemptDeadline = attemptDeadline
         }
         if let retries {
             guard (0...100).contains(retries) else {

@@ -15,10 +15,13 @@ final class TaskExchange: @unchecked Sendable {
         case contentEncoding
         case tooManyRedirects
         case redirectScheme(location: String)
+        /// No byte arrived within the idle timeout.
         case timedOut
         /// The server (401 with `WWW-Authenticate`) asked for credentials; the URL loading system
         /// would otherwise wait for a credential store this client does not use.
         case authenticationRequired(status: Int, realm: String?)
+        /// The attempt ran past its deadline, however many bytes were still arriving.
+        case deadline
     }
 
     /// The header fields a redirect to another origin keeps: those that describe the request
@@ -30,18 +33,22 @@ final class TaskExchange: @unchecked Sendable {
     ]
 
     let bodyLimit: Int
+    /// Takes the body instead of memory, when set.
+    let bodySink: (any HTTPBodySink)?
     let rejectsContentEncoding: Bool
     let maxRedirects: Int
     /// Header fields re-applied on every redirect hop (RFC 9110 §15.4 leaves it to the client).
     let keptHeaders: [String: String]
     let originalOrigin: String
     let done = DispatchSemaphore(value: 0)
-    /// Where a cancel that must wait (see ``cancel(_:)``) is retried.
-    private let deferredCancelQueue: DispatchQueue
+    /// Where the task is cancelled (see ``cancel(_:)``).
+    private let cancelQueue: DispatchQueue
 
     private let lock = NSLock()
     private var _response: HTTPURLResponse?
     private var _body = Data()
+    /// Body bytes that reached the delegate, kept or not.
+    private var _received: Int64 = 0
     private var _redirects = 0
     private var _stop: Stop?
     private var _error: (any Error)?
@@ -51,12 +58,16 @@ final class TaskExchange: @unchecked Sendable {
     private var lastActivity = DispatchTime.now()
     private var redirectIssuedAt: DispatchTime?
     private var finished = false
+    private var cancelSent = false
+    /// Whether `done` was signalled (by the end of the task or by a cancel).
+    private var callerWoken = false
 
     init(
-        request: URLRequest, bodyLimit: Int, rejectsContentEncoding: Bool, maxRedirects: Int,
-        deferredCancelQueue: DispatchQueue
+        request: URLRequest, bodyLimit: Int, bodySink: (any HTTPBodySink)? = nil, rejectsContentEncoding: Bool,
+        maxRedirects: Int, cancelQueue: DispatchQueue
     ) {
-        self.deferredCancelQueue = deferredCancelQueue
+        self.bodySink = bodySink
+        self.cancelQueue = cancelQueue
         self.bodyLimit = bodyLimit
         self.rejectsContentEncoding = rejectsContentEncoding
         self.maxRedirects = maxRedirects
@@ -68,9 +79,9 @@ final class TaskExchange: @unchecked Sendable {
         self.originalOrigin = request.url?.origin ?? ""
     }
 
-    var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?) {
+    var result: (response: HTTPURLResponse?, body: Data, redirects: Int, stop: Stop?, error: (any Error)?, received: Int64) {
         lock.lock(); defer { lock.unlock() }
-        return (_response, _body, _redirects, _stop, _error)
+        return (_response, _body, _redirects, _stop, _error, _received)
     }
 
     /// The request for the next hop, or nil to stop following (the 3xx becomes the answer).
@@ -127,9 +138,25 @@ final class TaskExchange: @unchecked Sendable {
             _stop = .contentEncoding
             return false
         }
-        if let length = response.value(forHTTPHeaderField: "Content-Length").flatMap({ Int64($0) }),
-            length > Int64(bodyLimit)
-        {
+        if let bodySink {
+            var headers = HTTPHeaderFields()
+            for case let (name as String, value as String) in response.allHeaderFields { headers[name] = value }
+            if !bodySink.begin(status: response.statusCode, headers: headers) {
+                _stop = .bodyLimit
+                return false
+            }
+            return true
+        }
+        let length = response.value(forHTTPHeaderField: "Content-Length").flatMap { Int64($0) }
+        if let length, length > Int64(bodyLimit) {
+            _stop = .bodyLimit
+            return false
+        }
+        // A byte range answered with a body of no announced length (chunked or ended by closing
+        // the connection) ends when the server likes: it is not read at all (the server ignores
+        // ranges, or breaks them), since a cancelled task goes on reading its connection until
+        // FoundationNetworking gets to the cancel.
+        if length == nil, keptHeaders["Range"] != nil {
             _stop = .bodyLimit
             return false
         }
@@ -141,6 +168,11 @@ final class TaskExchange: @unchecked Sendable {
         lock.lock(); defer { lock.unlock() }
         guard _stop == nil else { return false }
         lastActivity = .now()
+        _received += Int64(data.count)
+        if let bodySink {
+            if !bodySink.receive(data) { _stop = .bodyLimit }
+            return _stop == nil
+        }
         _body.append(data)
         if _body.count > bodyLimit {
             _stop = .bodyLimit
@@ -154,8 +186,10 @@ final class TaskExchange: @unchecked Sendable {
         _error = error
         finished = true
         redirectIssuedAt = nil
+        let wake = !callerWoken
+        callerWoken = true
         lock.unlock()
-        done.signal()
+        if wake { done.signal() }
     }
 
     /// Seconds since the last sign of life (request start, redirect, headers, body bytes).
@@ -164,25 +198,36 @@ final class TaskExchange: @unchecked Sendable {
         return Double(DispatchTime.now().uptimeNanoseconds - lastActivity.uptimeNanoseconds) / 1e9
     }
 
-    /// Marks the attempt as timed out (unless it already stopped for another reason).
-    func markTimedOut() {
+    /// Marks why the client stops the attempt itself (unless it already stopped for another reason).
+    func markStopped(_ reason: Stop) {
         lock.lock(); defer { lock.unlock() }
-        if _stop == nil { _stop = .timedOut }
+        if _stop == nil { _stop = reason }
     }
 
-    /// Cancels `task`, but never inside the moment after a redirect decision was handed back:
-    /// swift-corelibs-foundation traps when a task is cancelled or times out between the redirect
-    /// delegate callback and the start of the next hop, so such a cancel waits a little.
+    /// Cancels `task`, once, on the cancel queue: `URLSessionTask.cancel()` waits for the URL
+    /// loading system's queue, which may itself be waiting for the delegate (``DelegateQueue``).
+    /// Never inside the moment after a redirect decision was handed back: swift-corelibs-foundation
+    /// traps when a task is cancelled or times out between the redirect delegate callback and the
+    /// start of the next hop, so such a cancel waits a little.
+    ///
+    /// The caller is woken at once with what arrived so far, without waiting for the task to end:
+    /// FoundationNetworking runs a cancel only when its queue is free, and a connection that
+    /// keeps delivering (an endless body) keeps it busy for seconds; what the task still delivers
+    /// meanwhile is dropped by the delegate.
     func cancel(_ task: URLSessionTask) {
         lock.lock()
-        let isFinished = finished
+        let isFinished = finished || cancelSent
         let recentRedirect = redirectIssuedAt.map { DispatchTime.now().uptimeNanoseconds - $0.uptimeNanoseconds < 200_000_000 } ?? false
+        if !isFinished, !recentRedirect { cancelSent = true }
+        let wake = !isFinished && !callerWoken
+        if wake { callerWoken = true }
         lock.unlock()
+        if wake { done.signal() }
         if isFinished { return }
         if recentRedirect {
-            deferredCancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
+            cancelQueue.asyncAfter(deadline: .now() + .milliseconds(200)) { [self] in self.cancel(task) }
         } else {
-            task.cancel()
+            cancelQueue.async { task.cancel() }
         }
     }
 }

@@ -69,7 +69,11 @@ public final class LazyWheel: Sendable {
         pool: WorkerPool? = nil,
         cancellation: CancellationToken? = nil
     ) throws -> LazyWheel {
-        let tail = try source.readTail(length: tailLength, cancellation: cancellation)
+        let tail = try readTail(of: source, length: tailLength, cancellation: cancellation) { wholeFile in
+            // The server ignores ranges: download the file once; the tail then comes from it.
+            _ = try wholeFile.streamMetadata(LocalHeaderScanner { _ in false }, cancellation: cancellation)
+            return nil
+        }
         let file = try LazyFile(source: source, tail: tail, pool: pool, statistics: statistics)
         return LazyWheel(archive: try ZipArchive(file: file, cancellation: cancellation))
     }
@@ -92,10 +96,15 @@ public final class LazyWheel: Sendable {
         tailLength: Int = LazyWheel.defaultTailLength,
         statistics: TransferStatistics? = nil,
         pool: WorkerPool? = nil,
-        distInfoMatches: (String) -> Bool,
+        distInfoMatches: @escaping @Sendable (String) -> Bool,
         cancellation: CancellationToken? = nil
     ) throws -> Data {
-        let tail = try source.readTail(length: tailLength, cancellation: cancellation)
+        var found: Data?
+        let tail = try readTail(of: source, length: tailLength, cancellation: cancellation) { wholeFile in
+            found = try wholeFile.streamMetadata(LocalHeaderScanner(distInfoMatches: distInfoMatches), cancellation: cancellation)
+            return found
+        }
+        if let found { return found }
         let file = try LazyFile(source: source, tail: tail, pool: pool, statistics: statistics)
         let location = try ZipArchive.locateCentralDirectory(in: file, cancellation: cancellation)
         if !file.isCached(location.range), let (suffix, index) = try metadataInCachedSuffix(
@@ -112,6 +121,25 @@ public final class LazyWheel: Sendable {
         }
         let wheel = LazyWheel(archive: try ZipArchive(file: file, location: location, cancellation: cancellation))
         return try wheel.readMetadata(distInfoMatches: distInfoMatches, cancellation: cancellation)
+    }
+
+    /// The tail of `source`. When its server is known to ignore ranges, or turns out to when the
+    /// tail is asked for, `readWholeFile` runs first; nil from it means the tail is to be read
+    /// again, now from the downloaded file. A non-nil result is passed on as a sign to stop: the
+    /// tail returned then is empty.
+    private static func readTail(
+        of source: any ByteSource, length: Int, cancellation: CancellationToken? = nil,
+        readWholeFile: (any WholeFileSource) throws -> Data?
+    ) throws -> TailRead {
+        if let wholeFile = source as? any WholeFileSource, wholeFile.ignoresRanges {
+            if try readWholeFile(wholeFile) != nil { return TailRead(totalSize: 0, offset: 0, bytes: Data()) }
+            return try source.readTail(length: length, cancellation: cancellation)
+        }
+        do {
+            return try source.readTail(length: length, cancellation: cancellation)
+        } catch where (source as? any WholeFileSource)?.ignoresRanges == true {
+            return try readTail(of: source, length: length, cancellation: cancellation, readWholeFile: readWholeFile)
+        }
     }
 
     /// The one entry of the cached end of the central directory that is a matching METADATA.
@@ -168,3 +196,4 @@ public final class LazyWheel: Sendable {
         return String(parts[0])
     }
 }
+

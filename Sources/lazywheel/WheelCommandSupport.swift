@@ -1,8 +1,8 @@
 import CommandLineParsing
 import Foundation
 import HTTPRange
-import PackageIndex
 import LazyWheelServer
+import PackageIndex
 
 /// How every command that fetches over HTTP waits and retries (pip's `--timeout` and `--retries`).
 struct NetworkOptions {
@@ -14,6 +14,7 @@ struct NetworkOptions {
         .repeated("trusted-host", valueName: "host", help: "Host (or host:port) whose TLS certificate is not verified (repeatable; adds to PIP_TRUSTED_HOST, UV_INSECURE_HOST, pip.conf, uv.toml)."),
         .value("proxy", valueName: "url", help: "Proxy for every request, http://[USER:PASSWORD@]HOST:PORT (else PIP_PROXY, pip.conf proxy, HTTPS_PROXY/HTTP_PROXY/ALL_PROXY)."),
         .value("keyring-provider", valueName: "provider", help: "subprocess: ask `keyring get URL USER` when an index answers 401 and nothing else gave a password (else PIP_KEYRING_PROVIDER, UV_KEYRING_PROVIDER, pip.conf, uv.toml); disabled (default)."),
+        .value("attempt-deadline", valueName: "seconds", help: "Seconds one HTTP attempt may take in all, however steadily bytes arrive; a server still sending then is given up on, without retry (default 120, or $\(HTTPClientConfiguration.attemptDeadlineVariable))."),
     ]
 
     /// The settings, checked (with the environment's) when the command line is read.
@@ -28,22 +29,26 @@ struct NetworkOptions {
     init(_ arguments: ParsedArguments) throws(CommandLineError) {
         let timeout = try arguments.value("timeout") { Double($0) }
         let retries = try arguments.value("retries") { Int($0) }
+        let attemptDeadline = try arguments.value("attempt-deadline") { Double($0) }
         transportOptions = TransportOptions(
             certificateAuthority: arguments.value("cert"), clientCertificate: arguments.value("client-cert"),
             trustedHosts: arguments.values("trusted-host"), proxy: arguments.value("proxy"))
         keyringProvider = arguments.value("keyring-provider")
         do {
-            configuration = try HTTPClientConfiguration.userConfigured(timeout: timeout, retries: retries)
+            configuration = try HTTPClientConfiguration.userConfigured(
+                timeout: timeout, retries: retries, attemptDeadline: attemptDeadline)
             transport = try TransportConfiguration.resolve(options: transportOptions, environment: .process())
         } catch {
             throw arguments.invalid("\(error)")
         }
     }
 
-    /// The engine these settings describe (its transport settings applied to the process).
+    /// The engine these settings describe (its transport settings applied to the process); hosts
+    /// that ignore byte ranges are remembered in the disk cache's `hosts` folder.
     func makeEngine() -> WheelEngine {
         transport.settings.apply()
-        return WheelEngine(client: HTTPClient(configuration: configuration))
+        let hosts = HTTPCache.defaultDirectoryPath(environment: .process()).map { $0 + "/hosts" }
+        return WheelEngine(client: HTTPClient(configuration: configuration), capabilities: HostCapabilities(directory: hosts))
     }
 }
 
@@ -70,7 +75,9 @@ func runWithEngine(options: WheelReadingOptions, _ body: (WheelEngine) throws ->
         if options.stats {
             let s = engine.statistics.snapshot
             let noun = s.requests == 1 ? "request" : "requests"
-            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)")
+            let rangeless = engine.capabilities.hostsIgnoringRange
+            let whole = rangeless.isEmpty ? "" : "; ranges ignored by \(rangeless.joined(separator: ", ")) (wheels read front to back)"
+            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)\(whole)")
         }
     }
     do {

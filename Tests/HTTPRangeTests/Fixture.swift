@@ -23,7 +23,7 @@ struct Fixture {
         defer { try? server.shutdown() }
         let client = HTTPClient(
             configuration: HTTPClientConfiguration(
-                requestTimeout: requestTimeout, resourceTimeout: 30, maxConnectionsPerHost: 8,
+                requestTimeout: requestTimeout, attemptDeadline: 30, maxConnectionsPerHost: 8,
                 maxRedirects: maxRedirects, retry: retry))
         return try body(Fixture(server: server, client: client))
     }

@@ -8,7 +8,7 @@ import Testing
     @Test func defaultsWithoutFlagsOrEnvironment() throws {
         let configuration = try HTTPClientConfiguration.userConfigured(environment: [:])
         #expect(configuration.requestTimeout == 30)
-        #expect(configuration.resourceTimeout == 300)
+        #expect(configuration.attemptDeadline == 120)
         #expect(configuration.retry.maxAttempts == 4)
     }
 
@@ -28,7 +28,7 @@ import Testing
 
     @Test func aLongTimeoutRaisesThePerAttemptLimit() throws {
         let configuration = try HTTPClientConfiguration.userConfigured(timeout: 600, environment: [:])
-        #expect(configuration.resourceTimeout == 600)
+        #expect(configuration.attemptDeadline == 600)
     }
 
     @Test func applyingChangesOnlyWhatIsGiven() throws {
@@ -36,7 +36,7 @@ import Testing
         base.retry.maxAttempts = 7
         let changed = try base.applying(timeout: 1.5, retries: nil)
         #expect(changed.requestTimeout == 1.5)
-        #expect(changed.resourceTimeout == 300)
+        #expect(changed.attemptDeadline == 120)
         #expect(changed.retry.maxAttempts == 7)
         #expect(try base.applying(timeout: nil, retries: nil).retry == base.retry)
         #expect(throws: NetworkSettingError.self) { try base.applying(timeout: 86_401, retries: nil) }

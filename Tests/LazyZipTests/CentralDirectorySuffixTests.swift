@@ -7,7 +7,7 @@ import Testing
 /// METADATA found in the part of a long central directory that the tail holds.
 @Suite struct CentralDirectorySuffixTests {
     let metadata = "Metadata-Version: 2.1\nName: demo\nVersion: 1.0\n"
-    let matches: (String) -> Bool = { $0 == "demo-1.0.dist-info" }
+    let matches: @Sendable (String) -> Bool = { $0 == "demo-1.0.dist-info" }
 
     /// A wheel with `files` package entries (long names make the central directory longer than the
     /// 16 KiB tail), a 200 KB blob after the package, and `.dist-info/` last or first.

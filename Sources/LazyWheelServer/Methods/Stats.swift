@@ -18,6 +18,8 @@ struct StatsRequest: ServerMethod {
         var memoryBudgetBytes: Int64
         /// The process's resident set size (Linux `/proc/self/statm`), when known.
         var residentMemoryBytes: Int64?
+        /// Origins seen ignoring `Range`, whose wheels are read front to back.
+        var hostsIgnoringRanges: [String]
     }
 
     func answerFromMemory(in session: ServerSession) throws -> Response? {
@@ -27,7 +29,8 @@ struct StatsRequest: ServerMethod {
             cacheHits: counters.cacheHits, cacheMisses: counters.cacheMisses,
             openHandles: session.wheels.openHandleCount, cachedWheels: session.wheels.cachedWheelCount,
             cachedBytes: session.wheels.cachedBytes, memoryBudgetBytes: session.memoryBudget,
-            residentMemoryBytes: Self.residentMemory())
+            residentMemoryBytes: Self.residentMemory(),
+            hostsIgnoringRanges: session.engine.capabilities.hostsIgnoringRange)
     }
 
     func answer(in context: RequestContext) throws -> Response {

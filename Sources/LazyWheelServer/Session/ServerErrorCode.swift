@@ -77,7 +77,8 @@ extension ResponseError {
             switch error {
             case .unsupportedScheme, .redirectToUnsupportedScheme:
                 self.init(code: ServerErrorCode.invalidLocation, message: error.description)
-            case let .serverUnavailable(_, status, _), let .authenticationRequired(_, status, _):
+            case let .serverUnavailable(_, status, _), let .authenticationRequired(_, status, _),
+                 let .retryAfterTooLong(_, status, _, _):
                 self.init(code: ServerErrorCode.httpError, message: error.description, data: ["status": .int(status)])
             default:
                 self.init(code: ServerErrorCode.networkError, message: error.description)
@@ -129,11 +130,11 @@ extension ResponseError {
 
     private static func code(for error: HTTPRangeError) -> ErrorCode {
         switch error {
-        case .rangeIgnored: ServerErrorCode.rangeUnsupported
+        case .rangeIgnored, .fileTooLarge: ServerErrorCode.rangeUnsupported
         case .fileChanged: ServerErrorCode.fileChanged
         case .unexpectedStatus: ServerErrorCode.httpError
         case .emptyFile, .outOfBounds, .rangeNotSatisfiable: ServerErrorCode.badWheel
-        case .invalidContentRange, .wrongBodyLength, .contentEncoded: ServerErrorCode.badRangeResponse
+        case .invalidContentRange, .wrongBodyLength, .contentEncoded, .unknownLength: ServerErrorCode.badRangeResponse
         }
     }
 

@@ -40,6 +40,10 @@ public struct ServerOptions: Codable, Sendable, Equatable {
     /// `subprocess` to ask `keyring get URL USER` after a 401; `disabled`. Default: `--keyring-provider`,
     /// `$PIP_KEYRING_PROVIDER`, `$UV_KEYRING_PROVIDER`, pip.conf, uv.toml.
     public var keyringProvider: String?
+    /// Seconds one HTTP attempt may take in all, however steadily bytes arrive (0 < seconds ≤
+    /// 86400); an attempt past it is given up on, without retry. Default: the `--attempt-deadline`
+    /// flag, else `$LAZYWHEEL_HTTP_ATTEMPT_DEADLINE`, else 120.
+    public var httpAttemptDeadline: Double?
 
     public init() {}
 

@@ -48,10 +48,12 @@ final class ServerSession: Sendable {
     /// Applies the client's `initializationOptions` over the command-line defaults.
     func configure(with client: ServerOptions?) throws {
         guard let client else { return }
-        if client.httpTimeout != nil || client.httpRetries != nil {
+        if client.httpTimeout != nil || client.httpRetries != nil || client.httpAttemptDeadline != nil {
             do {
                 engine.client.reconfigure(
-                    try engine.client.configuration.applying(timeout: client.httpTimeout, retries: client.httpRetries))
+                    try engine.client.configuration.applying(
+                        timeout: client.httpTimeout, retries: client.httpRetries,
+                        attemptDeadline: client.httpAttemptDeadline))
             } catch {
                 throw ResponseError(code: .invalidParams, message: "initializationOptions: \(error)")
             }
@@ -95,6 +97,7 @@ final class ServerSession: Sendable {
             if let value = client.trustedHosts { options.trustedHosts = value }
             if let value = client.proxy { options.proxy = value }
             if let value = client.keyringProvider { options.keyringProvider = value }
+            if let value = client.httpAttemptDeadline { options.httpAttemptDeadline = value }
         }
         index.withLock { $0 = nil }
     }
