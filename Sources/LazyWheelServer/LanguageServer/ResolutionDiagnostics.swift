@@ -21,18 +21,18 @@ enum ResolutionDiagnostics {
     /// resolves, when there is nothing to resolve, or when the resolution could not run (those
     /// problems are reported per dependency already).
     static func conflict(
-        in occurrences: [DependencyOccurrence], session: ServerSession, cancellation: CancellationToken
+        in occurrences: [DependencyOccurrence], scope: LookupScope, session: ServerSession, cancellation: CancellationToken
     ) -> Diagnostic? {
         let runtime = occurrences.filter(isRuntime)
         guard let first = runtime.first else { return nil }
-        let options = session.options
         var input = ResolutionInput()
         input.requirements = runtime.compactMap { $0.requirement?.description }
-        input.python = options.python
-        input.platform = options.platform
+        input.constraints = occurrences.filter { $0.isConstraint }.compactMap { $0.requirement?.description }
+        input.python = scope.python
+        input.platform = scope.platform.description
         do {
             _ = try ResolutionService(engine: session.engine, environment: session.environment)
-                .resolve(input, sessionIndex: try session.projectIndex(), cancellation: cancellation)
+                .resolve(input, sessionIndex: try scope.projectIndex(), cancellation: cancellation)
             return nil
         } catch ResolutionError.noSolution(let report) {
             return Diagnostic(
