@@ -250,7 +250,7 @@ struct DependencyAtRequest: ServerMethod {
         var range: LSPRange
     }
 
-    func answerFromMemory(in session: ServerSession) throws -> Response?? {
+    func answerFromMemory(in session: ServerSession) throws -> Dependency?? {
         guard let document = session.languageServer.documents.document(textDocument.uri, waiting: 2) else {
             throw ResponseError.invalidParams(DocumentSyncError.notOpen(textDocument.uri).description)
         }
@@ -266,6 +266,6 @@ struct DependencyAtRequest: ServerMethod {
     }
 
     func answer(in context: RequestContext) throws -> Dependency? {
-        try answerFromMemory(in: context.session) ?? nil
+        try answerFromMemory(in: context.session).flatMap { $0 }
     }
 }

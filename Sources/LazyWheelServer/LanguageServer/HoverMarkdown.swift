@@ -62,11 +62,16 @@ enum HoverMarkdown {
         facts.append(result.hasCompatibleWheel
             ? "Wheel for \(targetText): `\(result.file.filename)`"
             : "⚠️ No wheel for \(targetText) (metadata from `\(result.file.filename)`)")
-        let requires = metadata.requiresDist
+        // Dependencies of extras are listed by extra name only.
+        let requires = metadata.requiresDist.filter { !$0.contains("extra ==") && !$0.contains("extra==") }
         if !requires.isEmpty {
             var line = "Requires: " + requires.prefix(shownDependencies).map { "`\($0)`" }.joined(separator: ", ")
             if requires.count > shownDependencies { line += " and \(requires.count - shownDependencies) more" }
             facts.append(line)
+        }
+        if !metadata.providesExtra.isEmpty {
+            facts.append("Extras: " + metadata.providesExtra.prefix(8).joined(separator: ", ")
+                + (metadata.providesExtra.count > 8 ? " and \(metadata.providesExtra.count - 8) more" : ""))
         }
         text += "\n\n" + facts.map { "- \($0)" }.joined(separator: "\n")
         var links = metadata.projectURLs.prefix(3).map { "[\($0.label)](\($0.url))" }
