@@ -83,3 +83,140 @@ def test_vscode_extension_protocol(editor_env):
     proc = subprocess.run([node, "--test", str(EDITORS / "vscode" / "test")], env=editor_env, cwd=EDITORS / "vscode",
                           timeout=60, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+# ---------------------------------------------------------------------------------------------
+# The editors as a user drives them: a terminal (tmux) running Neovim or Emacs with the README's
+# configuration copied as written, keys sent one by one, the screen read back.
+
+import socket
+import threading
+import time
+
+
+class Terminal:
+    """A tmux session on a private socket: `keys` types, `screen` reads what the user sees."""
+
+    def __init__(self, command: list[str], env: dict, cwd: Path, name: str):
+        self.tmux = need("tmux")
+        self.socket = f"lazywheel-test-{os.getpid()}-{name}"
+        self.env = env
+        subprocess.run([self.tmux, "-L", self.socket, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "45",
+                        "-s", "t", "-c", str(cwd), *self._env_args(env), " ".join(_quote(c) for c in command)],
+                       check=True, env=env)
+
+    @staticmethod
+    def _env_args(env: dict) -> list[str]:
+        args = []
+        for key in ("PATH", "HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME", "PIP_INDEX_URL",
+                    "PIP_CONFIG_FILE", "UV_NO_CONFIG", "TERM", "LANG"):
+            if key in env:
+                args += ["-e", f"{key}={env[key]}"]
+        return args
+
+    def keys(self, *keys: str, literal: bool = False) -> None:
+        subprocess.run([self.tmux, "-L", self.socket, "send-keys", "-t", "t", *(["-l"] if literal else []), *keys], check=True)
+
+    def type(self, text: str) -> None:
+        self.keys(text, literal=True)
+
+    def screen(self) -> str:
+        return subprocess.run([self.tmux, "-L", self.socket, "capture-pane", "-p", "-t", "t"],
+                              check=True, capture_output=True, text=True).stdout
+
+    def wait_for(self, predicate, timeout: float = 20, what: str = "") -> str:
+        deadline = time.time() + timeout
+        screen = ""
+        while time.time() < deadline:
+            screen = self.screen()
+            if (predicate(screen) if callable(predicate) else predicate in screen):
+                return screen
+            time.sleep(0.05)
+        raise AssertionError(f"the screen never showed {what or predicate!r}:\n{screen}")
+
+    def close(self) -> None:
+        subprocess.run([self.tmux, "-L", self.socket, "kill-server"], capture_output=True)
+
+
+def _quote(text: str) -> str:
+    return "'" + text.replace("'", "'\\''") + "'"
+
+
+@pytest.fixture
+def user_env(editor_env, tmp_path) -> dict:
+    """A user's shell: `lazywheel` on PATH (as the READMEs assume), their own HOME and config."""
+    bin_dir = tmp_path / "user-bin"
+    bin_dir.mkdir()
+    (bin_dir / "lazywheel").symlink_to(editor_env["LAZYWHEEL_BIN"])
+    env = dict(editor_env)
+    env["PATH"] = f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}"
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "config")
+    env["XDG_DATA_HOME"] = str(tmp_path / "data")
+    env["XDG_STATE_HOME"] = str(tmp_path / "state")
+    env["TERM"] = "xterm-256color"
+    env["LANG"] = "C.UTF-8"
+    return env
+
+
+NVIM_REQUIREMENTS = "idna==3.10\nurllib3>=2.0\nno-such-project-here\n"
+NVIM_PYPROJECT = """\
+[project]
+name = "demo"
+dependencies = ["requests>=2"]
+
+[dependency-groups]
+dev = ["idna", "certifi"]
+
+[tool.poetry.dependencies]
+requests = "^2.31"
+"""
+
+
+def test_neovim_as_the_readme_says(user_env, simple_index, tmp_path):
+    """`require('lazywheel').setup {}` with PIP_INDEX_URL; `K` at once after opening; hints as
+    virtual text; a code action; :LazyWheelInfo on a dependency group and a poetry entry."""
+    need("nvim")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text(NVIM_REQUIREMENTS)
+    (project / "pyproject.toml").write_text(NVIM_PYPROJECT)
+    init = tmp_path / "init.lua"
+    init.write_text(f"vim.opt.runtimepath:append('{EDITORS / 'neovim'}')\nrequire('lazywheel').setup {{}}\n")
+    env = dict(user_env, PIP_INDEX_URL=simple_index)
+    terminal = Terminal(["nvim", "-u", str(init), "-i", "NONE", "-n", "requirements.txt"], env, project, "nvim")
+    try:
+        terminal.wait_for("idna==3.10", what="the file")
+        terminal.keys("K")  # at once: before the server has answered initialize
+        screen = terminal.wait_for("Internationalized Domain Names", what="the hover")
+        assert "No manual entry" not in screen and "not supported" not in screen
+        terminal.keys("Escape")
+        terminal.keys("j")
+        screen = terminal.wait_for(lambda s: "✓ 3.10" in s and "✓ 2.2.3" in s and "✗ unknown project" in s, what="the hints")
+        # Code action on urllib3>=2.0: update keeping `>=`.
+        terminal.type(":lua vim.lsp.buf.code_action()")
+        terminal.keys("Enter")
+        screen = terminal.wait_for("Update urllib3 to 2.2.3", what="the code actions")
+        choice = next(line.split(":")[0].strip() for line in screen.splitlines() if "Update urllib3 to 2.2.3" in line)
+        terminal.type(choice)
+        terminal.keys("Enter")
+        terminal.wait_for("urllib3>=2.2.3", what="the edited line")
+        # :LazyWheelInfo on `dev = ["idna", "certifi"]` (cursor on certifi) and on poetry's `requests = "^2.31"`.
+        terminal.type(":e pyproject.toml")
+        terminal.keys("Enter")
+        terminal.wait_for('dev = ["idna", "certifi"]')
+        terminal.type(":6")
+        terminal.keys("Enter")
+        terminal.type("fc:LazyWheelInfo certifi-2024.8.30.dist-info/WHEEL")
+        terminal.keys("Enter")
+        screen = terminal.wait_for("Wheel-Version: 1.0", what="certifi's WHEEL")
+        assert "stack traceback" not in screen and "E5108" not in screen
+        terminal.type(":q")
+        terminal.keys("Enter")
+        terminal.type(":9")
+        terminal.keys("Enter")
+        terminal.type(":LazyWheelInfo requests-2.32.3.dist-info/WHEEL")
+        terminal.keys("Enter")
+        screen = terminal.wait_for("lazywheel://requests-2.32.3.dist-info/WHEEL", what="requests' WHEEL")
+        assert "stack traceback" not in screen
+    finally:
+        terminal.close()
