@@ -220,3 +220,118 @@ def test_neovim_as_the_readme_says(user_env, simple_index, tmp_path):
         assert "stack traceback" not in screen
     finally:
         terminal.close()
+
+
+class StalledIndex:
+    """An index that accepts connections and never answers (a hung proxy or server)."""
+
+    def __init__(self):
+        self.listener = socket.socket()
+        self.listener.bind(("127.0.0.1", 0))
+        self.listener.listen(64)
+        self.connections: list[socket.socket] = []
+        self.thread = threading.Thread(target=self._accept, daemon=True)
+        self.thread.start()
+
+    def _accept(self):
+        while True:
+            try:
+                connection, _ = self.listener.accept()
+            except OSError:
+                return
+            self.connections.append(connection)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.listener.getsockname()[1]}/simple/"
+
+    def close(self):
+        self.listener.close()
+        for connection in self.connections:
+            connection.close()
+
+
+def echo_area(screen: str) -> str:
+    """What Emacs shows below the mode line (the echo area, where eldoc writes)."""
+    lines = screen.splitlines()
+    modeline = max(i for i, line in enumerate(lines) if line.startswith("-") and "L" in line)
+    return "\n".join(lines[modeline + 1:])
+
+
+def emacs_readme_init(tmp_path: Path, index_url: str) -> Path:
+    init = tmp_path / "init.el"
+    init.write_text(f"""\
+(add-to-list 'load-path "{EDITORS / 'emacs'}")
+(require 'lazywheel)
+(setq lazywheel-index-url "{index_url}")
+(add-hook 'find-file-hook #'lazywheel-maybe-enable)
+(setq inhibit-startup-screen t)
+""")
+    return init
+
+
+def test_emacs_as_the_readme_says_eldoc_on_cursor_moves(user_env, simple_index, tmp_path):
+    need("emacs")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("# deps\nidna==3.10\nurllib3>=99\n")
+    init = emacs_readme_init(tmp_path, simple_index)
+    terminal = Terminal(["emacs", "-nw", "-Q", "-l", str(init), "requirements.txt"], user_env, project, "emacs")
+    try:
+        terminal.wait_for("idna==3.10", what="the file")
+        terminal.keys("C-n")  # onto idna: eldoc (turned on by the mode) shows the hover
+        terminal.wait_for(lambda s: "kjd/idna" in echo_area(s), what="eldoc's hover")
+        terminal.keys("C-n")
+        terminal.wait_for(lambda s: "urllib3" in echo_area(s) and "kjd/idna" not in echo_area(s), what="the next hover")
+    finally:
+        terminal.close()
+
+
+def test_emacs_stays_responsive_with_a_stalled_index(user_env, tmp_path):
+    need("emacs")
+    stalled = StalledIndex()
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("idna==3.10\nurllib3\ncertifi\nrequests\nsix\n")
+    init = emacs_readme_init(tmp_path, stalled.url)
+    terminal = Terminal(["emacs", "-nw", "-Q", "-l", str(init), "requirements.txt"], user_env, project, "emacs-stalled")
+    try:
+        terminal.wait_for("idna==3.10", what="the file")
+        started = time.time()
+        for line in range(2, 6):
+            terminal.keys("C-n")
+            terminal.wait_for(f"L{line}", timeout=3, what=f"the cursor on line {line}")
+        terminal.type("typed")
+        terminal.wait_for("typedsix", timeout=3, what="typing")
+        assert time.time() - started < 6, "cursor moves waited for the index"
+    finally:
+        terminal.close()
+        stalled.close()
+
+
+def test_emacs_eglot_with_workspace_configuration(user_env, simple_index, tmp_path):
+    need("emacs")
+    eglot = sorted(Path("/usr/share/emacs/site-lisp/elpa").glob("eglot-*"))
+    if not eglot and not os.environ.get("CI"):
+        pytest.skip("elpa-eglot is not installed")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("idna==3.10\n")
+    init = tmp_path / "init.el"
+    load = "".join(f'(add-to-list \'load-path "{p}")\n' for p in eglot)
+    init.write_text(f"""\
+{load}(require 'eglot)
+(add-to-list 'load-path "{EDITORS / 'emacs'}")
+(require 'lazywheel)
+(setq-default eglot-workspace-configuration '((:lazywheel . (:indexUrl "{simple_index}"))))
+(add-hook 'lazywheel-requirements-mode-hook #'eglot-ensure)
+(setq inhibit-startup-screen t)
+""")
+    terminal = Terminal(["emacs", "-nw", "-Q", "-l", str(init), "requirements.txt"], user_env, project, "eglot")
+    try:
+        terminal.wait_for("idna==3.10", what="the file")
+        terminal.wait_for("eglot:", timeout=20, what="eglot connected")
+        terminal.keys("C-f")
+        terminal.wait_for(lambda s: "kjd/idna" in echo_area(s), what="eglot's hover")
+    finally:
+        terminal.close()

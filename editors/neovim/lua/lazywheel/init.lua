@@ -102,13 +102,18 @@ local function has_own_mapping(bufnr, lhs)
   return false
 end
 
-local function on_attach(_, bufnr)
-  vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
-  -- `K` would run `man` (keywordprg) in a requirements file: hover instead, unless mapped already.
+--- `K` would run `man` (keywordprg) in a requirements file: hover instead, unless mapped
+--- already. Set when the buffer is attached, before the server has answered `initialize`
+--- (Neovim calls `on_attach` only after), so an early `K` already waits for the server.
+local function map_hover(bufnr)
   if M.config.map_hover and not has_own_mapping(bufnr, 'K') then
     vim.api.nvim_buf_set_keymap(bufnr, 'n', 'K', '<cmd>lua require("lazywheel").hover()<CR>',
       { noremap = true, silent = true, desc = 'lazywheel: hover' })
   end
+end
+
+local function on_attach(_, bufnr)
+  vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
   local group = vim.api.nvim_create_augroup('lazywheel_buffer_' .. bufnr, { clear = true })
   -- Code lenses (the latest version of each dependency; run one with vim.lsp.codelens.run()).
   if vim.lsp.codelens and vim.lsp.codelens.refresh then
@@ -154,7 +159,10 @@ function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
   if not is_dependency_file(vim.api.nvim_buf_get_name(bufnr)) then return end
   local id = M.start()
-  if id then vim.lsp.buf_attach_client(bufnr, id) end
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+    map_hover(bufnr)
+  end
 end
 
 local function client()
