@@ -83,6 +83,8 @@ def test_vscode_extension_protocol(editor_env):
     proc = subprocess.run([node, "--test", str(EDITORS / "vscode" / "test")], env=editor_env, cwd=EDITORS / "vscode",
                           timeout=60, capture_output=True, text=True)
     assert proc.returncode == 0, proc.stdout + proc.stderr
+    # Every test ran: none skipped for want of the server or the index.
+    assert "# skipped 0" in proc.stdout and "# fail 0" in proc.stdout, proc.stdout
 
 
 # ---------------------------------------------------------------------------------------------
