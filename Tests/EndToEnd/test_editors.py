@@ -337,3 +337,37 @@ def test_emacs_eglot_with_workspace_configuration(user_env, simple_index, tmp_pa
         terminal.wait_for(lambda s: "kjd/idna" in echo_area(s), what="eglot's hover")
     finally:
         terminal.close()
+
+
+def test_neovim_typing_and_no_index(user_env, simple_index, tmp_path):
+    """A line being typed (`flask==`) gets no error until the user pauses; with no index anywhere
+    (no setting, no pip), the user is told once how to set one."""
+    need("nvim")
+    project = tmp_path / "project"
+    project.mkdir()
+    (project / "requirements.txt").write_text("idna==3.10\n")
+    init = tmp_path / "init.lua"
+    init.write_text(f"vim.opt.runtimepath:append('{EDITORS / 'neovim'}')\nrequire('lazywheel').setup {{}}\n")
+    terminal = Terminal(["nvim", "-u", str(init), "-i", "NONE", "-n", "requirements.txt"],
+                        dict(user_env, PIP_INDEX_URL=simple_index), project, "nvim-typing")
+    try:
+        terminal.wait_for("✓ 3.10", what="the hint")
+        terminal.type("Goidna==")
+        time.sleep(0.8)  # typing, not yet paused long enough
+        assert "invalid requirement" not in terminal.screen()
+        terminal.keys("Escape")
+        terminal.wait_for("invalid requirement", timeout=10, what="the syntax error after a pause")
+    finally:
+        terminal.close()
+
+    # No index: PIP_INDEX_URL unset, and the python3 on PATH has no pip.
+    fake_bin = tmp_path / "no-pip"
+    fake_bin.mkdir()
+    (fake_bin / "python3").write_text("#!/bin/sh\nexit 1\n")
+    (fake_bin / "python3").chmod(0o755)
+    env = dict(user_env, PATH=f"{fake_bin}:{user_env['PATH']}")
+    terminal = Terminal(["nvim", "-u", str(init), "-i", "NONE", "-n", "requirements.txt"], env, project, "nvim-noindex")
+    try:
+        terminal.wait_for("lazywheel: no package index is configured", what="the message")
+    finally:
+        terminal.close()

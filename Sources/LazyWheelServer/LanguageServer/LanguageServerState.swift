@@ -224,9 +224,9 @@ final class LanguageServerState: Sendable {
     /// The "no index" diagnostic on the first line; the first time in a session the user is also
     /// told with `window/showMessage`.
     private func noIndexDiagnostic(_ unavailable: IndexUnavailable, session: ServerSession) -> Diagnostic {
-        let message = "lazywheel: no package index is configured, so dependencies cannot be checked. "
-            + "Set indexUrl in the editor's settings, --index-url in this file, or PIP_INDEX_URL / pip.conf / uv.toml. "
-            + "(\(unavailable.description))"
+        session.log(.info, "no index: \(unavailable.description)")
+        let message = "lazywheel: no package index is configured: set indexUrl in the editor's settings, "
+            + "--index-url in this file, or PIP_INDEX_URL, pip.conf or uv.toml (hover a dependency for details)"
         let first = toldNoIndex.withLock { told -> Bool in
             defer { told = true }
             return !told
