@@ -92,12 +92,7 @@ struct CompletionRequest: ServerMethod {
             return extras(occurrence, line: line, from: extrasStart, to: cursor, scope: scope, context: context)
         }
         if occurrence.nameRange.start.line == position.line, occurrence.nameRange.start.utf16Column <= cursor,
-           cursor <= occurrence.nameRange.end.utf16Column, case .requirementsFile = occurrence.section
-        {
-            return names(occurrence, line: line, to: cursor, scope: scope, context: context)
-        }
-        if occurrence.nameRange.start.line == position.line, occurrence.nameRange.start.utf16Column <= cursor,
-           cursor <= occurrence.nameRange.end.utf16Column, occurrence.constraintRange == nil || occurrence.section != .requirementsFile
+           cursor <= occurrence.nameRange.end.utf16Column
         {
             return names(occurrence, line: line, to: cursor, scope: scope, context: context)
         }

@@ -39,6 +39,23 @@ private func projectOccurrences(_ document: OpenDocument) -> [DependencyOccurren
     (document.dependencies?.occurrences ?? []).filter { !$0.name.isEmpty && $0.requirement?.url == nil }
 }
 
+/// The document's project dependencies on the lines of `range`, each with what the index says of
+/// it (nil when the lookup failed); nil when the document has no index.
+private func dependencies(
+    in range: LSPRange, of uri: String, context: RequestContext
+) throws -> (document: OpenDocument, scope: LookupScope, found: [(DependencyOccurrence, ProjectInsight?)])? {
+    let session = context.session
+    let document = try openDocument(uri, in: session)
+    let scope = try session.languageServer.scope(for: document, session: session)
+    guard case .success = scope.index else { return nil }
+    let occurrences = projectOccurrences(document).filter {
+        $0.range.end.line >= range.start.line && $0.range.start.line <= range.end.line
+    }
+    let found = lookUpAll(occurrences, scope: scope, session: session, cancellation: context.cancellation)
+    try context.cancellation.throwIfCancelled()
+    return (document, scope, occurrences.enumerated().map { ($1, found[$0]) })
+}
+
 /// `textDocument/inlayHint` (LSP 3.17): at the end of each dependency, the version its
 /// constraint resolves to for the document's target and the latest version, as crates.nvim and
 /// Dependi show them (`✓ 3.10` when they agree, `2.31.0 · latest 2.32.3` when not).
@@ -52,17 +69,9 @@ struct InlayHintRequest: ServerMethod {
     typealias Response = [InlayHint]
 
     func answer(in context: RequestContext) throws -> [InlayHint] {
-        let session = context.session
-        let document = try openDocument(textDocument.uri, in: session)
-        let scope = try session.languageServer.scope(for: document, session: session)
-        guard case .success = scope.index else { return [] }
-        let occurrences = projectOccurrences(document).filter {
-            $0.range.end.line >= range.start.line && $0.range.start.line <= range.end.line
-        }
-        let found = lookUpAll(occurrences, scope: scope, session: session, cancellation: context.cancellation)
-        try context.cancellation.throwIfCancelled()
-        return occurrences.enumerated().compactMap { index, occurrence in
-            guard let insight = found[index], let label = Self.label(insight) else { return nil }
+        guard let (_, _, found) = try dependencies(in: range, of: textDocument.uri, context: context) else { return [] }
+        return found.compactMap { occurrence, insight in
+            guard let insight, let label = Self.label(insight) else { return nil }
             return InlayHint(position: LSPPosition(occurrence.range.end), label: label, paddingLeft: true, tooltip: nil)
         }
     }
@@ -101,20 +110,14 @@ struct CodeActionRequest: ServerMethod {
 
     func answer(in context: RequestContext) throws -> [CodeAction] {
         let session = context.session
-        let document = try openDocument(textDocument.uri, in: session)
-        let scope = try session.languageServer.scope(for: document, session: session)
-        guard case .success = scope.index else { return [] }
-        let occurrences = projectOccurrences(document).filter {
-            $0.range.end.line >= range.start.line && $0.range.start.line <= range.end.line
-        }
-        let found = lookUpAll(occurrences, scope: scope, session: session, cancellation: context.cancellation)
+        guard let (document, scope, found) = try dependencies(in: range, of: textDocument.uri, context: context) else { return [] }
         var actions: [CodeAction] = []
         func action(_ title: String, kind: String, _ edit: TextEdit, preferred: Bool = false) -> CodeAction {
             CodeAction(title: title, kind: kind, diagnostics: nil, isPreferred: preferred ? true : nil,
                        edit: WorkspaceEdit(changes: [textDocument.uri: [edit]]))
         }
-        for (index, occurrence) in occurrences.enumerated() {
-            switch found[index] {
+        for (occurrence, insight) in found {
+            switch insight {
             case .found(let result)?:
                 if let latest = result.latestVersion, let edit = VersionEdits.update(occurrence, to: latest, in: document) {
                     actions.append(action("Update \(occurrence.name) to \(latest) (\(edit.newText))", kind: "refactor.rewrite", edit))
