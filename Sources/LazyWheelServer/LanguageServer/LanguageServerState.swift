@@ -22,8 +22,9 @@ final class LanguageServerState: Sendable {
     private let toldNoIndex = Locked(false)
     /// How long the user must pause before a line being typed (`flask==`) gets a syntax error.
     let typingPause: DispatchTimeInterval
-    /// Where diagnostics look projects up.
-    let diagnosticsPool = WorkerPool(label: "lazywheel.diagnostics", width: 4)
+    /// Where diagnostics, hints and lenses look projects up: wide, since each lookup mostly waits
+    /// on the network and a 40-line file should take a few round trips, not ten.
+    let diagnosticsPool = WorkerPool(label: "lazywheel.diagnostics", width: 32)
     /// Delay after the last change before diagnostics are computed.
     let debounce: DispatchTimeInterval
     private let timers = DispatchQueue(label: "lazywheel.diagnostics.debounce")
@@ -121,13 +122,14 @@ final class LanguageServerState: Sendable {
 
     // MARK: Diagnostics
 
-    /// Schedules diagnostics after the debounce; after an edit (`typing`), an incomplete line
+    /// Schedules diagnostics (after the debounce for an edit); after an edit (`typing`), an incomplete line
     /// where the user is typing (`flask==`) gets its syntax error only once they pause.
     private func scheduleDiagnostics(for document: OpenDocument, session: ServerSession, typing: Bool = false) {
         guard document.dependencies != nil else { return }
         let token = CancellationToken()
         pending.withLock { $0.updateValue(token, forKey: document.uri) }?.cancel()
-        timers.asyncAfter(deadline: .now() + debounce) { [self] in
+        // An opened document is checked at once; edits wait for the typing to settle.
+        timers.asyncAfter(deadline: .now() + (typing ? debounce : .milliseconds(0))) { [self] in
             guard !token.isCancelled else { return }
             // Waits for its lookups, which run on `diagnosticsPool`: not on that pool itself.
             DispatchQueue.global(qos: .utility).async { [self] in
