@@ -307,6 +307,9 @@ def test_without_configuration_the_users_pip_index_is_used_once(lsp, simple_inde
         assert "**idna** `3.10`" in markdown
         assert f"Index: {simple_index} (from pip configuration (global.index-url" in markdown
     assert (tmp_path / "fake-python-bin" / "calls").read_text().count("pip") == 1
+    # The first message says which index is in use and where that came from.
+    shown = [m["params"]["message"] for m in client.raw_messages if m.get("method") == "window/showMessage"]
+    assert shown == [f"lazywheel: using the index {simple_index} (from pip configuration (global.index-url, `python3 -m pip config list`))"]
 
 
 def test_messages_name_the_newest_versions_and_close_names(lsp, simple_index):

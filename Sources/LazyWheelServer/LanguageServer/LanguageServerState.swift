@@ -20,6 +20,8 @@ final class LanguageServerState: Sendable {
     let clientRequests = ClientRequests()
     /// Whether the user was told that no index is configured (once per session).
     private let toldNoIndex = Locked(false)
+    /// The index descriptions already announced to the user.
+    private let announcedIndexes = Locked<Set<String>>([])
     /// How long the user must pause before a line being typed (`flask==`) gets a syntax error.
     let typingPause: DispatchTimeInterval
     /// Where diagnostics, hints and lenses look projects up: wide, since each lookup mostly waits
@@ -53,6 +55,7 @@ final class LanguageServerState: Sendable {
         scopes.reset()
         insights.reset()
         toldNoIndex.withLock { $0 = false }
+        announcedIndexes.withLock { $0.removeAll() }
         for document in documents.all() { scheduleDiagnostics(for: document, session: session) }
     }
 
@@ -170,6 +173,8 @@ final class LanguageServerState: Sendable {
         }
         if case .failure(let unavailable) = scope.index {
             syntax.insert(noIndexDiagnostic(unavailable, session: session), at: 0)
+        } else {
+            announce(scope, session: session)
         }
         publish(PublishDiagnosticsParams(uri: document.uri, version: document.version, diagnostics: syntax), session: session)
         let projects = dependencies.occurrences.filter { $0.requirement != nil && $0.requirement?.url == nil }
@@ -221,6 +226,17 @@ final class LanguageServerState: Sendable {
         publish(PublishDiagnosticsParams(
             uri: document.uri, version: document.version, diagnostics: diagnostics + [conflict]), session: session)
         return held
+    }
+
+    /// Says once per index which one is in use and where that setting came from: a message when
+    /// it is the user's pip's (nothing configured it for lazywheel), a log line otherwise.
+    private func announce(_ scope: LookupScope, session: ServerSession) {
+        guard let description = scope.indexDescription,
+              announcedIndexes.withLock({ $0.insert(description).inserted }) else { return }
+        let fromPip = scope.indexDescription?.contains("(from pip") == true
+        let message = "lazywheel: using the index \(description)"
+        session.notify(NotificationMessage(
+            method: fromPip ? "window/showMessage" : "window/logMessage", params: ["type": 3, "message": .string(message)]))
     }
 
     /// The "no index" diagnostic on the first line; the first time in a session the user is also

@@ -227,12 +227,14 @@ final class PipIndexQuery: Sendable {
 
     var answerOrigin: String? { cached.withLock { $0 ?? nil }?.origin }
 
-    /// Pip's index, asked at most once.
+    /// Pip's index, asked at most once: concurrent callers wait for the one asking.
     func answer() -> Answer? {
-        if let known = cached.withLock({ $0 }) { return known }
-        let answer = ask()
-        cached.withLock { $0 = .some(answer) }
-        return answer
+        cached.withLock { cached in
+            if let known = cached { return known }
+            let answer = WorkerPool.blocking { ask() }
+            cached = .some(answer)
+            return answer
+        }
     }
 
     private func ask() -> Answer? {
