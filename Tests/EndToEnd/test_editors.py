@@ -160,7 +160,7 @@ def user_env(editor_env, tmp_path) -> dict:
     return env
 
 
-NVIM_REQUIREMENTS = "idna==3.10\nurllib3>=2.0\nno-such-project-here\n"
+NVIM_REQUIREMENTS = "idna==3.10\nurllib3>=2.0\nno-such-project-here\ncertifi>=2020.1\n"
 NVIM_PYPROJECT = """\
 [project]
 name = "demo"
@@ -202,6 +202,14 @@ def test_neovim_as_the_readme_says(user_env, simple_index, tmp_path):
         terminal.type(choice)
         terminal.keys("Enter")
         terminal.wait_for("urllib3>=2.2.3", what="the edited line")
+        # The code lens above certifi>=2020.1 updates the line when run.
+        terminal.keys("Escape")
+        terminal.type(":4")
+        terminal.keys("Enter")
+        terminal.wait_for("latest 2024.8.30 — update", what="the code lens")
+        terminal.type(":lua vim.lsp.codelens.run()")
+        terminal.keys("Enter")
+        terminal.wait_for("certifi>=2024.8.30", what="the line updated by the lens")
         # :LazyWheelInfo on `dev = ["idna", "certifi"]` (cursor on certifi) and on poetry's `requests = "^2.31"`.
         terminal.type(":e pyproject.toml")
         terminal.keys("Enter")
