@@ -7,11 +7,11 @@ import PackagingStandards
 import WorkScheduling
 
 /// The editor side of a session (`lazywheel serve` as a language server for requirements files
-/// and pyproject.toml): open documents, memoized project lookups, and diagnostics computed in the
-/// background after each open or change (debounced), published with
-/// `textDocument/publishDiagnostics`.
+/// and pyproject.toml): open documents, each document's index and target (``LookupScopes``),
+/// memoized project lookups, and diagnostics computed in the background at once after an open
+/// and debounced after a change, published with `textDocument/publishDiagnostics`.
 ///
-/// Background lookups run on their own small pool so a hover never queues behind them.
+/// Background lookups run on their own pool so a hover never queues behind them.
 final class LanguageServerState: Sendable {
     let documents = OpenDocuments()
     let insights = ProjectInsights()
@@ -27,7 +27,7 @@ final class LanguageServerState: Sendable {
     /// Where diagnostics, hints and lenses look projects up: wide, since each lookup mostly waits
     /// on the network and a 40-line file should take a few round trips, not ten.
     let diagnosticsPool = WorkerPool(label: "lazywheel.diagnostics", width: 32)
-    /// Delay after the last change before diagnostics are computed.
+    /// Delay after the last change before diagnostics are computed (none after an open).
     let debounce: DispatchTimeInterval
     private let timers = DispatchQueue(label: "lazywheel.diagnostics.debounce")
     /// The pending or running diagnostics of each document, cancelled by the next change.

@@ -86,7 +86,8 @@ extension ServerOptions {
 extension LanguageServerState {
     /// Applies settings from `workspace/configuration` or `workspace/didChangeConfiguration`.
     func apply(settings: JSONValue?, session: ServerSession) {
-        guard let settings, let options = ServerOptions.fromSettings(settings) else { return }
+        // Settings name values to use; an empty object changes nothing (and keeps the caches).
+        guard let settings, let options = ServerOptions.fromSettings(settings), options != ServerOptions() else { return }
         do {
             try session.configure(with: options)
         } catch {
