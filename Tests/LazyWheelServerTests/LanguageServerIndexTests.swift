@@ -122,4 +122,38 @@ struct LanguageServerIndexTests {
                 .answer(in: fixture.context(cancellation))
         }
     }
+
+    @Test func aHoverWaitingForTheDiagnosticsLookupStaysCancellable() throws {
+        let fixture = try Fixture()
+        let uri = "file:///project/requirements.txt"
+        fixture.open(uri, "slow\n")
+        Thread.sleep(forTimeInterval: 0.2)  // the diagnostics' lookup of `slow` is running
+        let cancellation = CancellationToken()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        let started = Date()
+        #expect(throws: OperationCancelled.self) {
+            _ = try HoverRequest(textDocument: .init(uri: uri), position: .init(line: 0, character: 1))
+                .answer(in: fixture.context(cancellation))
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func concurrentLookupsOfOneProjectShareOneFetch() throws {
+        let fixture = try Fixture()
+        let uri = "file:///project/requirements.txt"
+        fixture.open(uri, "idna\n")
+        let document = try #require(fixture.session.languageServer.documents.document(uri))
+        let scope = try fixture.session.languageServer.scope(for: document, session: fixture.session)
+        let before = fixture.server.requests.count
+        let group = DispatchGroup()
+        for _ in 0..<8 {
+            DispatchQueue.global().async(group: group) {
+                _ = try? fixture.session.languageServer.insights.insight(
+                    name: "idna", specifier: nil, scope: scope, cancellation: CancellationToken())
+            }
+        }
+        group.wait()
+        // One page and the wheel's ranges, not eight times that (the diagnostics' lookup counts too).
+        #expect(fixture.server.requests.count - before <= 4)
+    }
 }

@@ -34,6 +34,8 @@ final class ProjectInsights: Sendable {
     }
 
     private let entries = Locked<[Key: Entry]>([:])
+    /// Lookups running now, each finished when its group is left.
+    private let inFlight = Locked<[Key: DispatchGroup]>([:])
     private let pages = Locked<[String: (versions: [Version], time: Date)]>([:])
     /// Every project name an index confirmed, for completion and "did you mean".
     private let knownNames = Locked<Set<String>>([])
@@ -62,13 +64,38 @@ final class ProjectInsights: Sendable {
         }
     }
 
-    /// Looks `name` up (one project page plus one metadata file), or answers from memory.
+    /// Looks `name` up (one project page plus one metadata file), or answers from memory. A
+    /// lookup already running for the same key (diagnostics and inlay hints of a document just
+    /// opened ask at the same time) is waited for rather than repeated.
     func insight(
         name: String, specifier: SpecifierSet?, scope: LookupScope, cancellation: CancellationToken
     ) throws -> ProjectInsight {
         if let cached = cached(name: name, specifier: specifier, scope: scope) { return cached }
-        let insight = try lookUp(name: name, specifier: specifier, scope: scope, cancellation: cancellation)
         let key = Key(scope: scope.key, name: ProjectName.canonical(name), specifier: specifier?.description ?? "")
+        let (running, leads) = inFlight.withLock { running -> (DispatchGroup, Bool) in
+            if let group = running[key] { return (group, false) }
+            let group = DispatchGroup()
+            group.enter()
+            running[key] = group
+            return (group, true)
+        }
+        if !leads {
+            // Waiting stays cancellable: the leader may be a slow background lookup.
+            try WorkerPool.blocking {
+                while running.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+                    try cancellation.throwIfCancelled()
+                }
+            }
+            // The leader's answer, unless it failed or was cancelled: then look up here.
+            if let cached = cached(name: name, specifier: specifier, scope: scope) { return cached }
+            try cancellation.throwIfCancelled()
+            return try lookUp(name: name, specifier: specifier, scope: scope, cancellation: cancellation)
+        }
+        defer {
+            inFlight.withLock { _ = $0.removeValue(forKey: key) }
+            running.leave()
+        }
+        let insight = try lookUp(name: name, specifier: specifier, scope: scope, cancellation: cancellation)
         if case .failed = insight {} else {
             entries.withLock { $0[key] = Entry(insight: insight, time: Date()) }
         }
