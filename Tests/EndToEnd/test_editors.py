@@ -183,7 +183,8 @@ def test_neovim_as_the_readme_says(user_env, simple_index, tmp_path):
     (project / "requirements.txt").write_text(NVIM_REQUIREMENTS)
     (project / "pyproject.toml").write_text(NVIM_PYPROJECT)
     init = tmp_path / "init.lua"
-    init.write_text(f"vim.opt.runtimepath:append('{EDITORS / 'neovim'}')\nrequire('lazywheel').setup {{}}\n")
+    init.write_text(readme_snippet("neovim", "lua", 0))
+    assert "require('lazywheel').setup {}" in init.read_text()
     env = dict(user_env, PIP_INDEX_URL=simple_index)
     terminal = Terminal(["nvim", "-u", str(init), "-i", "NONE", "-n", "requirements.txt"], env, project, "nvim")
     try:
@@ -261,6 +262,17 @@ class StalledIndex:
             connection.close()
 
 
+def readme_snippet(editor: str, language: str, index: int, index_url: str | None = None) -> str:
+    """The `index`-th ```language block of editors/<editor>/README.md, as a user copies it: with
+    this checkout's path for /path/to/lazywheel and, when given, the test index for the example URL."""
+    import re
+    blocks = re.findall(rf"```{language}\n(.*?)```", (EDITORS / editor / "README.md").read_text(), re.S)
+    text = blocks[index].replace("/path/to/lazywheel", str(REPO))
+    if index_url:
+        text = text.replace("http://127.0.0.1:8080/simple/", index_url)
+    return text
+
+
 def echo_area(screen: str) -> str:
     """What Emacs shows below the mode line (the echo area, where eldoc writes)."""
     lines = screen.splitlines()
@@ -270,13 +282,7 @@ def echo_area(screen: str) -> str:
 
 def emacs_readme_init(tmp_path: Path, index_url: str) -> Path:
     init = tmp_path / "init.el"
-    init.write_text(f"""\
-(add-to-list 'load-path "{EDITORS / 'emacs'}")
-(require 'lazywheel)
-(setq lazywheel-index-url "{index_url}")
-(add-hook 'find-file-hook #'lazywheel-maybe-enable)
-(setq inhibit-startup-screen t)
-""")
+    init.write_text(readme_snippet("emacs", "elisp", 0, index_url) + "(setq inhibit-startup-screen t)\n")
     return init
 
 
@@ -328,15 +334,9 @@ def test_emacs_eglot_with_workspace_configuration(user_env, simple_index, tmp_pa
     project.mkdir()
     (project / "requirements.txt").write_text("idna==3.10\n")
     init = tmp_path / "init.el"
+    # Debian's site-start puts elpa-eglot on the load path; -Q skips it, so the test does that.
     load = "".join(f'(add-to-list \'load-path "{p}")\n' for p in eglot)
-    init.write_text(f"""\
-{load}(require 'eglot)
-(add-to-list 'load-path "{EDITORS / 'emacs'}")
-(require 'lazywheel)
-(setq-default eglot-workspace-configuration '((:lazywheel . (:indexUrl "{simple_index}"))))
-(add-hook 'lazywheel-requirements-mode-hook #'eglot-ensure)
-(setq inhibit-startup-screen t)
-""")
+    init.write_text(load + readme_snippet("emacs", "elisp", 1, simple_index) + "(setq inhibit-startup-screen t)\n")
     terminal = Terminal(["emacs", "-nw", "-Q", "-l", str(init), "requirements.txt"], user_env, project, "eglot")
     try:
         terminal.wait_for("idna==3.10", what="the file")
@@ -355,7 +355,7 @@ def test_neovim_typing_and_no_index(user_env, simple_index, tmp_path):
     project.mkdir()
     (project / "requirements.txt").write_text("idna==3.10\n")
     init = tmp_path / "init.lua"
-    init.write_text(f"vim.opt.runtimepath:append('{EDITORS / 'neovim'}')\nrequire('lazywheel').setup {{}}\n")
+    init.write_text(readme_snippet("neovim", "lua", 0))
     terminal = Terminal(["nvim", "-u", str(init), "-i", "NONE", "-n", "requirements.txt"],
                         dict(user_env, PIP_INDEX_URL=simple_index), project, "nvim-typing")
     try:

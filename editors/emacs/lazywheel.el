@@ -37,6 +37,15 @@
 (defcustom lazywheel-hover-timeout 30 "Seconds an eldoc hover may take before it is dropped." :type 'number)
 
 (defvar lazywheel--connection nil "The running server connection.")
+(defvar lazywheel--initialized nil "Whether the server answered `initialize'.")
+(defvar lazywheel--waiting nil
+  "Functions sending requests once the server answered `initialize'.")
+(defvar lazywheel-mode)
+
+(defun lazywheel--when-initialized (send)
+  "Call SEND once the server is initialized (it refuses requests before)."
+  (lazywheel-connection)
+  (if lazywheel--initialized (funcall send) (push send lazywheel--waiting)))
 (defvar lazywheel--diagnostics (make-hash-table :test #'equal) "URI to the last published diagnostics.")
 (defvar-local lazywheel--version 0 "Version of the buffer's text last sent to the server.")
 
@@ -55,8 +64,8 @@ requirements/ or constraints/ directory, *.in, constraints*.txt, pyproject.toml.
 
 ;;;###autoload
 (define-derived-mode lazywheel-requirements-mode conf-unix-mode "Requirements"
-  "Major mode for pip requirements and constraints files (`#' comments), so eglot can serve them
-where `pip-requirements-mode' is not installed.")
+  "Major mode for pip requirements and constraints files (`#' comments).
+Lets eglot serve them where `pip-requirements-mode' is not installed.")
 
 ;;;###autoload
 (unless (fboundp 'pip-requirements-mode)
@@ -92,10 +101,15 @@ where `pip-requirements-mode' is not installed.")
                                       :request-dispatcher (lambda (&rest _) nil))))
       ;; Asynchronous like every request: the server handles messages in order, so the
       ;; notifications sent next arrive after `initialize'.
+      (setq lazywheel--initialized nil)
       (jsonrpc-async-request connection :initialize
                              (list :processId (emacs-pid) :clientInfo '(:name "lazywheel.el") :capabilities '(:window (:workDoneProgress t))
                                    :initializationOptions (or (lazywheel--initialization-options) #s(hash-table)))
-                             :success-fn #'ignore
+                             :success-fn (lambda (_result)
+                                           (setq lazywheel--initialized t)
+                                           (let ((waiting (nreverse lazywheel--waiting)))
+                                             (setq lazywheel--waiting nil)
+                                             (mapc #'funcall waiting)))
                              :error-fn (lambda (error) (message "lazywheel: initialize failed: %s" (plist-get error :message))))
       (jsonrpc-notify connection :initialized #s(hash-table))
       (setq lazywheel--connection connection)))
@@ -123,18 +137,21 @@ where `pip-requirements-mode' is not installed.")
                           :contentChanges (vector (list :text (buffer-substring-no-properties (point-min) (point-max))))))))
 
 (defun lazywheel-hover-at-point (callback)
-  "Ask for the Markdown of the dependency at point; call CALLBACK with it (nil when none).
-Asynchronous: returns at once, so a slow or stalled index never blocks Emacs."
-  (jsonrpc-async-request (lazywheel-connection) :textDocument/hover
-                         (list :textDocument (list :uri (lazywheel--uri)) :position (lazywheel--position))
-                         :success-fn (lambda (result)
-                                       (funcall callback (and result (plist-get (plist-get result :contents) :value))))
-                         :error-fn (lambda (_error) (funcall callback nil))
-                         :timeout lazywheel-hover-timeout
-                         :timeout-fn (lambda () (funcall callback nil))))
+  "Ask for the Markdown of the dependency at point; call CALLBACK with it.
+CALLBACK gets nil when there is none.  Asynchronous: returns at once, so a
+slow or stalled index never blocks Emacs."
+  (let ((params (list :textDocument (list :uri (lazywheel--uri)) :position (lazywheel--position))))
+    (lazywheel--when-initialized
+     (lambda ()
+       (jsonrpc-async-request (lazywheel-connection) :textDocument/hover params
+                              :success-fn (lambda (result)
+                                            (funcall callback (and result (plist-get (plist-get result :contents) :value))))
+                              :error-fn (lambda (_error) (funcall callback nil))
+                              :timeout lazywheel-hover-timeout
+                              :timeout-fn (lambda () (funcall callback nil)))))))
 
 (defun lazywheel-eldoc-function (callback &rest _)
-  "Eldoc documentation function: the hover of the dependency at point, given to CALLBACK later."
+  "Eldoc documentation function: the dependency at point's hover, to CALLBACK."
   (when lazywheel-mode
     (let ((buffer (current-buffer)))
       (lazywheel-hover-at-point
