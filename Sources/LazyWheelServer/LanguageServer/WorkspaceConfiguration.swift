@@ -88,12 +88,15 @@ extension LanguageServerState {
     func apply(settings: JSONValue?, session: ServerSession) {
         // Settings name values to use; an empty object changes nothing (and keeps the caches).
         guard let settings, let options = ServerOptions.fromSettings(settings), options != ServerOptions() else { return }
+        let before = session.options
         do {
             try session.configure(with: options)
         } catch {
             session.log(.warning, "workspace settings: \(error)")
             return
         }
+        // The same values as `initializationOptions` (Neovim sends both): keep what was looked up.
+        guard session.options != before else { return }
         settingsChanged(session: session)
     }
 
