@@ -9,6 +9,7 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -150,6 +151,11 @@ def user_env(editor_env, tmp_path) -> dict:
     bin_dir = tmp_path / "user-bin"
     bin_dir.mkdir()
     (bin_dir / "lazywheel").symlink_to(editor_env["LAZYWHEEL_BIN"])
+    # A python3 without pip: with no index configured the server would ask the user's pip,
+    # whose default is a public index.
+    (bin_dir / "python3").write_text(f"#!/bin/sh\ncase \"$1$2\" in -mpip) exit 1;; esac\n"
+                                     f"case \"$2\" in *PyPI*) exit 1;; esac\nexec {sys.executable} \"$@\"\n")
+    (bin_dir / "python3").chmod(0o755)
     env = dict(editor_env)
     env["PATH"] = f"{bin_dir}:{env.get('PATH', '/usr/bin:/bin')}"
     env["XDG_CONFIG_HOME"] = str(tmp_path / "config")

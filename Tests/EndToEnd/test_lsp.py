@@ -51,6 +51,9 @@ def start(binary: str, options, capabilities: dict | None = None, answers: dict 
           env: dict | None = None, omit_options: bool = False) -> LazyWheelClient:
     environment = isolated_environment()
     environment["HOME"] = tempfile.mkdtemp(prefix="lazywheel-lsp-home-")
+    # Without an index the server asks the user's pip, whose default is a public index: tests
+    # get a python3 without pip unless they bring their own.
+    environment["PATH"] = fake_python(Path(environment["HOME"]), None)
     environment.update(env or {})
     process = subprocess.Popen([binary, "serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                stderr=subprocess.DEVNULL, env=environment)
@@ -285,7 +288,7 @@ def test_workspace_configuration_is_asked_and_changes_are_taken(lsp, simple_inde
     while not asked and time.time() < deadline:
         time.sleep(0.05)
     assert asked and asked[0]["items"] == [{"section": "lazywheel"}]
-    markdown = hover(client, uri, 0, 1).contents.value
+    markdown = hover(client, uri, 0, 1).contents.value  # lookups wait for the settings on their way
     assert "**idna** `3.10`" in markdown
     assert "Python 3.12 (editor settings)" in markdown
     assert f"Index: {simple_index} (from editor settings (indexUrl))" in markdown
@@ -386,6 +389,15 @@ def test_requirements_options_and_uv_indexes_are_honoured(lsp, simple_index, tmp
         open_document(client, uri, '[project]\nname = "x"\ndependencies = ["idna==3.10"]\n' + text)
         markdown = hover(client, uri, 2, 18).contents.value
         assert "**idna** `3.10`" in markdown and "from pyproject.toml [" in markdown
+
+
+def test_constraints_included_with_c_count_in_the_resolution_check(lsp, simple_index, tmp_path):
+    client = lsp({"indexUrl": simple_index, **TARGET})
+    (tmp_path / "constraints.txt").write_text("wsgitool<3\n")
+    uri = (tmp_path / "requirements.txt").as_uri()
+    open_document(client, uri, "-c constraints.txt\nwebframe==3.0.3\n")
+    diagnostics = wait_diagnostics(client, uri, lambda ds: any(d.code == "unresolvable" for d in ds), timeout=30)
+    assert "wsgitool" in next(d for d in diagnostics if d.code == "unresolvable").message
 
 
 @pytest.mark.parametrize("path", ["requirements/dev.txt", "requirements-dev.in", "deps/constraints-web.txt", "requirements.in"])

@@ -18,6 +18,8 @@ final class LanguageServerState: Sendable {
     let scopes = LookupScopes()
     /// `workspace/configuration` and `workspace/applyEdit` to the client.
     let clientRequests = ClientRequests()
+    /// Signalled when the client's answer to `workspace/configuration` was applied; nil when none is awaited.
+    let configurationArrival = Locked<DispatchSemaphore?>(nil)
     /// Whether the user was told that no index is configured (once per session).
     private let toldNoIndex = Locked(false)
     /// The index descriptions already announced to the user.
@@ -46,7 +48,8 @@ final class LanguageServerState: Sendable {
 
     /// The lookup scope of an open document (its index and target).
     func scope(for document: OpenDocument, session: ServerSession) throws -> LookupScope {
-        try scopes.scope(for: document, session: session)
+        waitForConfiguration()
+        return try scopes.scope(for: document, session: session)
     }
 
     /// Forgets indexes, targets and answers after the editor's settings changed, and checks the
@@ -221,7 +224,7 @@ final class LanguageServerState: Sendable {
         // Then whether the set resolves, when every dependency on its own is fine.
         guard !diagnostics.contains(where: { $0.severity == .error }), found.count == projects.count,
               let conflict = ResolutionDiagnostics.conflict(
-                in: dependencies.occurrences, scope: scope, session: session, cancellation: cancellation),
+                in: document, scope: scope, session: session, cancellation: cancellation),
               !cancellation.isCancelled else { return held }
         publish(PublishDiagnosticsParams(
             uri: document.uri, version: document.version, diagnostics: diagnostics + [conflict]), session: session)

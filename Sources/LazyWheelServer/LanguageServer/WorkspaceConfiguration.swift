@@ -1,3 +1,4 @@
+import Dispatch
 import Foundation
 import JSONRPC
 import WorkScheduling
@@ -100,10 +101,21 @@ extension LanguageServerState {
         settingsChanged(session: session)
     }
 
-    /// Asks the client for its settings and applies them.
+    /// Asks the client for its settings and applies them; lookups wait for the answer (briefly),
+    /// so the first ones use the editor's index rather than a fallback.
     func pullConfiguration(session: ServerSession) {
+        let arrived = DispatchSemaphore(value: 0)
+        configurationArrival.withLock { $0 = arrived }
         clientRequests.configuration { [self] settings in
             apply(settings: settings, session: session)
+            configurationArrival.withLock { if $0 === arrived { $0 = nil } }
+            arrived.signal()
         }
+    }
+
+    /// Waits up to two seconds for a `workspace/configuration` answer on its way.
+    func waitForConfiguration() {
+        guard let arrived = configurationArrival.withLock({ $0 }) else { return }
+        if WorkerPool.blocking({ arrived.wait(timeout: .now() + 2) }) == .success { arrived.signal() }
     }
 }
