@@ -55,7 +55,7 @@ let package = Package(
             name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"],
             swiftSettings: startUpSettings
         ),
-        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "LazyZip", "WorkScheduling"], swiftSettings: startUpSettings),
+        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "LazyZip", "WorkScheduling", "DependencyDocuments"], swiftSettings: startUpSettings),
         .target(name: "TOML", swiftSettings: startUpSettings),
         .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"], swiftSettings: startUpSettings),
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"], swiftSettings: startUpSettings),

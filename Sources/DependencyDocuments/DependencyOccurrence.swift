@@ -123,18 +123,53 @@ public enum DependencyDocumentKind: Sendable, Hashable {
     /// `pyproject.toml` (PEP 518, 621, 735, poetry, uv).
     case pyproject
 
-    /// The kind a file name (or URI / path) implies; nil for files that are neither.
+    /// The kind a file name (or URI / path) implies; nil for files that are neither. Recognized
+    /// as pip and uv users name them: `requirements*.txt`, `*requirements.txt`, any `*.txt` or
+    /// `*.in` in a `requirements/` directory, `requirements-*.in` and other `*.in` files,
+    /// `constraints*.txt`, and `pyproject.toml`.
     public static func detect(fileName: String) -> DependencyDocumentKind? {
-        let base = fileName.split(separator: "/").last.map(String.init)?.lowercased() ?? fileName.lowercased()
+        let components = fileName.split(separator: "/").map { $0.lowercased() }
+        let base = components.last ?? fileName.lowercased()
+        let directory = components.count > 1 ? components[components.count - 2] : ""
         if base == "pyproject.toml" { return .pyproject }
         let isConstraints = base.hasPrefix("constraint")
         if base.hasSuffix(".in") { return .requirements(isConstraints: isConstraints) }
-        if base.hasSuffix(".txt"), base.hasPrefix("requirements") || base.hasPrefix("constraints") || base.hasPrefix("requirement")
-            || base.contains("requirements") {
-            return .requirements(isConstraints: isConstraints)
+        guard base.hasSuffix(".txt") else { return nil }
+        if base.contains("requirement") || isConstraints || directory.hasPrefix("requirement") || directory.hasPrefix("constraint") {
+            return .requirements(isConstraints: isConstraints || directory.hasPrefix("constraint"))
         }
         return nil
     }
+}
+
+/// A bare path or URL of a wheel or sdist on a requirements-file line (a direct reference without
+/// a name, like `./dist/pkg-1.0-py3-none-any.whl`).
+public struct RequirementsLocation: Sendable, Hashable {
+    /// The location as written, after `${VAR}` expansion.
+    public var text: String
+    public var range: SourceRange
+}
+
+/// A setting written in the document, with where (for hover and "where did this come from").
+public struct DocumentSetting: Sendable, Hashable {
+    public var value: String
+    public var range: SourceRange
+    /// How the document spells it: `--index-url`, `[tool.uv] index-url`, `[[tool.uv.index]]`.
+    public var key: String
+}
+
+/// The package indexes a document itself names, as pip (requirements-file options) and uv
+/// (`[tool.uv]` `index-url`, `extra-index-url`, `find-links`, `[[tool.uv.index]]`) read them.
+public struct DocumentIndexSettings: Sendable, Hashable {
+    public var indexURL: DocumentSetting?
+    public var extraIndexURLs: [DocumentSetting] = []
+    public var findLinks: [DocumentSetting] = []
+    /// `--no-index`: only find-links locations.
+    public var noIndex = false
+
+    public init() {}
+
+    public var isEmpty: Bool { indexURL == nil && extraIndexURLs.isEmpty && findLinks.isEmpty && !noIndex }
 }
 
 /// The dependencies of one document, as every editor integration sees them.
@@ -143,33 +178,46 @@ public struct DependencyDocument: Sendable {
     public var occurrences: [DependencyOccurrence]
     /// Option lines of a requirements file.
     public var options: [RequirementsOption]
+    /// Bare paths and URLs of archives on requirements-file lines.
+    public var locations: [RequirementsLocation]
     /// `{include-group}` entries of a pyproject.toml.
     public var groupIncludes: [GroupInclude]
     public var problems: [DocumentProblem]
+    /// The indexes the document names (requirements-file options, `[tool.uv]`).
+    public var indexSettings: DocumentIndexSettings
+    /// `[project] requires-python` (PEP 621) of a pyproject.toml.
+    public var requiresPython: DocumentSetting?
 
     /// Parses `text` as a document of `kind`. Never throws: problems are collected in ``problems``.
-    public init(kind: DependencyDocumentKind, text: String) {
+    /// `environment` expands `${NAME}` in requirements files, as pip does.
+    public init(kind: DependencyDocumentKind, text: String, environment: [String: String] = [:]) {
         self.kind = kind
         switch kind {
         case .requirements(let isConstraints):
-            let parsed = RequirementsFileParser(text: text, isConstraints: isConstraints).parse()
+            let parsed = RequirementsFileParser(text: text, isConstraints: isConstraints, environment: environment).parse()
             occurrences = parsed.occurrences
             options = parsed.options
+            locations = parsed.locations
             groupIncludes = []
             problems = parsed.problems
+            indexSettings = RequirementsFileParser.indexSettings(of: parsed.options)
+            requiresPython = nil
         case .pyproject:
             let parsed = PyprojectParser(text: text).parse()
             occurrences = parsed.occurrences
             options = []
+            locations = []
             groupIncludes = parsed.includes
             problems = parsed.problems
+            indexSettings = parsed.indexSettings
+            requiresPython = parsed.requiresPython
         }
     }
 
     /// Parses a document, guessing its kind from `fileName`; nil when the name is not a dependency document.
-    public init?(fileName: String, text: String) {
+    public init?(fileName: String, text: String, environment: [String: String] = [:]) {
         guard let kind = DependencyDocumentKind.detect(fileName: fileName) else { return nil }
-        self.init(kind: kind, text: text)
+        self.init(kind: kind, text: text, environment: environment)
     }
 
     /// The occurrence at a position (zero-based line, UTF-16 column), if the position is inside one.

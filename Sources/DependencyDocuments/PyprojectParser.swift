@@ -18,6 +18,8 @@ struct PyprojectParser {
         var occurrences: [DependencyOccurrence] = []
         var includes: [GroupInclude] = []
         var problems: [DocumentProblem] = []
+        var indexSettings = DocumentIndexSettings()
+        var requiresPython: DocumentSetting?
     }
 
     func parse() -> Output {
@@ -64,6 +66,12 @@ struct PyprojectParser {
                 strings(node, section: .uv(key: key), locator: locator, into: &output, isConstraint: key != "dev-dependencies")
             }
         }
+        if let node = document.node(at: ["project", "requires-python"]), let value = node.value.stringValue {
+            output.requiresPython = DocumentSetting(value: value, range: node.range, key: "[project] requires-python")
+        }
+        if let uv = document.node(at: ["tool", "uv"]) {
+            output.indexSettings = uvIndexes(uv)
+        }
         if let poetry = document.node(at: ["tool", "poetry"]) {
             if let node = poetry["dependencies"] { poetryTable(node, group: nil, into: &output) }
             if let node = poetry["dev-dependencies"] { poetryTable(node, group: "dev", into: &output) }
@@ -74,6 +82,37 @@ struct PyprojectParser {
             }
         }
         return output
+    }
+
+    /// uv's index settings (`index-url`, `extra-index-url`, `find-links`, `no-index`, and
+    /// `[[tool.uv.index]]` tables, where `default = true` replaces the default index), as uv reads them.
+    private func uvIndexes(_ uv: TOMLNode) -> DocumentIndexSettings {
+        var settings = DocumentIndexSettings()
+        func setting(_ node: TOMLNode?, key: String) -> DocumentSetting? {
+            guard let node, let value = node.value.stringValue else { return nil }
+            return DocumentSetting(value: value, range: node.range, key: key)
+        }
+        func list(_ node: TOMLNode?, key: String) -> [DocumentSetting] {
+            guard let node else { return [] }
+            if let single = setting(node, key: key) { return [single] }
+            return (node.value.arrayValue ?? []).compactMap { setting($0, key: key) }
+        }
+        settings.indexURL = setting(uv["index-url"], key: "[tool.uv] index-url")
+        settings.extraIndexURLs = list(uv["extra-index-url"], key: "[tool.uv] extra-index-url")
+        settings.findLinks = list(uv["find-links"], key: "[tool.uv] find-links")
+        settings.noIndex = uv["no-index"]?.value.boolValue ?? false
+        var named: [DocumentSetting] = []
+        for index in uv["index"]?.value.arrayValue ?? [] {
+            guard let url = setting(index["url"], key: "[[tool.uv.index]] url") else { continue }
+            if index["default"]?.value.boolValue == true {
+                settings.indexURL = url
+            } else if index["explicit"]?.value.boolValue != true {
+                named.append(url)
+            }
+        }
+        // uv consults `[[tool.uv.index]]` entries before `extra-index-url` ones.
+        settings.extraIndexURLs = named + settings.extraIndexURLs
+        return settings
     }
 
     private func tableEntries(_ node: TOMLNode, what: String, into output: inout Output) -> [(String, TOMLNode)] {

@@ -4,23 +4,68 @@ import TOML
 /// Reads a pip requirements or constraints file ("Requirements File Format" in pip's
 /// documentation) for an editor: `#` comments, `\` line continuations, option lines (`-r`, `-c`,
 /// `-e`, `--index-url`, …), per-requirement options (`--hash=…`, `--config-settings`), environment
-/// markers. Unlike the resolver's reader it keeps the source range of everything and never
-/// stops at a bad line.
+/// markers, `${NAME}` environment variables. It keeps the source range of everything and never
+/// stops at a bad line; the editor features and the resolver's ``RequirementsFile`` both read
+/// files through it.
 struct RequirementsFileParser {
     private let bytes: [UInt8]
     private let locator: SourceLocator
     private let isConstraints: Bool
+    private let environment: [String: String]
 
-    init(text: String, isConstraints: Bool) {
+    init(text: String, isConstraints: Bool, environment: [String: String] = [:]) {
         self.bytes = Array(text.utf8)
         self.locator = SourceLocator(bytes: bytes)
         self.isConstraints = isConstraints
+        self.environment = environment
     }
 
     struct Output {
         var occurrences: [DependencyOccurrence] = []
         var options: [RequirementsOption] = []
+        var locations: [RequirementsLocation] = []
         var problems: [DocumentProblem] = []
+    }
+
+    /// The index options among a file's option lines (the last `--index-url` wins, as in pip).
+    static func indexSettings(of options: [RequirementsOption]) -> DocumentIndexSettings {
+        var settings = DocumentIndexSettings()
+        for option in options {
+            let setting = option.value.map { DocumentSetting(value: $0, range: option.valueRange ?? option.range, key: option.name) }
+            switch option.name {
+            case "-i", "--index-url": if let setting { settings.indexURL = setting }
+            case "--extra-index-url": if let setting { settings.extraIndexURLs.append(setting) }
+            case "-f", "--find-links": if let setting { settings.findLinks.append(setting) }
+            case "--no-index": settings.noIndex = true
+            default: break
+            }
+        }
+        return settings
+    }
+
+    /// Expands `${NAME}` (uppercase letters, digits, `_`: the only form pip expands) from the
+    /// environment; unknown names stay as written, as in pip.
+    func expand(_ text: String) -> String {
+        guard text.contains("${") else { return text }
+        var result = ""
+        var rest = Substring(text)
+        while let open = rest.range(of: "${") {
+            result += rest[..<open.lowerBound]
+            let after = rest[open.upperBound...]
+            guard let close = after.firstIndex(of: "}") else {
+                rest = rest[open.lowerBound...]
+                break
+            }
+            let name = after[..<close]
+            if !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isUppercase || $0.isNumber || $0 == "_") }),
+               let value = environment[String(name)] {
+                result += value
+            } else {
+                result += rest[open.lowerBound...close]
+            }
+            rest = after[after.index(after: close)...]
+        }
+        return result + rest
     }
 
     /// A logical line: its bytes and, for each, the offset in the file it came from.
@@ -109,18 +154,20 @@ struct RequirementsFileParser {
             index += 1
         }
         while requirementEnd > start, Self.isSpace(content[requirementEnd - 1]) { requirementEnd -= 1 }
-        let requirementText = text(line, start..<requirementEnd)
+        let written = text(line, start..<requirementEnd)
+        let requirementText = expand(written)
         let (requirement, error) = DependencyOccurrence.parse(requirementText)
-        let scanned = ProjectNameScanner.scan(requirementText.utf8[...])
-        if requirement == nil && (scanned.length == 0 || Self.looksLikeLocation(requirementText)) {
+        if requirement == nil, Self.looksLikeLocation(requirementText) {
             // A bare path or URL of an archive (a direct reference without a name): not a project to describe.
-            if Self.looksLikeLocation(requirementText) { return }
+            output.locations.append(RequirementsLocation(text: requirementText, range: range(line, start..<requirementEnd)))
+            return
         }
+        let scanned = ProjectNameScanner.scan(written.utf8[...])
         let nameSpan = start + scanned.leading..<start + scanned.leading + scanned.length
         let constraint = ProjectNameScanner.constraintSpan(in: Array(content[..<requirementEnd]), afterName: nameSpan.upperBound)
         output.occurrences.append(DependencyOccurrence(
             text: requirementText, requirement: requirement, parseError: error,
-            name: text(line, nameSpan), range: range(line, start..<requirementEnd), nameRange: range(line, nameSpan),
+            name: requirement?.name ?? expand(text(line, nameSpan)), range: range(line, start..<requirementEnd), nameRange: range(line, nameSpan),
             constraintRange: constraint.map { range(line, $0) }, section: .requirementsFile, isConstraint: isConstraints))
     }
 
@@ -147,7 +194,7 @@ struct RequirementsFileParser {
         while valueStart < span.upperBound, Self.isSpace(content[valueStart]) || content[valueStart] == UInt8(ascii: "=") { valueStart += 1 }
         let hasValue = valueStart < span.upperBound
         return RequirementsOption(
-            name: name, value: hasValue ? text(line, valueStart..<span.upperBound) : nil, range: range(line, span),
+            name: name, value: hasValue ? expand(text(line, valueStart..<span.upperBound)) : nil, range: range(line, span),
             valueRange: hasValue ? range(line, valueStart..<span.upperBound) : nil)
     }
 }

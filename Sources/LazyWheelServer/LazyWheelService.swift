@@ -17,12 +17,14 @@ public final class LazyWheelService: MessageHandler {
             ReadRangeRequest.self, ReadEntryRequest.self, GetMetadataRequest.self, CloseWheelRequest.self,
             StatsRequest.self, ResolveRequest.self,
             // The language server mode (LanguageServer/).
-            HoverRequest.self, CompletionRequest.self, CodeLensRequest.self,
+            HoverRequest.self, CompletionRequest.self, CodeLensRequest.self, InlayHintRequest.self,
+            CodeActionRequest.self, DocumentLinkRequest.self, ExecuteCommandRequest.self, DependencyAtRequest.self,
         ],
         notifications: [
             InitializedNotification.self, ExitNotification.self,
             DidOpenTextDocumentNotification.self, DidChangeTextDocumentNotification.self,
             DidCloseTextDocumentNotification.self, DidSaveTextDocumentNotification.self,
+            DidChangeConfigurationNotification.self,
         ])
 
     private enum Lifecycle {
@@ -53,6 +55,23 @@ public final class LazyWheelService: MessageHandler {
         with create: @escaping @Sendable (ProgressToken, @escaping @Sendable (Bool) -> Void) -> Void
     ) {
         session.languageServer.sendProgressCreation(with: create)
+    }
+
+    /// Lets the service send its requests to the client through `connection`: progress tokens
+    /// for background work, `workspace/configuration` and `workspace/applyEdit`.
+    public func sendRequests(through connection: JSONRPCConnection) {
+        sendWorkDoneProgressCreation { token, done in
+            connection.sendRequest(WorkDoneProgressCreateRequest(token: token)) { result in
+                done((try? result.get()) != nil)
+            }
+        }
+        session.languageServer.clientRequests.connect(ClientRequests.Senders(
+            configuration: { request, reply in
+                connection.sendRequest(request) { reply(try? $0.get()) }
+            },
+            applyEdit: { request in
+                connection.sendRequest(request) { _ in }
+            }))
     }
 
     /// The exit code the process should end with now: 0 after `shutdown`, else 1.
@@ -134,7 +153,8 @@ public final class LazyWheelService: MessageHandler {
         switch notification {
         case is ExitNotification:
             onExit(exitCode)
-        case is DidOpenTextDocumentNotification, is DidChangeTextDocumentNotification, is DidCloseTextDocumentNotification:
+        case is DidOpenTextDocumentNotification, is DidChangeTextDocumentNotification, is DidCloseTextDocumentNotification,
+             is InitializedNotification, is DidChangeConfigurationNotification:
             session.languageServer.handle(notification, session: session)
         default:
             break

@@ -1,3 +1,4 @@
+import DependencyDocuments
 import Foundation
 import LazyZip
 import PackagingStandards
@@ -28,10 +29,11 @@ public enum RequirementsFileError: Error, Sendable, Equatable, CustomStringConve
 }
 
 /// The resolution input of a pip requirements file ("Requirements File Format" in pip's
-/// documentation): requirements, `-r` includes, `-c` constraints, `#` comments, `\` line
-/// continuations, `${VAR}` expansion, `--index-url`/`--extra-index-url`/`--find-links`/
-/// `--no-index`/`--pre`/`--only-binary`, per-requirement `--hash` (ignored for resolution), and
-/// bare URLs or paths of wheels and sdists (direct references).
+/// documentation), read with the editor's parser (``DependencyDocument``, which keeps source
+/// ranges): requirements, `-r` includes, `-c` constraints, `#` comments, `\\` line continuations,
+/// `${VAR}` expansion, `--index-url`/`--extra-index-url`/`--find-links`/`--no-index`/`--pre`/
+/// `--only-binary`, per-requirement `--hash` (ignored for resolution), and bare URLs or paths of
+/// wheels and sdists (direct references).
 public struct RequirementsFile: Sendable, Equatable {
     public var requirements: [Requirement] = []
     public var constraints: [Requirement] = []
@@ -53,14 +55,11 @@ public struct RequirementsFile: Sendable, Equatable {
         path: String, environment: [String: String] = [:],
         read: (String) throws -> String = RequirementsFile.readText
     ) throws -> RequirementsFile {
-        var result = RequirementsFile()
-        var parser = Parser(environment: environment)
         let text: String
         do { text = try read(path) } catch {
             throw RequirementsFileError.unreadableInclude(file: path, line: 0, path: path, reason: "\(error)")
         }
-        try parser.parse(text: text, file: path, asConstraints: false, into: &result, stack: [path], read: read)
-        return result
+        return try parse(text: text, file: path, environment: environment, read: read)
     }
 
     /// Parses `text` as if read from `file` (includes resolve against its directory).
@@ -69,8 +68,10 @@ public struct RequirementsFile: Sendable, Equatable {
         read: (String) throws -> String = RequirementsFile.readText
     ) throws -> RequirementsFile {
         var result = RequirementsFile()
-        var parser = Parser(environment: environment)
-        try parser.parse(text: text, file: file, asConstraints: false, into: &result, stack: [file], read: read)
+        try withoutActuallyEscaping(read) { read in
+            let reader = Reader(environment: environment, read: read)
+            try reader.add(text: text, file: file, asConstraints: false, into: &result, stack: [file])
+        }
         return result
     }
 
@@ -80,9 +81,8 @@ public struct RequirementsFile: Sendable, Equatable {
     }
 
     /// The UTF-8 text of the file at `path` (without a byte order mark), read with POSIX calls
-    /// (``PositionalIO``): Foundation's `String(contentsOfFile:)` goes through `URL`, whose first
-    /// use looks up generic types by mangled name (about half a millisecond of a `resolve -r` run
-    /// answered from the cache).
+    /// (``PositionalIO``) rather than through Foundation's `URL`, which a cached `resolve -r` run
+    /// would otherwise pay for.
     public static func readText(_ path: String) throws -> String {
         let bytes: Data
         do { bytes = try PositionalIO.contents(ofFileAtPath: path) } catch {
@@ -96,131 +96,84 @@ public struct RequirementsFile: Sendable, Equatable {
         return text
     }
 
-    private struct Parser {
+    /// Walks a file and its includes, turning the parsed document into resolution input.
+    private struct Reader {
         let environment: [String: String]
+        let read: (String) throws -> String
 
-        mutating func parse(
-            text: String, file: String, asConstraints: Bool, into result: inout RequirementsFile, stack: [String],
-            read: (String) throws -> String
-        ) throws {
-            for (lineNumber, line) in logicalLines(text) {
-                var tokens = tokenize(expand(stripComment(line)))
-                guard !tokens.isEmpty else { continue }
-                let first = tokens.removeFirst()
-                func value() throws -> String {
-                    if let equals = first.firstIndex(of: "="), first.hasPrefix("--") {
-                        return String(first[first.index(after: equals)...])
+        func add(text: String, file: String, asConstraints: Bool, into result: inout RequirementsFile, stack: [String]) throws {
+            let document = DependencyDocument(kind: .requirements(isConstraints: asConstraints), text: text, environment: environment)
+            // Options, requirements and locations in file order, so includes land where they are written.
+            enum Item {
+                case option(RequirementsOption)
+                case requirement(DependencyOccurrence)
+                case location(RequirementsLocation)
+
+                var offset: Int {
+                    switch self {
+                    case .option(let option): option.range.start.byteOffset
+                    case .requirement(let occurrence): occurrence.range.start.byteOffset
+                    case .location(let location): location.range.start.byteOffset
                     }
-                    if first.count > 2, first.hasPrefix("-"), !first.hasPrefix("--") { return String(first.dropFirst(2)) }
-                    guard !tokens.isEmpty else {
-                        throw RequirementsFileError.missingOptionValue(file: file, line: lineNumber, option: first)
-                    }
-                    return tokens.removeFirst()
                 }
-                let option = first.hasPrefix("-") ? String(first.prefix { $0 != "=" }) : ""
-                switch option {
-                case "":
-                    let requirementText = ([first] + tokens.prefix(while: { !$0.hasPrefix("--") })).joinedPlainly(separator: " ")
-                    let requirement = try parseRequirement(requirementText, file: file, line: lineNumber)
+            }
+            let items = (document.options.map(Item.option) + document.occurrences.map(Item.requirement)
+                + document.locations.map(Item.location)).sorted { $0.offset < $1.offset }
+            for item in items {
+                switch item {
+                case .requirement(let occurrence):
+                    guard let requirement = occurrence.requirement else {
+                        throw RequirementsFileError.invalidRequirement(
+                            file: file, line: occurrence.range.start.line + 1, text: occurrence.text,
+                            reason: occurrence.parseError ?? "not a PEP 508 requirement")
+                    }
                     if asConstraints { result.constraints.append(requirement) } else { result.requirements.append(requirement) }
-                case "-r", "--requirement", "-c", "--constraint":
-                    let included = resolvePath(try value(), relativeTo: file)
-                    guard !stack.contains(included) else {
-                        throw RequirementsFileError.includeCycle(file: file, line: lineNumber, path: included)
+                case .location(let location):
+                    guard let requirement = directReference(location.text, file: file) else {
+                        throw RequirementsFileError.invalidRequirement(
+                            file: file, line: location.range.start.line + 1, text: location.text,
+                            reason: "not a wheel or sdist file name")
                     }
-                    let text: String
-                    do { text = try read(included) } catch {
-                        throw RequirementsFileError.unreadableInclude(file: file, line: lineNumber, path: included, reason: "\(error)")
-                    }
-                    let constraints = asConstraints || option == "-c" || option == "--constraint"
-                    try parse(text: text, file: included, asConstraints: constraints, into: &result, stack: stack + [included], read: read)
-                case "-i", "--index-url": result.indexURL = try value()
-                case "--extra-index-url": result.extraIndexURLs.append(try value())
-                case "-f", "--find-links": result.findLinks.append(resolveLocation(try value(), relativeTo: file))
-                case "--no-index": result.noIndex = true
-                case "--pre": result.allowPrereleases = true
-                case "--only-binary":
-                    result.binaryFormats.addOnlyBinary(try value())
-                case "--no-binary":
-                    result.binaryFormats.addNoBinary(try value())
-                case "--prefer-binary", "--trusted-host", "--use-feature", "--no-deps":
-                    if option == "--trusted-host" || option == "--use-feature" { _ = try value() }
-                case "-e", "--editable":
-                    throw RequirementsFileError.unsupportedOption(file: file, line: lineNumber, option: first)
-                default:
-                    throw RequirementsFileError.unsupportedOption(file: file, line: lineNumber, option: first)
+                    if asConstraints { result.constraints.append(requirement) } else { result.requirements.append(requirement) }
+                case .option(let option):
+                    try apply(option, file: file, asConstraints: asConstraints, into: &result, stack: stack)
                 }
             }
         }
 
-        /// Joins `\`-continued lines; yields each logical line with the number of its first line.
-        func logicalLines(_ text: String) -> [(Int, String)] {
-            var result: [(Int, String)] = []
-            var pending = ""
-            var start = 0
-            for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-                var line = String(raw)
-                if line.hasSuffix("\r") { line.removeLast() }
-                if pending.isEmpty { start = index + 1 }
-                if line.hasSuffix("\\") {
-                    pending += line.dropLast() + " "
-                    continue
+        private func apply(
+            _ option: RequirementsOption, file: String, asConstraints: Bool, into result: inout RequirementsFile, stack: [String]
+        ) throws {
+            let line = option.range.start.line + 1
+            func value() throws -> String {
+                guard let value = option.value else {
+                    throw RequirementsFileError.missingOptionValue(file: file, line: line, option: option.name)
                 }
-                result.append((start, pending + line))
-                pending = ""
+                return value
             }
-            if !pending.isEmpty { result.append((start, pending)) }
-            return result
-        }
-
-        /// Drops a `#` comment that starts the line or follows whitespace (not a URL fragment).
-        func stripComment(_ line: String) -> String {
-            var previous: Character = " "
-            var quote: Character?
-            for index in line.indices {
-                let c = line[index]
-                if let q = quote { if c == q { quote = nil } } else if c == "'" || c == "\"" { quote = c }
-                if c == "#", quote == nil, previous.isWhitespace { return String(line[..<index]) }
-                previous = c
-            }
-            return line
-        }
-
-        /// Expands `${NAME}` from the environment (pip expands only this form).
-        func expand(_ line: String) -> String {
-            guard line.contains("${") else { return line }
-            var result = line
-            for (name, value) in environment { result = result.replacingOccurrences(of: "${\(name)}", with: value) }
-            return result
-        }
-
-        func tokenize(_ line: String) -> [String] {
-            // Split on whitespace outside quotes; a requirement's marker keeps its spaces because
-            // the requirement tokens are joined back before parsing.
-            var tokens: [String] = []
-            var current = ""
-            var quote: Character?
-            for c in line {
-                if let q = quote {
-                    current.append(c)
-                    if c == q { quote = nil }
-                } else if c == "'" || c == "\"" {
-                    quote = c
-                    current.append(c)
-                } else if c.isWhitespace {
-                    if !current.isEmpty { tokens.append(current); current = "" }
-                } else {
-                    current.append(c)
+            switch option.name {
+            case "-r", "--requirement", "-c", "--constraint":
+                let included = resolvePath(try value(), relativeTo: file)
+                guard !stack.contains(included) else {
+                    throw RequirementsFileError.includeCycle(file: file, line: line, path: included)
                 }
-            }
-            if !current.isEmpty { tokens.append(current) }
-            return tokens
-        }
-
-        func parseRequirement(_ text: String, file: String, line: Int) throws -> Requirement {
-            if let direct = directReference(text, file: file) { return direct }
-            do { return try Requirement(text) } catch {
-                throw RequirementsFileError.invalidRequirement(file: file, line: line, text: text, reason: "\(error)")
+                let text: String
+                do { text = try read(included) } catch {
+                    throw RequirementsFileError.unreadableInclude(file: file, line: line, path: included, reason: "\(error)")
+                }
+                let constraints = asConstraints || option.name == "-c" || option.name == "--constraint"
+                try add(text: text, file: included, asConstraints: constraints, into: &result, stack: stack + [included])
+            case "-i", "--index-url": result.indexURL = try value()
+            case "--extra-index-url": result.extraIndexURLs.append(try value())
+            case "-f", "--find-links": result.findLinks.append(resolveLocation(try value(), relativeTo: file))
+            case "--no-index": result.noIndex = true
+            case "--pre": result.allowPrereleases = true
+            case "--only-binary": result.binaryFormats.addOnlyBinary(try value())
+            case "--no-binary": result.binaryFormats.addNoBinary(try value())
+            case "--trusted-host", "--use-feature": _ = try value()
+            case "--prefer-binary", "--no-deps": break
+            default:
+                throw RequirementsFileError.unsupportedOption(file: file, line: line, option: option.name)
             }
         }
 
@@ -229,12 +182,10 @@ public struct RequirementsFile: Sendable, Equatable {
         func directReference(_ text: String, file: String) -> Requirement? {
             var location = text
             var marker: Marker?
-            if let semicolon = text.range(of: "; ") {
+            if let semicolon = text.range(of: ";") {
                 location = String(text[..<semicolon.lowerBound]).trimmingCharacters(in: .whitespaces)
-                marker = try? Marker(String(text[semicolon.upperBound...]))
+                marker = try? Marker(String(text[semicolon.upperBound...]).trimmingCharacters(in: .whitespaces))
             }
-            let looksLikeLocation = location.contains("://") || location.hasPrefix(".") || location.hasPrefix("/")
-            guard looksLikeLocation, !location.contains(" @ ") else { return nil }
             let url = resolveLocation(location, relativeTo: file)
             let filename = String(url.split(separator: "/").last ?? "").components(separatedBy: "#")[0]
             let name: String

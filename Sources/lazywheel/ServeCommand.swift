@@ -55,11 +55,7 @@ struct ServeCommand: Subcommand {
                 connection.waitUntilSent()
                 LazyWheelCommand.endProcess(status: code)
             })
-        service.sendWorkDoneProgressCreation { token, done in
-            connection.sendRequest(WorkDoneProgressCreateRequest(token: token)) { result in
-                done((try? result.get()) != nil)
-            }
-        }
+        service.sendRequests(through: connection)
         connection.start(handler: service) { _ in service.connectionClosed() }
         dispatchMain()
     }

@@ -52,6 +52,19 @@ struct RequirementsFileTests {
         #expect(flask.constraintRange?.start.line == 1)
     }
 
+    @Test func environmentVariablesIndexOptionsAndLocations() throws {
+        let text = "--index-url ${INDEX}\n--extra-index-url=http://127.0.0.1:8081/simple\n-f ./wheels\n${PKG}>=1\n./dist/a-1.0-py3-none-any.whl\n${UNSET}x\n"
+        let document = DependencyDocument(kind: .requirements(isConstraints: false), text: text, environment: ["INDEX": "http://127.0.0.1/simple/", "PKG": "six"])
+        #expect(document.indexSettings.indexURL?.value == "http://127.0.0.1/simple/")
+        #expect(document.indexSettings.indexURL?.range.start.line == 0)
+        #expect(document.indexSettings.extraIndexURLs.map(\.value) == ["http://127.0.0.1:8081/simple"])
+        #expect(document.indexSettings.findLinks.map(\.value) == ["./wheels"])
+        #expect(document.occurrences.first?.requirement?.name == "six")
+        #expect(document.occurrences.first?.range.start.line == 3)
+        #expect(document.locations.map(\.text) == ["./dist/a-1.0-py3-none-any.whl"])
+        #expect(document.occurrences.last?.text == "${UNSET}x")
+    }
+
     @Test func incompleteRequirementStillNamesTheProject() throws {
         let document = DependencyDocument(kind: .requirements(isConstraints: false), text: "requests==\n")
         let occurrence = try #require(document.occurrences.first)
@@ -62,6 +75,8 @@ struct RequirementsFileTests {
     @Test(arguments: [
         ("requirements.txt", true), ("requirements-dev.txt", true), ("dev-requirements.txt", true), ("requirements.in", true),
         ("constraints.txt", true), ("pyproject.toml", true), ("README.txt", false), ("setup.py", false),
+        ("requirements/dev.txt", true), ("requirements/base.in", true), ("requirements-test.in", true),
+        ("constraints-web.txt", true), ("docs/notes.txt", false),
     ])
     func detection(name: String, detected: Bool) {
         #expect((DependencyDocumentKind.detect(fileName: "/some/dir/" + name) != nil) == detected)
@@ -105,6 +120,30 @@ struct PyprojectTests {
         sphinx = ">=7, <8"
         union = "^1 || ^2"
         """
+
+    @Test func uvIndexesAndRequiresPython() throws {
+        let text = """
+            [project]
+            name = "x"
+            requires-python = ">=3.12"
+
+            [tool.uv]
+            extra-index-url = ["http://127.0.0.1:2/simple/"]
+
+            [[tool.uv.index]]
+            name = "internal"
+            url = "http://127.0.0.1:1/simple/"
+
+            [[tool.uv.index]]
+            url = "http://127.0.0.1:3/simple/"
+            default = true
+            """
+        let document = DependencyDocument(kind: .pyproject, text: text)
+        #expect(document.requiresPython?.value == ">=3.12")
+        #expect(document.indexSettings.indexURL?.value == "http://127.0.0.1:3/simple/")
+        #expect(document.indexSettings.indexURL?.key == "[[tool.uv.index]] url")
+        #expect(document.indexSettings.extraIndexURLs.map(\.value) == ["http://127.0.0.1:1/simple/", "http://127.0.0.1:2/simple/"])
+    }
 
     @Test func everySection() throws {
         let document = DependencyDocument(kind: .pyproject, text: Self.text)

@@ -91,7 +91,7 @@ struct LanguageServerIndexTests {
         #expect(hover.contents.kind == "markdown")
         #expect(hover.contents.value.contains("**idna** `3.10` (matches `>=3`) — latest"))
         #expect(hover.contents.value.contains("Requires-Python: `>=3.6`"))
-        #expect(hover.contents.value.contains("Wheel for Python 3.12 on"))
+        #expect(hover.contents.value.contains("Wheel for Python 3.12 (editor settings) on"))
         #expect(hover.range == LSPRange(start: .init(line: 0, character: 0), end: .init(line: 0, character: 7)))
         // The second hover on the same line is answered from memory.
         #expect(try HoverRequest(textDocument: .init(uri: uri), position: .init(line: 0, character: 2))
@@ -107,7 +107,8 @@ struct LanguageServerIndexTests {
         #expect(diagnostics.contains { $0.code == "no-matching-version" && $0.range.start.line == 1 })
 
         let lenses = try CodeLensRequest(textDocument: .init(uri: uri)).answer(in: fixture.context())
-        #expect(lenses.map(\.command?.title) == ["latest 3.10", "latest 3.10 (not allowed by ==2.0)"])
+        #expect(lenses.map(\.command?.title) == ["latest 3.10 — update", "latest 3.10 (not allowed by ==2.0) — update"])
+        #expect(lenses.allSatisfy { $0.command?.command == LanguageServerCommand.updateToLatest.rawValue })
     }
 
     @Test func cancellationAbortsTheLookup() throws {
@@ -120,5 +121,39 @@ struct LanguageServerIndexTests {
             _ = try HoverRequest(textDocument: .init(uri: uri), position: .init(line: 0, character: 1))
                 .answer(in: fixture.context(cancellation))
         }
+    }
+
+    @Test func aHoverWaitingForTheDiagnosticsLookupStaysCancellable() throws {
+        let fixture = try Fixture()
+        let uri = "file:///project/requirements.txt"
+        fixture.open(uri, "slow\n")
+        Thread.sleep(forTimeInterval: 0.2)  // the diagnostics' lookup of `slow` is running
+        let cancellation = CancellationToken()
+        DispatchQueue.global().asyncAfter(deadline: .now() + 0.3) { cancellation.cancel() }
+        let started = Date()
+        #expect(throws: OperationCancelled.self) {
+            _ = try HoverRequest(textDocument: .init(uri: uri), position: .init(line: 0, character: 1))
+                .answer(in: fixture.context(cancellation))
+        }
+        #expect(Date().timeIntervalSince(started) < 5)
+    }
+
+    @Test func concurrentLookupsOfOneProjectShareOneFetch() throws {
+        let fixture = try Fixture()
+        let uri = "file:///project/requirements.txt"
+        fixture.open(uri, "idna\n")
+        let document = try #require(fixture.session.languageServer.documents.document(uri))
+        let scope = try fixture.session.languageServer.scope(for: document, session: fixture.session)
+        let before = fixture.server.requests.count
+        let group = DispatchGroup()
+        for _ in 0..<8 {
+            DispatchQueue.global().async(group: group) {
+                _ = try? fixture.session.languageServer.insights.insight(
+                    name: "idna", specifier: nil, scope: scope, cancellation: CancellationToken())
+            }
+        }
+        group.wait()
+        // One page and the wheel's ranges, not eight times that (the diagnostics' lookup counts too).
+        #expect(fixture.server.requests.count - before <= 4)
     }
 }

@@ -7,15 +7,17 @@
 ;;; Commentary:
 
 ;; Starts `lazywheel serve' (a language server for Python dependency documents) with the built-in
-;; jsonrpc.el, shows the project's metadata of the dependency at point through eldoc, and keeps
-;; the server's diagnostics (unknown project, no matching version, yanked pin, no wheel, syntax
-;; errors) per buffer, shown through flymake when `lazywheel-mode' is on.
+;; jsonrpc.el, shows the project's metadata of the dependency at point through eldoc (asked
+;; asynchronously, so a slow index never freezes Emacs), and shows the server's diagnostics
+;; (unknown project, no matching version, yanked pin, no wheel, syntax errors) through flymake.
 ;;
 ;;   (require 'lazywheel)
 ;;   (setq lazywheel-index-url "http://127.0.0.1:8080/simple/")
 ;;   (add-hook 'find-file-hook #'lazywheel-maybe-enable)
 ;;
-;; Emacs 29+ users of eglot can instead rely on the `eglot-server-programs' entry added below.
+;; eglot (built into Emacs 29+, Debian's elpa-eglot on 28) is the other path: loading this file
+;; registers the server in `eglot-server-programs'; settings come from
+;; `eglot-workspace-configuration' (section `lazywheel').
 
 ;;; Code:
 
@@ -36,17 +38,44 @@ where `uv tool install' and pipx put commands (see
 (defcustom lazywheel-python nil "Target Python version, e.g. \"3.12\"." :type '(choice (const nil) string))
 (defcustom lazywheel-platform nil "Target platform tag, e.g. \"manylinux_2_28_x86_64\"." :type '(choice (const nil) string))
 
+(defcustom lazywheel-hover-timeout 30 "Seconds an eldoc hover may take before it is dropped." :type 'number)
+
 (defvar lazywheel--connection nil "The running server connection.")
+(defvar lazywheel--initialized nil "Whether the server answered `initialize'.")
+(defvar lazywheel--waiting nil
+  "Functions sending requests once the server answered `initialize'.")
+(defvar lazywheel-mode)
+
+(defun lazywheel--when-initialized (send)
+  "Call SEND once the server is initialized (it refuses requests before)."
+  (lazywheel-connection)
+  (if lazywheel--initialized (funcall send) (push send lazywheel--waiting)))
 (defvar lazywheel--diagnostics (make-hash-table :test #'equal) "URI to the last published diagnostics.")
 (defvar-local lazywheel--version 0 "Version of the buffer's text last sent to the server.")
 
 (defun lazywheel-dependency-file-p (file-name)
-  "Whether FILE-NAME is a requirements/constraints file or pyproject.toml."
-  (let ((base (downcase (file-name-nondirectory (or file-name "")))))
+  "Whether FILE-NAME is a requirements/constraints file or pyproject.toml.
+The names the server recognizes: requirements*.txt, *requirements.txt, any .txt in a
+requirements/ or constraints/ directory, *.in, constraints*.txt, pyproject.toml."
+  (let* ((file-name (or file-name ""))
+         (base (downcase (file-name-nondirectory file-name)))
+         (directory (downcase (file-name-nondirectory (directory-file-name (or (file-name-directory file-name) ""))))))
     (or (string= base "pyproject.toml")
         (string-suffix-p ".in" base)
         (and (string-suffix-p ".txt" base)
-             (or (string-match-p "requirement" base) (string-prefix-p "constraint" base))))))
+             (or (string-match-p "requirement" base) (string-prefix-p "constraint" base)
+                 (string-prefix-p "requirement" directory) (string-prefix-p "constraint" directory))))))
+
+;;;###autoload
+(define-derived-mode lazywheel-requirements-mode conf-unix-mode "Requirements"
+  "Major mode for pip requirements and constraints files (`#' comments).
+Lets eglot serve them where `pip-requirements-mode' is not installed.")
+
+;;;###autoload
+(unless (fboundp 'pip-requirements-mode)
+ (add-to-list 'auto-mode-alist
+             '("\\(?:/requirements[^/]*\\.\\(?:txt\\|in\\)\\|/constraints[^/]*\\.txt\\|/requirements/[^/]*\\.txt\\|requirements\\.txt\\)\\'"
+               . lazywheel-requirements-mode)))
 
 (defun lazywheel--initialization-options ()
   (append (when lazywheel-index-url (list :indexUrl lazywheel-index-url))
@@ -55,8 +84,15 @@ where `uv tool install' and pipx put commands (see
 
 (defun lazywheel--notification (_connection method params)
   "Handle server notification METHOD with PARAMS."
-  (when (eq method 'textDocument/publishDiagnostics)
-    (puthash (plist-get params :uri) (append (plist-get params :diagnostics) nil) lazywheel--diagnostics)))
+  (pcase method
+    ('textDocument/publishDiagnostics
+     (let ((uri (plist-get params :uri)))
+       (puthash uri (append (plist-get params :diagnostics) nil) lazywheel--diagnostics)
+       (dolist (buffer (buffer-list))
+         (with-current-buffer buffer
+           (when (and lazywheel-mode buffer-file-name (equal (lazywheel--uri) uri) (bound-and-true-p flymake-mode))
+             (flymake-start))))))
+    ('window/showMessage (message "%s" (plist-get params :message)))))
 
 (defun lazywheel-find-executable ()
   "The lazywheel executable to run, or nil when there is none.
@@ -109,9 +145,18 @@ Nil when there is none, after saying once how to install it."
            (connection (make-instance 'jsonrpc-process-connection :name "lazywheel" :process process
                                       :notification-dispatcher #'lazywheel--notification
                                       :request-dispatcher (lambda (&rest _) nil))))
-      (jsonrpc-request connection :initialize
-                       (list :processId (emacs-pid) :clientInfo '(:name "lazywheel.el") :capabilities '(:window (:workDoneProgress t))
-                             :initializationOptions (or (lazywheel--initialization-options) #s(hash-table))))
+      ;; Asynchronous like every request: the server handles messages in order, so the
+      ;; notifications sent next arrive after `initialize'.
+      (setq lazywheel--initialized nil)
+      (jsonrpc-async-request connection :initialize
+                             (list :processId (emacs-pid) :clientInfo '(:name "lazywheel.el") :capabilities '(:window (:workDoneProgress t))
+                                   :initializationOptions (or (lazywheel--initialization-options) #s(hash-table)))
+                             :success-fn (lambda (_result)
+                                           (setq lazywheel--initialized t)
+                                           (let ((waiting (nreverse lazywheel--waiting)))
+                                             (setq lazywheel--waiting nil)
+                                             (mapc #'funcall waiting)))
+                             :error-fn (lambda (error) (message "lazywheel: initialize failed: %s" (plist-get error :message))))
       (jsonrpc-notify connection :initialized #s(hash-table))
       (setq lazywheel--connection connection)))
   lazywheel--connection)
@@ -137,17 +182,29 @@ Nil when there is none, after saying once how to install it."
                     (list :textDocument (list :uri (lazywheel--uri) :version lazywheel--version)
                           :contentChanges (vector (list :text (buffer-substring-no-properties (point-min) (point-max))))))))
 
-(defun lazywheel-hover-at-point ()
-  "The Markdown the server shows for the dependency at point, or nil."
-  (let ((result (jsonrpc-request (lazywheel-connection) :textDocument/hover
-                                 (list :textDocument (list :uri (lazywheel--uri)) :position (lazywheel--position))
-                                 :timeout 30)))
-    (when result (plist-get (plist-get result :contents) :value))))
+(defun lazywheel-hover-at-point (callback)
+  "Ask for the Markdown of the dependency at point; call CALLBACK with it.
+CALLBACK gets nil when there is none.  Asynchronous: returns at once, so a
+slow or stalled index never blocks Emacs."
+  (let ((params (list :textDocument (list :uri (lazywheel--uri)) :position (lazywheel--position))))
+    (lazywheel--when-initialized
+     (lambda ()
+       (jsonrpc-async-request (lazywheel-connection) :textDocument/hover params
+                              :success-fn (lambda (result)
+                                            (funcall callback (and result (plist-get (plist-get result :contents) :value))))
+                              :error-fn (lambda (_error) (funcall callback nil))
+                              :timeout lazywheel-hover-timeout
+                              :timeout-fn (lambda () (funcall callback nil)))))))
 
-(defun lazywheel-eldoc-function (&rest _)
-  "Eldoc documentation function: the hover of the dependency at point."
+(defun lazywheel-eldoc-function (callback &rest _)
+  "Eldoc documentation function: the dependency at point's hover, to CALLBACK."
   (when lazywheel-mode
-    (condition-case nil (lazywheel-hover-at-point) (error nil))))
+    (let ((buffer (current-buffer)))
+      (lazywheel-hover-at-point
+       (lambda (text)
+         (when (and text (buffer-live-p buffer))
+           (funcall callback text))))
+      t)))
 
 (defun lazywheel-buffer-diagnostics ()
   "The diagnostics the server last published for this buffer (plists)."
@@ -175,7 +232,10 @@ Nil when there is none, after saying once how to install it."
         (lazywheel--did-open)
         (add-hook 'after-change-functions #'lazywheel--did-change nil t)
         (add-hook 'eldoc-documentation-functions #'lazywheel-eldoc-function nil t)
-        (add-hook 'flymake-diagnostic-functions #'lazywheel--flymake nil t))
+        (add-hook 'flymake-diagnostic-functions #'lazywheel--flymake nil t)
+        ;; What the mode is for: documentation on cursor moves and diagnostics in the buffer.
+        (eldoc-mode 1)
+        (flymake-mode 1))
     (remove-hook 'after-change-functions #'lazywheel--did-change t)
     (remove-hook 'eldoc-documentation-functions #'lazywheel-eldoc-function t)
     (remove-hook 'flymake-diagnostic-functions #'lazywheel--flymake t)
@@ -194,7 +254,7 @@ Nil when there is none, after saying once how to install it."
 (with-eval-after-load 'eglot
   (defvar eglot-server-programs)
   (add-to-list 'eglot-server-programs
-               `((pip-requirements-mode conf-toml-mode toml-ts-mode)
+               `((lazywheel-requirements-mode pip-requirements-mode conf-toml-mode toml-ts-mode)
                  . ,(lambda (&optional _interactive) (or (lazywheel-server-command) lazywheel-server-command)))))
 
 (provide 'lazywheel)

@@ -20,32 +20,34 @@ struct HoverRequest: ServerMethod {
 
     func answerFromMemory(in session: ServerSession) throws -> Hover?? {
         guard session.languageServer.documents.document(textDocument.uri) != nil else { return nil }
-        guard let (_, occurrence) = try locate(in: session) else { return .some(nil) }
+        guard let (document, occurrence) = try locate(in: session) else { return .some(nil) }
         guard !occurrence.name.isEmpty else {
-            return .some(hover(occurrence, .failed("no project name could be read"), session: session))
+            return .some(hover(occurrence, .failed("no project name could be read"), scope: nil))
         }
+        // Building a scope may run python3 or read included files: only a known one is used here.
+        guard let scope = session.languageServer.scopes.known(for: document, session: session) else { return nil }
         let specifier = occurrence.requirement?.specifier
-        guard let insight = session.languageServer.insights.cached(name: occurrence.name, specifier: specifier) else { return nil }
-        return .some(hover(occurrence, insight, session: session))
+        guard let insight = session.languageServer.insights.cached(name: occurrence.name, specifier: specifier, scope: scope) else { return nil }
+        return .some(hover(occurrence, insight, scope: scope))
     }
 
     /// Looks the project up by name, with the line's specifier when the requirement parses (a line
     /// being typed, like `requests==`, still shows the project).
     func answer(in context: RequestContext) throws -> Hover? {
-        guard let (_, occurrence) = try locate(in: context.session), !occurrence.name.isEmpty else {
+        guard let (document, occurrence) = try locate(in: context.session), !occurrence.name.isEmpty else {
             return try answerFromMemory(in: context.session) ?? nil
         }
         context.progress.begin("Looking up \(occurrence.name)")
         defer { context.progress.end() }
+        let scope = try context.session.languageServer.scope(for: document, session: context.session)
         let insight = try context.session.languageServer.insights.insight(
-            name: occurrence.name, specifier: occurrence.requirement?.specifier, session: context.session,
+            name: occurrence.name, specifier: occurrence.requirement?.specifier, scope: scope,
             cancellation: context.cancellation)
-        return hover(occurrence, insight, session: context.session)
+        return hover(occurrence, insight, scope: scope)
     }
 
-    private func hover(_ occurrence: DependencyOccurrence, _ insight: ProjectInsight, session: ServerSession) -> Hover {
-        let target = session.languageServer.insights.targetDescription(session: session)
-        return Hover(contents: .markdown(HoverMarkdown.render(occurrence, insight: insight, target: target)), range: LSPRange(occurrence.range))
+    private func hover(_ occurrence: DependencyOccurrence, _ insight: ProjectInsight, scope: LookupScope?) -> Hover {
+        Hover(contents: .markdown(HoverMarkdown.render(occurrence, insight: insight, scope: scope)), range: LSPRange(occurrence.range))
     }
 
     private func locate(in session: ServerSession) throws -> (OpenDocument, DependencyOccurrence)? {
@@ -57,8 +59,9 @@ struct HoverRequest: ServerMethod {
     }
 }
 
-/// `textDocument/completion` (LSP): the versions of the project on the line, newest first, after a
-/// version operator (`==`, `>=`, `~=`, …, or inside a poetry constraint string).
+/// `textDocument/completion` (LSP): after a version operator (`==`, `>=`, `~=`, … or inside a
+/// poetry constraint string) the project's versions, newest first; inside `[…]` its extras
+/// (Provides-Extra); on the name, project names (the index's project list and names seen).
 struct CompletionRequest: ServerMethod {
     static let method = "textDocument/completion"
 
@@ -81,29 +84,94 @@ struct CompletionRequest: ServerMethod {
         }) else { return empty }
         let line = Array(document.lineText(position.line).utf16)
         let cursor = min(position.character, line.count)
-        guard let versionStart = Self.versionStart(in: line, cursor: cursor, occurrence: occurrence) else { return empty }
+        let scope = try session.languageServer.scope(for: document, session: session)
+        if let versionStart = Self.versionStart(in: line, cursor: cursor, occurrence: occurrence) {
+            return versions(occurrence, line: line, from: versionStart, to: cursor, scope: scope, context: context)
+        }
+        if let extrasStart = Self.extraStart(in: line, cursor: cursor) {
+            return extras(occurrence, line: line, from: extrasStart, to: cursor, scope: scope, context: context)
+        }
+        if occurrence.nameRange.start.line == position.line, occurrence.nameRange.start.utf16Column <= cursor,
+           cursor <= occurrence.nameRange.end.utf16Column
+        {
+            return names(occurrence, line: line, to: cursor, scope: scope, context: context)
+        }
+        return empty
+    }
+
+    private func edit(_ start: Int, _ end: Int) -> LSPRange {
+        LSPRange(start: LSPPosition(line: position.line, character: start), end: LSPPosition(line: position.line, character: end))
+    }
+
+    private func versions(
+        _ occurrence: DependencyOccurrence, line: [UInt16], from versionStart: Int, to cursor: Int, scope: LookupScope,
+        context: RequestContext
+    ) -> CompletionList {
         context.progress.begin("Listing versions of \(occurrence.name)")
         defer { context.progress.end() }
-        let versions: [Version]
-        do {
-            versions = try session.languageServer.insights.versions(name: occurrence.name, session: session, cancellation: context.cancellation)
-        } catch let error as IndexConfigurationError {
-            session.log(.info, "completion: \(error)")
-            return empty
-        }
+        guard let versions = try? context.session.languageServer.insights.versions(
+            name: occurrence.name, scope: scope, cancellation: context.cancellation)
+        else { return CompletionList(isIncomplete: false, items: []) }
         let prefix = String(decoding: line[versionStart..<cursor], as: UTF16.self)
-        let edit = LSPRange(
-            start: LSPPosition(line: position.line, character: versionStart),
-            end: LSPPosition(line: position.line, character: cursor))
+        let range = edit(versionStart, cursor)
         let latest = versions.first(where: { !$0.isPrerelease }) ?? versions.first
         let items = versions.enumerated().map { index, version in
             CompletionItem(
                 label: version.description,
                 detail: version == latest ? "latest" : (version.isPrerelease ? "pre-release" : nil),
                 sortText: String(format: "%05d", index), filterText: version.description,
-                textEdit: TextEdit(range: edit, newText: version.description), preselect: version == latest ? true : nil)
+                textEdit: TextEdit(range: range, newText: version.description), preselect: version == latest ? true : nil)
         }.filter { prefix.isEmpty || $0.label.hasPrefix(prefix) }
         return CompletionList(isIncomplete: false, items: items)
+    }
+
+    private func extras(
+        _ occurrence: DependencyOccurrence, line: [UInt16], from start: Int, to cursor: Int, scope: LookupScope,
+        context: RequestContext
+    ) -> CompletionList {
+        guard case .found(let result)? = try? context.session.languageServer.insights.insight(
+            name: occurrence.name, specifier: nil, scope: scope, cancellation: context.cancellation)
+        else { return CompletionList(isIncomplete: false, items: []) }
+        let prefix = String(decoding: line[start..<cursor], as: UTF16.self).lowercased()
+        let range = edit(start, cursor)
+        let items = result.metadata.metadata.providesExtra.filter { prefix.isEmpty || $0.lowercased().hasPrefix(prefix) }.map {
+            CompletionItem(label: $0, kind: 20, detail: "extra of \(occurrence.name)", filterText: $0, textEdit: TextEdit(range: range, newText: $0))
+        }
+        return CompletionList(isIncomplete: false, items: items)
+    }
+
+    private func names(
+        _ occurrence: DependencyOccurrence, line: [UInt16], to cursor: Int, scope: LookupScope, context: RequestContext
+    ) -> CompletionList {
+        let start = occurrence.nameRange.start.utf16Column
+        let prefix = ProjectName.canonical(String(decoding: line[start..<cursor], as: UTF16.self))
+        guard !prefix.isEmpty else { return CompletionList(isIncomplete: true, items: []) }
+        let names = context.session.languageServer.insights.projectNames(
+            scope: scope, session: context.session, cancellation: context.cancellation)
+        let range = edit(start, occurrence.nameRange.end.utf16Column)
+        let matching = names.filter { $0.hasPrefix(prefix) }.prefix(200)
+        let items = matching.map {
+            CompletionItem(label: $0, kind: 9, detail: "project", filterText: $0, textEdit: TextEdit(range: range, newText: $0))
+        }
+        return CompletionList(isIncomplete: matching.count == 200, items: Array(items))
+    }
+
+    /// Where the extra being typed starts, when the cursor is inside `name[…` (after `[` or `,`).
+    static func extraStart(in line: [UInt16], cursor: Int) -> Int? {
+        var start = cursor
+        while start > 0 {
+            let unit = line[start - 1]
+            if unit == UInt16(UInt8(ascii: "[")) || unit == UInt16(UInt8(ascii: ",")) {
+                guard line[..<start].contains(UInt16(UInt8(ascii: "["))), !line[..<start].contains(UInt16(UInt8(ascii: "]"))) else { return nil }
+                var first = start
+                while first < cursor, line[first] == 0x20 { first += 1 }
+                return first
+            }
+            guard let scalar = Unicode.Scalar(unit), scalar.properties.isAlphabetic || ("0"..."9").contains(scalar) || "._- ".unicodeScalars.contains(scalar)
+            else { return nil }
+            start -= 1
+        }
+        return nil
     }
 
     /// Where the version being typed starts (UTF-16 column), when the cursor follows an operator.
@@ -128,7 +196,8 @@ struct CompletionRequest: ServerMethod {
 }
 
 /// `textDocument/codeLens` (LSP): above each dependency, the latest version on the index (and
-/// whether the line's specifier admits it). Reads only project pages, never metadata.
+/// whether the line's specifier admits it); clicking it runs `lazywheel.updateToLatest`, which
+/// rewrites the line's constraint keeping its operator. Reads only project pages, never metadata.
 struct CodeLensRequest: ServerMethod {
     static let method = "textDocument/codeLens"
 
@@ -143,7 +212,8 @@ struct CodeLensRequest: ServerMethod {
             throw ResponseError.invalidParams(DocumentSyncError.notOpen(textDocument.uri).description)
         }
         let occurrences = (document.dependencies?.occurrences ?? []).filter { $0.requirement != nil && $0.requirement?.url == nil }
-        guard (try? session.projectIndex()) != nil, !occurrences.isEmpty else { return [] }
+        let scope = try session.languageServer.scope(for: document, session: session)
+        guard (try? scope.projectIndex()) != nil, !occurrences.isEmpty else { return [] }
         context.progress.begin("Latest versions")
         defer { context.progress.end() }
         let results = WorkerPoolResults<CodeLens?>(count: occurrences.count)
@@ -153,14 +223,19 @@ struct CodeLensRequest: ServerMethod {
             session.languageServer.diagnosticsPool.submit(priority: .interactive) {
                 defer { group.leave() }
                 guard let versions = try? session.languageServer.insights.versions(
-                    name: occurrence.name, session: session, cancellation: context.cancellation),
+                    name: occurrence.name, scope: scope, cancellation: context.cancellation),
                     let latest = versions.first(where: { !$0.isPrerelease }) ?? versions.first
                 else { return }
                 var title = "latest \(latest)"
                 if let specifier = occurrence.requirement?.specifier, !specifier.isEmpty, !specifier.contains(latest, prereleases: true) {
                     title += " (not allowed by \(specifier))"
                 }
-                results.set(index, CodeLens(range: LSPRange(occurrence.nameRange), command: LSPCommand(title: title, command: "")))
+                let command = VersionEdits.update(occurrence, to: latest, in: document).map { edit in
+                    LSPCommand(
+                        title: title + " — update", command: LanguageServerCommand.updateToLatest.rawValue,
+                        arguments: [.string(textDocument.uri), (try? JSONValue(encoding: edit)) ?? .null])
+                } ?? LSPCommand(title: title, command: LanguageServerCommand.showVersions.rawValue, arguments: [.string(occurrence.name)])
+                results.set(index, CodeLens(range: LSPRange(occurrence.nameRange), command: command))
             }
         }
         WorkerPool.blocking { group.wait() }

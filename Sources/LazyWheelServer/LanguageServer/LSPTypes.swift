@@ -57,6 +57,8 @@ struct Diagnostic: Codable, Sendable, Hashable {
     var code: String?
     var source: String = "lazywheel"
     var message: String
+    /// Carried back in `textDocument/codeAction` (the suggested names of an unknown project).
+    var data: JSONValue?
 }
 
 /// `textDocument/publishDiagnostics` params.
@@ -87,6 +89,35 @@ struct CompletionItem: Codable, Sendable, Hashable {
 struct CompletionList: Codable, Sendable {
     var isIncomplete: Bool
     var items: [CompletionItem]
+}
+
+/// LSP `InlayHint`: text drawn at `position` (the end of a requirement).
+struct InlayHint: Codable, Sendable, Hashable {
+    var position: LSPPosition
+    var label: String
+    var paddingLeft: Bool?
+    var tooltip: String?
+}
+
+/// LSP `WorkspaceEdit` with `changes` (URI to edits).
+struct WorkspaceEdit: Codable, Sendable, Hashable {
+    var changes: [String: [TextEdit]]
+}
+
+/// LSP `CodeAction`.
+struct CodeAction: Codable, Sendable, Hashable {
+    var title: String
+    var kind: String
+    var diagnostics: [Diagnostic]?
+    var isPreferred: Bool?
+    var edit: WorkspaceEdit
+}
+
+/// LSP `DocumentLink`.
+struct DocumentLink: Codable, Sendable, Hashable {
+    var range: LSPRange
+    var target: String
+    var tooltip: String?
 }
 
 /// LSP `Command` (an empty `command` makes a code lens a plain label).

@@ -56,18 +56,27 @@ struct OpenDocument: Sendable {
     var text: String
     /// The parsed dependencies; nil when the file name is not a dependency document.
     var dependencies: DependencyDocument?
+    /// The lines the last `didChange` touched (nil after `didOpen`): where the user is typing.
+    var editedLines: Set<Int>?
 
-    init(uri: String, version: Int?, text: String) {
+    init(uri: String, version: Int?, text: String, editedLines: Set<Int>? = nil) {
         self.uri = uri
         self.version = version
         self.text = text
-        self.dependencies = DependencyDocument(fileName: Self.fileName(of: uri), text: text)
+        self.editedLines = editedLines
+        self.dependencies = DependencyDocument(fileName: Self.path(of: uri), text: text, environment: ProcessEnvironment.variables)
+    }
+
+    /// The path of a `file://` URI (or the URI itself), for recognizing dependency documents by
+    /// file name and directory.
+    static func path(of uri: String) -> String {
+        let path = URL(string: uri)?.path ?? uri
+        return path.isEmpty ? uri : path
     }
 
     /// The last path component of a `file://` URI (or of any URI or path).
     static func fileName(of uri: String) -> String {
-        let path = URL(string: uri)?.path ?? uri
-        return (path.isEmpty ? uri : path).split(separator: "/").last.map(String.init) ?? uri
+        path(of: uri).split(separator: "/").last.map(String.init) ?? uri
     }
 
     /// The text of line `line` (without its line break).
@@ -102,8 +111,8 @@ final class OpenDocuments: @unchecked Sendable {
     private var documents: [String: OpenDocument] = [:]
     private let condition = NSCondition()
 
-    func open(uri: String, version: Int?, text: String) -> OpenDocument {
-        let document = OpenDocument(uri: uri, version: version, text: text)
+    func open(uri: String, version: Int?, text: String, editedLines: Set<Int>? = nil) -> OpenDocument {
+        let document = OpenDocument(uri: uri, version: version, text: text, editedLines: editedLines)
         condition.withLock {
             documents[uri] = document
             condition.broadcast()
@@ -113,11 +122,31 @@ final class OpenDocuments: @unchecked Sendable {
 
     /// Applies full or incremental changes in order.
     func change(uri: String, version: Int?, changes: [DidChangeTextDocumentNotification.ContentChange]) throws -> OpenDocument {
-        guard var text = document(uri)?.text else { throw DocumentSyncError.notOpen(uri) }
+        guard let before = document(uri)?.text else { throw DocumentSyncError.notOpen(uri) }
+        var text = before
         for change in changes {
             text = Self.apply(change, to: text)
         }
-        return open(uri: uri, version: version, text: text)
+        return open(uri: uri, version: version, text: text, editedLines: Self.changedLines(before, text))
+    }
+
+    /// Every open document.
+    func all() -> [OpenDocument] {
+        condition.withLock { Array(documents.values) }
+    }
+
+    /// The lines of `after` that differ from `before` (between their common first and last lines).
+    static func changedLines(_ before: String, _ after: String) -> Set<Int> {
+        let old = before.split(separator: "\n", omittingEmptySubsequences: false)
+        let new = after.split(separator: "\n", omittingEmptySubsequences: false)
+        var start = 0
+        while start < old.count, start < new.count, old[start] == new[start] { start += 1 }
+        var oldEnd = old.count, newEnd = new.count
+        while oldEnd > start, newEnd > start, old[oldEnd - 1] == new[newEnd - 1] {
+            oldEnd -= 1
+            newEnd -= 1
+        }
+        return Set(start..<max(start, newEnd))
     }
 
     func close(uri: String) {

@@ -19,9 +19,11 @@ enum ProjectInsight: Sendable {
 }
 
 /// Memoizes project lookups of a session for the editor features (hover, diagnostics, code lens,
-/// completion), for a short time so a republished index is seen again.
+/// completion, inlay hints, code actions), per ``LookupScope``, for a short time so a republished
+/// index is seen again.
 final class ProjectInsights: Sendable {
     private struct Key: Hashable {
+        var scope: String
         var name: String
         var specifier: String
     }
@@ -32,9 +34,13 @@ final class ProjectInsights: Sendable {
     }
 
     private let entries = Locked<[Key: Entry]>([:])
+    /// Lookups running now, each finished when its group is left.
+    private let inFlight = Locked<[Key: DispatchGroup]>([:])
     private let pages = Locked<[String: (versions: [Version], time: Date)]>([:])
-    /// The session's target, resolved once (resolving may run the host's python3).
-    private let target = Locked<(python: String, platform: TargetPlatform)?>(nil)
+    /// Every project name an index confirmed, for completion and "did you mean".
+    private let knownNames = Locked<Set<String>>([])
+    /// Each index's list of projects (its root page), when it has one.
+    private let projectLists = Locked<[String: [String]]>([:])
     /// How long an answer is reused.
     let lifetime: TimeInterval
 
@@ -46,58 +52,68 @@ final class ProjectInsights: Sendable {
     func reset() {
         entries.withLock { $0.removeAll() }
         pages.withLock { $0.removeAll() }
-        target.withLock { $0 = nil }
-    }
-
-    /// The session's target Python and platform (from `initialize`, else the host), resolved once.
-    func target(session: ServerSession) throws -> (python: String, platform: TargetPlatform) {
-        if let known = target.withLock({ $0 }) { return known }
-        let resolved = try session.target(python: nil, platform: nil)
-        let value = (python: resolved.python, platform: resolved.platform)
-        target.withLock { $0 = value }
-        return value
-    }
-
-    /// "Python 3.12 on manylinux_2_28_x86_64", for hovers.
-    func targetDescription(session: ServerSession) -> String? {
-        (try? target(session: session)).map { "Python \($0.python) on \($0.platform)" }
+        projectLists.withLock { $0.removeAll() }
     }
 
     /// The cached insight for `name` and `specifier`, without any I/O.
-    func cached(name: String, specifier: SpecifierSet?) -> ProjectInsight? {
-        let key = Key(name: ProjectName.canonical(name), specifier: specifier?.description ?? "")
+    func cached(name: String, specifier: SpecifierSet?, scope: LookupScope) -> ProjectInsight? {
+        let key = Key(scope: scope.key, name: ProjectName.canonical(name), specifier: specifier?.description ?? "")
         return entries.withLock { entries in
             guard let entry = entries[key], Date().timeIntervalSince(entry.time) < lifetime else { return nil }
             return entry.insight
         }
     }
 
-    /// Looks `name` up (one project page plus one metadata file), or answers from memory.
+    /// Looks `name` up (one project page plus one metadata file), or answers from memory. A
+    /// lookup already running for the same key (diagnostics and inlay hints of a document just
+    /// opened ask at the same time) is waited for rather than repeated.
     func insight(
-        name: String, specifier: SpecifierSet?, session: ServerSession, cancellation: CancellationToken
+        name: String, specifier: SpecifierSet?, scope: LookupScope, cancellation: CancellationToken
     ) throws -> ProjectInsight {
-        if let cached = cached(name: name, specifier: specifier) { return cached }
-        let insight = try lookUp(name: name, specifier: specifier, session: session, cancellation: cancellation)
-        let key = Key(name: ProjectName.canonical(name), specifier: specifier?.description ?? "")
+        if let cached = cached(name: name, specifier: specifier, scope: scope) { return cached }
+        let key = Key(scope: scope.key, name: ProjectName.canonical(name), specifier: specifier?.description ?? "")
+        let (running, leads) = inFlight.withLock { running -> (DispatchGroup, Bool) in
+            if let group = running[key] { return (group, false) }
+            let group = DispatchGroup()
+            group.enter()
+            running[key] = group
+            return (group, true)
+        }
+        if !leads {
+            // Waiting stays cancellable: the leader may be a slow background lookup.
+            try WorkerPool.blocking {
+                while running.wait(timeout: .now() + .milliseconds(20)) == .timedOut {
+                    try cancellation.throwIfCancelled()
+                }
+            }
+            // The leader's answer, unless it failed or was cancelled: then look up here.
+            if let cached = cached(name: name, specifier: specifier, scope: scope) { return cached }
+            try cancellation.throwIfCancelled()
+            return try lookUp(name: name, specifier: specifier, scope: scope, cancellation: cancellation)
+        }
+        defer {
+            inFlight.withLock { _ = $0.removeValue(forKey: key) }
+            running.leave()
+        }
+        let insight = try lookUp(name: name, specifier: specifier, scope: scope, cancellation: cancellation)
         if case .failed = insight {} else {
             entries.withLock { $0[key] = Entry(insight: insight, time: Date()) }
         }
+        if case .found = insight { knownNames.withLock { _ = $0.insert(ProjectName.canonical(name)) } }
         return insight
     }
 
     private func lookUp(
-        name: String, specifier: SpecifierSet?, session: ServerSession, cancellation: CancellationToken
+        name: String, specifier: SpecifierSet?, scope: LookupScope, cancellation: CancellationToken
     ) throws -> ProjectInsight {
         let index: ProjectIndex
-        do {
-            index = try session.projectIndex()
-        } catch let error as IndexConfigurationError {
-            return .notConfigured(error.description)
+        switch scope.index {
+        case .success(let found): index = found
+        case .failure(let error): return .notConfigured(error.description)
         }
         do {
-            let target = try target(session: session)
             let request = ProjectLookupRequest(
-                name: name, specifier: (specifier?.isEmpty ?? true) ? nil : specifier, python: target.python, platform: target.platform)
+                name: name, specifier: (specifier?.isEmpty ?? true) ? nil : specifier, python: scope.python, platform: scope.platform)
             return .found(try index.lookup.lookup(request, cancellation: cancellation))
         } catch let error as ProjectLookupError {
             if case .noMatchingVersion(_, _, _, let available) = error { return .noMatchingVersion(error, available: available) }
@@ -116,15 +132,37 @@ final class ProjectInsights: Sendable {
     }
 
     /// Every version the index lists for `name` (not yanked), newest first: one page, no metadata.
-    func versions(name: String, session: ServerSession, cancellation: CancellationToken) throws -> [Version] {
-        let key = ProjectName.canonical(name)
+    func versions(name: String, scope: LookupScope, cancellation: CancellationToken) throws -> [Version] {
+        let key = scope.key + "|" + ProjectName.canonical(name)
         if let cached = pages.withLock({ $0[key] }), Date().timeIntervalSince(cached.time) < lifetime {
             return cached.versions
         }
-        let page = try session.projectIndex().client.projectPage(name, cancellation: cancellation)
+        let page = try scope.projectIndex().client.projectPage(name, cancellation: cancellation)
         let versions = Set(page.files.filter { !$0.yanked.isYanked }.compactMap(\.version)).sorted(by: >)
         pages.withLock { $0[key] = (versions, Date()) }
+        knownNames.withLock { _ = $0.insert(ProjectName.canonical(name)) }
         return versions
+    }
+
+    /// Project names for completion and suggestions: the index's project list (its root page,
+    /// fetched once per index) and every name an index confirmed in this session.
+    func projectNames(scope: LookupScope, session: ServerSession, cancellation: CancellationToken) -> [String] {
+        var names = knownNames.withLock { $0 }
+        if let index = try? scope.projectIndex(), let root = index.configuration.primaryIndex, !root.isLocal {
+            let key = root.url.absoluteString
+            var list = projectLists.withLock { $0[key] }
+            if list == nil {
+                list = ProjectList.fetch(root: root, engine: session.engine, cancellation: cancellation) ?? []
+                projectLists.withLock { $0[key] = list }
+            }
+            names.formUnion(list ?? [])
+        }
+        return names.sorted()
+    }
+
+    /// Close names to a misspelled project ("reqeusts" → "requests"), best first.
+    func suggestions(for name: String, scope: LookupScope, session: ServerSession, cancellation: CancellationToken) -> [String] {
+        ProjectList.closest(to: name, among: projectNames(scope: scope, session: session, cancellation: cancellation))
     }
 }
 

@@ -21,18 +21,27 @@ enum ResolutionDiagnostics {
     /// resolves, when there is nothing to resolve, or when the resolution could not run (those
     /// problems are reported per dependency already).
     static func conflict(
-        in occurrences: [DependencyOccurrence], session: ServerSession, cancellation: CancellationToken
+        in document: OpenDocument, scope: LookupScope, session: ServerSession, cancellation: CancellationToken
     ) -> Diagnostic? {
+        let occurrences = document.dependencies?.occurrences ?? []
         let runtime = occurrences.filter(isRuntime)
         guard let first = runtime.first else { return nil }
-        let options = session.options
         var input = ResolutionInput()
         input.requirements = runtime.compactMap { $0.requirement?.description }
-        input.python = options.python
-        input.platform = options.platform
+        input.constraints = occurrences.filter { $0.isConstraint }.compactMap { $0.requirement?.description }
+        // A requirements file on disk: its `-r` includes and `-c` constraints count, as for pip.
+        if case .requirements(isConstraints: false)? = document.dependencies?.kind,
+           let url = URL(string: document.uri), url.isFileURL,
+           let file = try? RequirementsFile.parse(text: document.text, file: url.path, environment: ProcessEnvironment.variables)
+        {
+            input.requirements = file.requirements.map(\.description)
+            input.constraints = file.constraints.map(\.description)
+        }
+        input.python = scope.python
+        input.platform = scope.platform.description
         do {
             _ = try ResolutionService(engine: session.engine, environment: session.environment)
-                .resolve(input, sessionIndex: try session.projectIndex(), cancellation: cancellation)
+                .resolve(input, sessionIndex: try scope.projectIndex(), cancellation: cancellation)
             return nil
         } catch ResolutionError.noSolution(let report) {
             return Diagnostic(

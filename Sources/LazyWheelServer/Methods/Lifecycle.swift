@@ -14,8 +14,35 @@ struct InitializeRequest: ServerMethod {
     var clientInfo: ClientInfo?
     var rootUri: String?
     var capabilities: JSONValue?
-    var initializationOptions: ServerOptions?
+    var initializationOptions: InitializationOptions?
     var workDoneToken: ProgressToken?
+
+    /// `initializationOptions`: an object of ``ServerOptions``; `null`, an empty array (what an
+    /// empty Lua table encodes to) and an empty object all mean "no options", as clients differ.
+    struct InitializationOptions: Codable, Sendable {
+        var options: ServerOptions?
+
+        init(from decoder: any Decoder) throws {
+            let container = try decoder.singleValueContainer()
+            if container.decodeNil() {
+                options = nil
+            } else if let array = try? container.decode([JSONValue].self) {
+                guard array.isEmpty else {
+                    throw DecodingError.typeMismatch(
+                        ServerOptions.self,
+                        .init(codingPath: decoder.codingPath, debugDescription: "initializationOptions must be an object, not a non-empty array"))
+                }
+                options = nil
+            } else {
+                options = try container.decode(ServerOptions.self)
+            }
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var container = encoder.singleValueContainer()
+            try container.encode(options)
+        }
+    }
 
     struct Response: Codable, Sendable {
         struct ServerInfo: Codable, Sendable {
@@ -27,7 +54,7 @@ struct InitializeRequest: ServerMethod {
     }
 
     func answerFromMemory(in session: ServerSession) throws -> Response? {
-        try session.configure(with: initializationOptions)
+        try session.configure(with: initializationOptions?.options)
         session.languageServer.configure(clientCapabilities: self.capabilities)
         let methods = LazyWheelService.registry.requestMethods.map(JSONValue.string)
         var capabilities: JSONValue = [

@@ -11,6 +11,14 @@
       lazywheel-python "3.12"
       lazywheel-platform "manylinux_2_28_x86_64")
 
+(defun lazywheel-test--hover ()
+  "The hover at point, through the asynchronous eldoc function (waits for the callback)."
+  (let ((done nil) (text nil) (deadline (+ (float-time) 20)))
+    (should (eq t (lazywheel-eldoc-function (lambda (doc &rest _) (setq text doc done t)))))
+    (while (and (not done) (< (float-time) deadline))
+      (accept-process-output nil 0.05))
+    text))
+
 (defun lazywheel-test--wait-diagnostics (code)
   "Wait until the buffer's diagnostics include CODE; return them."
   (let ((deadline (+ (float-time) 20)) found)
@@ -25,7 +33,8 @@
     (should lazywheel-mode)
     (goto-char (point-min))
     (forward-char 2)
-    (let ((hover (lazywheel-eldoc-function)))
+    (should eldoc-mode)
+    (let ((hover (lazywheel-test--hover)))
       (should (string-match-p "\\*\\*idna\\*\\* `3\\.10`" hover))
       (should (string-match-p "Internationalized Domain Names" hover)))
     (let ((diagnostics (lazywheel-test--wait-diagnostics "unknown-project")))
@@ -39,7 +48,7 @@
     (goto-char (point-min))
     (forward-line 2)
     (forward-char 19)
-    (should (string-match-p "\\*\\*requests\\*\\* `2\\.32\\.3`" (lazywheel-hover-at-point)))
+    (should (string-match-p "\\*\\*requests\\*\\* `2\\.32\\.3`" (lazywheel-test--hover)))
     ;; An edit is sent (full sync) and diagnosed again.
     (goto-char (point-max))
     (insert "\n[dependency-groups]\ndev = [\"urllib3>=99\"]\n")
@@ -48,6 +57,6 @@
 (ert-deftest lazywheel-eglot-entry ()
   (require 'eglot nil t)
   (when (featurep 'eglot)
-    (should (assoc '(pip-requirements-mode conf-toml-mode toml-ts-mode) eglot-server-programs))))
+    (should (assoc '(lazywheel-requirements-mode pip-requirements-mode conf-toml-mode toml-ts-mode) eglot-server-programs))))
 
 ;;; lazywheel-test.el ends here

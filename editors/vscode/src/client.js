@@ -10,6 +10,8 @@ class LazyWheelClient extends EventEmitter {
     super();
     this.nextId = 1;
     this.pending = new Map();
+    /** Answers to requests the server sends, by method: `(params) => result` (may return a promise). */
+    this.requestHandlers = new Map();
     this.process = spawn(serverPath, ['serve'], { stdio: ['pipe', 'pipe', 'pipe'], env: env || process.env });
     const decoder = new FrameDecoder((message) => this.dispatch(message));
     this.process.stdout.on('data', (chunk) => decoder.push(chunk));
@@ -32,8 +34,13 @@ class LazyWheelClient extends EventEmitter {
 
   dispatch(message) {
     if (message.method !== undefined && message.id !== undefined) {
-      // A request from the server (window/workDoneProgress/create): accept it.
-      this.write({ jsonrpc: '2.0', id: message.id, result: null });
+      // A request from the server: answered by its handler, else accepted with null
+      // (window/workDoneProgress/create).
+      const handler = this.requestHandlers.get(message.method);
+      Promise.resolve(handler ? handler(message.params) : null).then(
+        (result) => this.write({ jsonrpc: '2.0', id: message.id, result: result === undefined ? null : result }),
+        (error) => this.write({ jsonrpc: '2.0', id: message.id, error: { code: -32603, message: String(error && error.message || error) } }),
+      );
     } else if (message.method !== undefined) {
       this.emit('notification', message);
       this.emit(message.method, message.params);
@@ -73,15 +80,20 @@ class LazyWheelClient extends EventEmitter {
     this.notify('$/cancelRequest', { id: promise.id });
   }
 
-  /** `initialize` + `initialized`, with lazywheel's initializationOptions. */
-  async initialize({ indexUrl, python, platform } = {}) {
+  /** `initialize` + `initialized`, with lazywheel's initializationOptions. With
+   * `configuration`, the client also answers the server's `workspace/configuration`. */
+  async initialize({ indexUrl, python, platform } = {}, { configuration = false } = {}) {
     const initializationOptions = {};
     if (indexUrl) initializationOptions.indexUrl = indexUrl;
     if (python) initializationOptions.python = python;
     if (platform) initializationOptions.platform = platform;
     const result = await this.request('initialize', {
       processId: process.pid, clientInfo: { name: 'lazywheel-vscode' }, rootUri: null,
-      capabilities: { textDocument: { hover: { contentFormat: ['markdown'] } } }, initializationOptions,
+      capabilities: {
+        textDocument: { hover: { contentFormat: ['markdown'] } },
+        workspace: { configuration, applyEdit: true },
+      },
+      initializationOptions,
     });
     this.notify('initialized', {});
     return result;

@@ -1,7 +1,9 @@
 -- lazywheel for Neovim (0.7.2 and newer): starts `lazywheel serve` as a language server for
--- requirements*.txt / *.in / constraints*.txt and pyproject.toml buffers (hover, diagnostics,
--- version completion, code lenses), and :LazyWheelInfo to browse the wheel of the dependency under
--- the cursor with the server's own methods (getMetadata, openWheel, listEntries, readEntry).
+-- requirements*.txt / requirements/*.txt / *.in / constraints*.txt and pyproject.toml buffers
+-- (hover on `K`, diagnostics, completion, code actions, code lenses, and the resolved and latest
+-- version at the end of each line, drawn as virtual text since Neovim 0.7 has no inlay hints),
+-- and :LazyWheelInfo to browse the wheel of the dependency under the cursor with the server's own
+-- methods (lazywheel/dependency, getMetadata, openWheel, listEntries, readEntry).
 local M = {}
 
 M.config = {
@@ -12,15 +14,25 @@ M.config = {
   platform = nil,
   -- Extra initializationOptions (memoryBudgetBytes, extraIndexUrls, findLinks, logFile…).
   init_options = {},
+  -- The resolved and latest version at the end of each dependency line (virtual text).
+  hints = true,
+  -- Map `K` to hover in dependency buffers where you have no `K` mapping of your own.
+  map_hover = true,
 }
+
+local hint_namespace = vim.api.nvim_create_namespace('lazywheel_hints')
 
 local client_id = nil
 
+-- The same names the server recognizes (DependencyDocumentKind.detect).
 local function is_dependency_file(name)
   local base = vim.fn.fnamemodify(name, ':t'):lower()
+  local directory = vim.fn.fnamemodify(name, ':h:t'):lower()
   if base == 'pyproject.toml' then return true end
   if base:match('%.in$') then return true end
-  return base:match('%.txt$') ~= nil and (base:match('requirement') ~= nil or base:match('^constraint') ~= nil)
+  if base:match('%.txt$') == nil then return false end
+  return base:match('requirement') ~= nil or base:match('^constraint') ~= nil
+    or directory:match('^requirement') ~= nil or directory:match('^constraint') ~= nil
 end
 M.is_dependency_file = is_dependency_file
 
@@ -29,6 +41,8 @@ local function init_options()
   options.indexUrl = M.config.index_url or options.indexUrl
   options.python = M.config.python or options.python
   options.platform = M.config.platform or options.platform
+  -- An empty Lua table encodes as a JSON array; the protocol wants an object.
+  if next(options) == nil then return vim.empty_dict() end
   return options
 end
 
@@ -83,6 +97,99 @@ function M.server_command()
   return nil
 end
 
+--- Waits (up to `timeout` ms) until the client finished `initialize`, so requests made right
+--- after opening a file are not refused as unsupported.
+local function wait_initialized(client, timeout)
+  if client.initialized then return true end
+  return vim.wait(timeout or 10000, function() return client.initialized == true end, 10)
+end
+
+--- Draws each inlay hint the server sends as virtual text at the end of its line.
+function M.draw_hints(bufnr, hints)
+  if not vim.api.nvim_buf_is_valid(bufnr) then return end
+  vim.api.nvim_buf_clear_namespace(bufnr, hint_namespace, 0, -1)
+  for _, hint in ipairs(hints or {}) do
+    local label = hint.label
+    if type(label) == 'table' then
+      local parts = {}
+      for _, part in ipairs(label) do table.insert(parts, part.value) end
+      label = table.concat(parts)
+    end
+    pcall(vim.api.nvim_buf_set_extmark, bufnr, hint_namespace, hint.position.line, 0, {
+      virt_text = { { '  ' .. label, 'Comment' } }, virt_text_pos = 'eol', hl_mode = 'combine',
+    })
+  end
+end
+
+--- Asks the server for the buffer's inlay hints and draws them.
+function M.refresh_hints(bufnr)
+  bufnr = bufnr or vim.api.nvim_get_current_buf()
+  if not M.config.hints or not client_id then return end
+  local c = vim.lsp.get_client_by_id(client_id)
+  if not c or not c.initialized or not vim.lsp.buf_is_attached(bufnr, client_id) then return end
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(bufnr) },
+    range = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(bufnr), character = 0 } },
+  }
+  c.request('textDocument/inlayHint', params, function(err, result)
+    if not err then M.draw_hints(bufnr, result) end
+  end, bufnr)
+end
+
+--- `K`: hover once the server is ready (a hover sent before `initialize` completes would be
+--- refused by Neovim as "not supported").
+function M.hover()
+  local c = client_id and vim.lsp.get_client_by_id(client_id)
+  if c then wait_initialized(c, 10000) end
+  vim.lsp.buf.hover()
+end
+
+local function has_own_mapping(bufnr, lhs)
+  for _, map in ipairs(vim.api.nvim_buf_get_keymap(bufnr, 'n')) do
+    if map.lhs == lhs then return true end
+  end
+  for _, map in ipairs(vim.api.nvim_get_keymap('n')) do
+    if map.lhs == lhs then return true end
+  end
+  return false
+end
+
+--- `K` would run `man` (keywordprg) in a requirements file: hover instead, unless mapped
+--- already. Set when the buffer is attached, before the server has answered `initialize`
+--- (Neovim calls `on_attach` only after), so an early `K` already waits for the server.
+local function map_hover(bufnr)
+  if M.config.map_hover and not has_own_mapping(bufnr, 'K') then
+    vim.api.nvim_buf_set_keymap(bufnr, 'n', 'K', '<cmd>lua require("lazywheel").hover()<CR>',
+      { noremap = true, silent = true, desc = 'lazywheel: hover' })
+  end
+end
+
+local function on_attach(_, bufnr)
+  vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
+  local group = vim.api.nvim_create_augroup('lazywheel_buffer_' .. bufnr, { clear = true })
+  -- Code lenses (the latest version of each dependency; run one with vim.lsp.codelens.run()).
+  if vim.lsp.codelens and vim.lsp.codelens.refresh then
+    pcall(vim.lsp.codelens.refresh)
+    vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
+      group = group, buffer = bufnr,
+      callback = function() pcall(vim.lsp.codelens.refresh) end,
+    })
+  end
+  vim.api.nvim_create_autocmd({ 'InsertLeave', 'BufWritePost' }, {
+    group = group, buffer = bufnr, callback = function() M.refresh_hints(bufnr) end,
+  })
+  M.refresh_hints(bufnr)
+end
+
+--- Diagnostics arrive when the server's lookups are done: redraw the hints then (answered from memory).
+local function on_diagnostics(err, result, ctx, config)
+  vim.lsp.handlers['textDocument/publishDiagnostics'](err, result, ctx, config)
+  if result and result.uri then
+    local bufnr = vim.uri_to_bufnr(result.uri)
+    if vim.api.nvim_buf_is_loaded(bufnr) then M.refresh_hints(bufnr) end
+  end
+end
+
 --- Starts the server once per Neovim session and returns its client id (nil without an executable).
 function M.start()
   if client_id and vim.lsp.get_client_by_id(client_id) then return client_id end
@@ -93,17 +200,10 @@ function M.start()
     cmd = cmd,
     root_dir = vim.fn.getcwd(),
     init_options = init_options(),
-    on_attach = function(_, bufnr)
-      vim.api.nvim_buf_set_option(bufnr, 'omnifunc', 'v:lua.vim.lsp.omnifunc')
-      -- Code lenses (the latest version of each dependency), refreshed as the buffer changes.
-      if vim.lsp.codelens and vim.lsp.codelens.refresh then
-        pcall(vim.lsp.codelens.refresh)
-        vim.api.nvim_create_autocmd({ 'BufEnter', 'InsertLeave', 'BufWritePost' }, {
-          buffer = bufnr,
-          callback = function() pcall(vim.lsp.codelens.refresh) end,
-        })
-      end
-    end,
+    -- Answered to the server's workspace/configuration (section `lazywheel`).
+    settings = { lazywheel = init_options() },
+    handlers = { ['textDocument/publishDiagnostics'] = on_diagnostics },
+    on_attach = on_attach,
   })
   return client_id
 end
@@ -113,23 +213,15 @@ function M.attach(bufnr)
   bufnr = bufnr or vim.api.nvim_get_current_buf()
   if not is_dependency_file(vim.api.nvim_buf_get_name(bufnr)) then return end
   local id = M.start()
-  if id then vim.lsp.buf_attach_client(bufnr, id) end
+  if id then
+    vim.lsp.buf_attach_client(bufnr, id)
+    map_hover(bufnr)
+  end
 end
 
 local function client()
   local id = M.start()
   return id and vim.lsp.get_client_by_id(id)
-end
-
---- The requirement on the cursor line: name and version specifier (best effort, PEP 508 and poetry).
-function M.dependency_under_cursor()
-  local line = vim.api.nvim_get_current_line()
-  local name, rest = line:match('^%s*["\']?([%w][%w%._%-]*)(.*)$')
-  if not name then return nil end
-  rest = rest:gsub('^%s*%[[^%]]*%]', '')
-  local specifier = rest:match('^%s*([<>=!~][^;"\']*)')
-  if specifier then specifier = vim.trim(specifier) end
-  return name, specifier
 end
 
 local function request_sync(method, params, timeout)
@@ -141,6 +233,24 @@ local function request_sync(method, params, timeout)
   return response.result
 end
 M.request_sync = request_sync
+
+--- The dependency under the cursor as the server parsed it (PEP 508, poetry tables and
+--- constraints, dependency groups…): name and PEP 440 specifier, or nil.
+function M.dependency_under_cursor()
+  local c = client()
+  if not c then return nil end
+  wait_initialized(c, 10000)
+  local cursor = vim.api.nvim_win_get_cursor(0)
+  local line = vim.api.nvim_get_current_line()
+  local params = {
+    textDocument = { uri = vim.uri_from_bufnr(0) },
+    position = { line = cursor[1] - 1, character = vim.str_utfindex(line, math.min(cursor[2], #line)) },
+  }
+  local dependency = request_sync('lazywheel/dependency', params)
+  if not dependency or dependency == vim.NIL then return nil end
+  local specifier = dependency.specifier ~= '' and dependency.specifier or nil
+  return dependency.name, specifier
+end
 
 --- Opens a member of `url`'s wheel in a scratch buffer.
 function M.show_member(handle, member)
@@ -180,7 +290,7 @@ function M.setup(opts)
   local group = vim.api.nvim_create_augroup('lazywheel', { clear = true })
   vim.api.nvim_create_autocmd({ 'BufReadPost', 'BufNewFile' }, {
     group = group,
-    pattern = { '*requirements*.txt', '*constraints*.txt', '*.in', 'pyproject.toml' },
+    pattern = { '*requirements*.txt', '*/requirements/*.txt', '*/constraints/*.txt', '*constraints*.txt', '*.in', 'pyproject.toml' },
     callback = function(args) M.attach(args.buf) end,
   })
   vim.api.nvim_create_user_command('LazyWheelInfo', function(command)

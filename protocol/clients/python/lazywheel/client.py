@@ -75,6 +75,8 @@ class Client:
         self.server_requests: "queue.Queue[dict]" = queue.Queue()
         self.raw_messages: list[dict] = []
         self.on_message: Optional[Callable[[dict], None]] = None
+        # Results for requests the server sends, by method (a callable gets the params); others get null.
+        self.answers: dict[str, Any] = {}
         self._reader = threading.Thread(target=self._read_loop, daemon=True)
         self._reader.start()
 
@@ -175,8 +177,10 @@ class Client:
                 self.on_message(message)
             if "method" in message and "id" in message:
                 self.server_requests.put(message)
-                # Accept what the server asks (window/workDoneProgress/create).
-                self.send({"jsonrpc": "2.0", "id": message["id"], "result": None})
+                # Accept what the server asks (window/workDoneProgress/create), or answer from `answers`.
+                answer = self.answers.get(message["method"])
+                result = answer(message.get("params")) if callable(answer) else answer
+                self.send({"jsonrpc": "2.0", "id": message["id"], "result": result})
             elif "method" in message:
                 self.notifications.put(message)
             else:
