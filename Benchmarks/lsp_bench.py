@@ -32,7 +32,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(REPO / "protocol" / "clients" / "python"))
 from index_server import CountingIndex  # noqa: E402
-from lazywheel_client import LazyWheelClient  # noqa: E402
+from lazywheel import Client as LazyWheelClient  # noqa: E402
 
 CORPUS = REPO.parent / "shared" / "corpus" / "wheels"
 TARGET = {"python": "3.12", "platform": "manylinux_2_28_x86_64"}

@@ -518,7 +518,7 @@ def test_a_remote_page_never_leads_to_a_local_file(binary, hostile_index):
 
 
 def test_a_client_cannot_name_local_locations_unless_files_are_allowed(serve, hostile_index, tmp_path):
-    from lazywheel_client import ResponseError
+    from conftest import ResponseError
     client = serve(options={"indexUrl": hostile_index})
     with pytest.raises(ResponseError) as refused:
         client.request("getMetadata", {"project": "requests", "python": "3.12"})
