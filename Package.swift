@@ -1,27 +1,10 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-/// For every target of the product: a generic type that specialized code uses is made by its
-/// metadata accessor, its conformances passed in, instead of being looked up by mangled name at
-/// run time (a demangling and a scan of every conformance record, the first time each type is
-/// used). Those lookups were about a tenth of a warm `resolve`; the README ("Proof", "Type
-/// look-ups") has the measurement.
-let startUpSettings: [SwiftSetting] = [
-    .unsafeFlags(["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"]),
-]
-
-/// The executable is linked by LLVM's lld (shipped with the Swift toolchain on Linux), not by the
-/// driver's default there, gold: a process started from lld's output spends about 0.7 ms less
-/// before `main` (its read-only data and code in separate segments, fewer pages written while
-/// relocating), a tenth of a warm `resolve`. The README ("Proof", "Linker") has the measurement.
-let startUpLinking: [LinkerSetting] = [
-    .unsafeFlags(["-use-ld=lld"], .when(platforms: [.linux])),
-]
-
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
 ///
 /// Layering (nothing below imports anything above):
-///   WorkScheduling → CZlib/LazyZip → CurlLoader/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
+///   WorkScheduling → CZlib/LazyZip → CurlSocketWatch/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
 ///   PackagingStandards (pure data types), JSONRPC (transport) and CommandLineParsing stand on their own.
 let package = Package(
     name: "lazywheel",
@@ -39,29 +22,32 @@ let package = Package(
             pkgConfig: "zlib",
             providers: [.apt(["zlib1g-dev"])]
         ),
-        .target(name: "WorkScheduling", swiftSettings: startUpSettings),
-        .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"], swiftSettings: startUpSettings),
-        // libcurl bound lazily for FoundationNetworking (Linux): see Sources/CurlLoader/include.
-        .target(name: "CurlLoader", linkerSettings: [.linkedLibrary("dl", .when(platforms: [.linux]))]),
+        .target(name: "WorkScheduling"),
+        .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
+        // FoundationNetworking's socket watches narrowed to what libcurl asks for (Linux): see
+        // Sources/CurlSocketWatch/include.
+        .target(
+            name: "CurlSocketWatch",
+            // libcurl named at link time, so the linker exports these definitions to
+            // FoundationNetworking (its references carry libcurl's symbol version).
+            linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux])), .linkedLibrary("dl", .when(platforms: [.linux]))]
+        ),
         .target(
             name: "HTTPRange",
-            dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlLoader", condition: .when(platforms: [.linux]))],
-            swiftSettings: startUpSettings
+            dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlSocketWatch", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"], swiftSettings: startUpSettings),
+        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"]),
         .target(
-            name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"],
-            swiftSettings: startUpSettings
+            name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"]
         ),
-        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "LazyZip", "WorkScheduling"], swiftSettings: startUpSettings),
-        .target(name: "TOML", swiftSettings: startUpSettings),
-        .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"], swiftSettings: startUpSettings),
-        .target(name: "JSONRPC", dependencies: ["WorkScheduling"], swiftSettings: startUpSettings),
-        .target(name: "CommandLineParsing", swiftSettings: startUpSettings),
+        .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "LazyZip", "WorkScheduling"]),
+        .target(name: "TOML"),
+        .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
+        .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
+        .target(name: "CommandLineParsing"),
         .target(
             name: "LazyWheelServer",
-            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"],
-            swiftSettings: startUpSettings
+            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
         ),
         .executableTarget(
             name: "lazywheel",
@@ -69,9 +55,7 @@ let package = Package(
                 "LazyWheelServer",
                 "HTTPRange",
                 "CommandLineParsing",
-            ],
-            swiftSettings: startUpSettings,
-            linkerSettings: startUpLinking
+            ]
         ),
         .target(
             name: "TestSupport",
@@ -85,7 +69,7 @@ let package = Package(
         ),
         .testTarget(name: "WorkSchedulingTests", dependencies: ["WorkScheduling"]),
         .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "TestSupport"]),
-        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "TestSupport"]),
+        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlSocketWatch", "TestSupport"]),
         .testTarget(name: "PackagingStandardsTests", dependencies: ["PackagingStandards", "TestSupport"]),
         .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "TestSupport"]),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),

@@ -68,11 +68,6 @@ public final class HTTPClient: Sendable {
     }()
 
     private func makeSession() -> URLSession {
-        // libcurl is loaded by the session's first call into it (Sources/CurlLoader), after the
-        // configuration is made; making one initialises HTTPCookieStorage, which lists the
-        // executable's directory twice through Bundle.main (thousands of entries in /usr/bin).
-        // Load libcurl meanwhile on another thread.
-        NetworkLibrary.preloadInBackground()
         HTTPClient.replaceSharedURLCache
         // `.default`, not `.ephemeral`: that one copies `.default` and then makes a second URLCache.
         let sessionConfiguration = URLSessionConfiguration.default

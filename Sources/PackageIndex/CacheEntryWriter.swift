@@ -43,7 +43,7 @@ public final class CacheEntryWriter: Sendable {
 
     /// One thread, at a lower priority (``lowerThisThreadsPriority()``), allocating little: no
     /// huge page for its heap.
-    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1, hugePages: false)
+    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1)
     private let state = Locked(State())
 
     public init() {}

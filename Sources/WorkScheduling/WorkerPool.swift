@@ -31,13 +31,11 @@ public final class WorkerPool: Sendable {
 
     /// Creates a pool running at most `width` jobs at once (at least one), with at most
     /// `parallelism` of them (default: one per CPU) outside ``blocking(_:)``. Threads start on
-    /// demand and stay for the life of the pool. With `hugePages`, the first `parallelism` threads
-    /// ask for huge pages for their heaps when the process turned that on (``HugePageHeaps``):
-    /// worth it for threads that make many objects, not for one that mostly waits or writes.
-    public init(label: String, width: Int, parallelism: Int = AvailableProcessors.count, hugePages: Bool = true) {
+    /// demand and stay for the life of the pool.
+    public init(label: String, width: Int, parallelism: Int = AvailableProcessors.count) {
         self.width = max(1, width)
         self.parallelism = min(self.width, max(1, parallelism))
-        self.jobs = PendingJobs(label: label, width: self.width, parallelism: self.parallelism, hugePages: hugePages)
+        self.jobs = PendingJobs(label: label, width: self.width, parallelism: self.parallelism)
     }
 
     deinit {
@@ -103,7 +101,6 @@ private final class PendingJobs: @unchecked Sendable {
     private let label: String
     private let width: Int
     private let parallelism: Int
-    private let hugePages: Bool
     private var threads = 0
     private var idle = 0
     private var blocked = 0
@@ -111,11 +108,10 @@ private final class PendingJobs: @unchecked Sendable {
     private var interactive = Deque<@Sendable () -> Void>()
     private var speculative = Deque<@Sendable () -> Void>()
 
-    init(label: String, width: Int, parallelism: Int, hugePages: Bool) {
+    init(label: String, width: Int, parallelism: Int) {
         self.label = label
         self.width = width
         self.parallelism = parallelism
-        self.hugePages = hugePages
     }
 
     /// The pool whose worker the calling thread is, if any.
@@ -179,13 +175,7 @@ private final class PendingJobs: @unchecked Sendable {
 
     /// Starts a worker thread, already counted in `threads`.
     func startThread() {
-        // The first `parallelism` threads do the pool's work on the CPU; those started beyond
-        // them mostly wait on the network, and a huge page each would be memory zeroed for little.
-        condition.lock()
-        let advisesHugePages = hugePages && threads <= parallelism
-        condition.unlock()
         let thread = Thread { [self] in
-            if advisesHugePages { HugePageHeaps.adviseCurrentThreadHeap() }
             pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
             while let next = next() { next() }
             pthread_setspecific(Self.currentKey, nil)

@@ -6,17 +6,9 @@ import WorkScheduling
 /// A `lazywheel` subcommand: what it accepts, read from a parsed command line, and what it does.
 protocol Subcommand {
     static var spec: CommandSpec { get }
-    /// Whether the command does one job and ends (the allocator then keeps freed memory for the
-    /// rest of the run, see `AllocatorSettings`, and a resolution's objects are kept until the
-    /// process ends, see `ProcessEnd`); false for the long-running service.
-    static var endsAfterOneJob: Bool { get }
     /// Reads the parsed values; a value the command cannot use is a usage error.
     init(_ arguments: ParsedArguments) throws(CommandLineError)
     func run() throws
-}
-
-extension Subcommand {
-    static var endsAfterOneJob: Bool { true }
 }
 
 /// Ends the process with `code` after the command has said why (on standard error).
@@ -65,10 +57,6 @@ enum LazyWheelCommand {
                 writeStandardOutput(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
             case .run(let arguments):
                 let command = commands.first { $0.spec.name == arguments.command.name }!
-                if command.endsAfterOneJob {
-                    AllocatorSettings.applyForOneJob()
-                    ProcessEnd.keepObjectsUntilExit()
-                }
                 try command.init(arguments).run()
             }
             return 0

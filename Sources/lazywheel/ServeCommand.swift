@@ -7,8 +7,6 @@ import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
 struct ServeCommand: Subcommand {
-    /// The service runs for a whole editor session and gives memory back as glibc does by default.
-    static let endsAfterOneJob = false
     static let spec = CommandSpec(
         name: "serve",
         abstract: "Run the JSON-RPC 2.0 service on stdin/stdout (LSP framing); see protocol/PROTOCOL.md.",
@@ -31,8 +29,6 @@ struct ServeCommand: Subcommand {
     }
 
     func run() throws {
-        // A long-lived server: bind libcurl now, off the main thread, so the first hover does not.
-        NetworkLibrary.preloadInBackground()
         let engine = network.makeEngine()
         // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
         let (input, output) = try StandardIOGuard.claimStandardStreams()

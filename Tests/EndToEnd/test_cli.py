@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import zlib
 
 import pytest
@@ -106,24 +105,6 @@ def test_missing_member_and_bad_url_give_clear_errors(binary, nginx):
     assert proc.returncode != 0
     assert "ftp" in proc.stderr
 
-
-
-def test_shipped_binary_loads_libcurl_only_for_requests(binary, nginx):
-    """The binary as shipped (scripts/lazy-curl-binary) has no libcurl in DT_NEEDED: a process that
-    makes no request never loads it, and one that does binds it through CurlLoader's forwarders."""
-    if not binary.endswith("-lazy-curl"):
-        pytest.skip("not the shipped binary (scripts/test runs the end-to-end tests on it)")
-    dynamic = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout
-    assert "libcurl" not in dynamic
-    # LD_DEBUG=files makes the dynamic loader report every library it loads, dlopen included.
-    local = run_cli(binary, "metadata", str(CORPUS / "wheels" / "idna-3.10-py3-none-any.whl"), "--json",
-                    env={"LD_DEBUG": "files"})
-    assert json.loads(local.stdout)["name"] == "idna"
-    assert "libcurl" not in local.stderr
-    remote = run_cli(binary, "metadata", f"{nginx.url}/wheels/idna-3.10-py3-none-any.whl", "--json",
-                     env={"LD_DEBUG": "files"})
-    assert json.loads(remote.stdout)["name"] == "idna"
-    assert "libcurl.so.4" in remote.stderr
 
 
 def test_requests_leave_no_url_cache_folder(binary, nginx, tmp_path):
