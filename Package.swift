@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Layering (nothing below imports anything above):
 ///   WorkScheduling → CZlib/LazyZip → CurlSocketWatch/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
-///   PackagingStandards (pure data types), JSONRPC (transport) and CommandLineParsing stand on their own.
+///   PackagingStandards (pure data types) and JSONRPC (transport) stand on their own.
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
@@ -13,6 +13,8 @@ let package = Package(
         .executable(name: "lazywheel", targets: ["lazywheel"]),
     ],
     dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
         // Only for the in-process fault-injecting HTTP server used by tests (TestSupport).
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
@@ -38,13 +40,16 @@ let package = Package(
         ),
         .target(name: "PackagingStandards", dependencies: ["WorkScheduling"]),
         .target(
-            name: "PackageIndex", dependencies: ["PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling"]
+            name: "PackageIndex",
+            dependencies: [
+                "PackagingStandards", "HTTPRange", "LazyZip", "TOML", "CZlib", "WorkScheduling",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "Resolver", dependencies: ["PackagingStandards", "PackageIndex", "LazyZip", "WorkScheduling"]),
         .target(name: "TOML"),
         .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
-        .target(name: "CommandLineParsing"),
         .target(
             name: "LazyWheelServer",
             dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
@@ -52,9 +57,8 @@ let package = Package(
         .executableTarget(
             name: "lazywheel",
             dependencies: [
-                "LazyWheelServer",
-                "HTTPRange",
-                "CommandLineParsing",
+                "LazyWheelServer", "JSONRPC", "HTTPRange", "PackageIndex", "PackagingStandards", "Resolver",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
         .target(
@@ -71,11 +75,13 @@ let package = Package(
         .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "TestSupport"]),
         .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlSocketWatch", "TestSupport"]),
         .testTarget(name: "PackagingStandardsTests", dependencies: ["PackagingStandards", "TestSupport"]),
-        .testTarget(name: "PackageIndexTests", dependencies: ["PackageIndex", "TestSupport"]),
+        .testTarget(
+            name: "PackageIndexTests",
+            dependencies: ["PackageIndex", "HTTPRange", "LazyZip", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
-        .testTarget(name: "CommandLineParsingTests", dependencies: ["CommandLineParsing"]),
         .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
         .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
     ],
