@@ -81,7 +81,7 @@ let package = Package(
         ),
         .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
-        .testTarget(name: "TOMLTests", dependencies: ["TOML"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
         .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
     ],
