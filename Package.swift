@@ -3,9 +3,12 @@ import PackageDescription
 
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
 ///
-/// Layering (nothing below imports anything above):
-///   WorkScheduling → CZlib/LazyZip → CurlSocketWatch/HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
-///   PackagingStandards (pure data types) and JSONRPC (transport) stand on their own.
+/// Layering (a module imports only modules on its left or in its own column; docs/Modules.md has
+/// a paragraph per module):
+///   PackagingStandards, TOML, WorkScheduling, CZlib, CurlSocketWatch   (no dependencies of ours)
+///   → LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
+///   DependencyDocuments (PackagingStandards, TOML) and JSONRPC (WorkScheduling) beside them,
+///   used by LazyWheelServer.
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
@@ -38,7 +41,7 @@ let package = Package(
             name: "HTTPRange",
             dependencies: ["LazyZip", "WorkScheduling", .target(name: "CurlSocketWatch", condition: .when(platforms: [.linux]))]
         ),
-        .target(name: "PackagingStandards", dependencies: ["WorkScheduling"]),
+        .target(name: "PackagingStandards"),
         .target(
             name: "PackageIndex",
             dependencies: [
@@ -52,7 +55,10 @@ let package = Package(
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
         .target(
             name: "LazyWheelServer",
-            dependencies: ["JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling", "DependencyDocuments"]
+            dependencies: [
+                "JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling",
+                "DependencyDocuments", "TOML",
+            ]
         ),
         .executableTarget(
             name: "lazywheel",
@@ -66,24 +72,34 @@ let package = Package(
             dependencies: [
                 "LazyZip",
                 "CZlib",
+                "WorkScheduling",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
             ]
         ),
         .testTarget(name: "WorkSchedulingTests", dependencies: ["WorkScheduling"]),
-        .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "TestSupport"]),
-        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlSocketWatch", "TestSupport"]),
+        .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "WorkScheduling", "TestSupport"]),
+        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlSocketWatch", "LazyZip", "WorkScheduling", "TestSupport"]),
         .testTarget(name: "PackagingStandardsTests", dependencies: ["PackagingStandards", "TestSupport"]),
         .testTarget(
             name: "PackageIndexTests",
-            dependencies: ["PackageIndex", "HTTPRange", "LazyZip", "TestSupport", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: [
+                "PackageIndex", "CZlib", "HTTPRange", "LazyZip", "PackagingStandards", "WorkScheduling", "TestSupport",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
-        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "TestSupport"]),
-        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC"]),
+        .testTarget(name: "ResolverTests", dependencies: ["Resolver", "HTTPRange", "PackageIndex", "PackagingStandards", "WorkScheduling", "TestSupport"]),
+        .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "WorkScheduling"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
-        .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments"]),
-        .testTarget(name: "LazyWheelServerTests", dependencies: ["LazyWheelServer", "TestSupport"]),
+        .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments", "TOML"]),
+        .testTarget(
+            name: "LazyWheelServerTests",
+            dependencies: [
+                "LazyWheelServer", "DependencyDocuments", "HTTPRange", "JSONRPC", "LazyZip", "PackageIndex", "TOML", "WorkScheduling",
+                "TestSupport",
+            ]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
