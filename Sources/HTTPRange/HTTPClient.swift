@@ -60,8 +60,7 @@ public final class HTTPClient: Sendable {
     /// Runs once, before the first session configuration. `URLSessionConfiguration.default` asks
     /// for `URLCache.shared`, which FoundationNetworking makes on first use with a folder it creates
     /// under the user's cache directory (`org.swift.foundation.URLCache/<program>`, named through
-    /// `Bundle.main`): about 2 ms of a cold run, for a folder nothing fills, since sessions here
-    /// have no URL cache. A cache with no capacity takes its place first; its disk path cannot be
+    /// `Bundle.main`): a folder nothing fills, since sessions here have no URL cache. A cache with no capacity takes its place first; its disk path cannot be
     /// a folder, so FoundationNetworking gives it no disk storage at all.
     private static let replaceSharedURLCache: Void = {
         URLCache.shared = URLCache(memoryCapacity: 0, diskCapacity: 0, diskPath: "/dev/null")

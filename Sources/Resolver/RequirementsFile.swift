@@ -78,9 +78,8 @@ public struct RequirementsFile: Sendable, Equatable {
     }
 
     /// The UTF-8 text of the file at `path` (without a byte order mark), read with POSIX calls
-    /// (``PositionalIO``): Foundation's `String(contentsOfFile:)` goes through `URL`, whose first
-    /// use looks up generic types by mangled name (about half a millisecond of a `resolve -r` run
-    /// answered from the cache).
+    /// (``PositionalIO``), which also refuses what is not a regular file and invalid UTF-8 with
+    /// a typed error.
     public static func readText(_ path: String) throws -> String {
         let bytes: Data
         do { bytes = try PositionalIO.contents(ofFileAtPath: path) } catch {

@@ -12,9 +12,8 @@ import Foundation
 /// pool's threads are busy on the CPU. A job about to wait for something else (an HTTP answer,
 /// another pool's jobs) says so with ``WorkerPool/blocking(_:)``, and the pool then starts another
 /// thread for its queue if it has fewer than ``width``. Jobs answered from memory or a disk cache
-/// thus run on about as many threads as there are CPUs (starting one thread per job made a warm
-/// resolve start a dozen threads that had nothing to wait for: 2-4 ms of a 12-19 ms process on two
-/// CPUs), while jobs waiting on the network still overlap up to ``width``.
+/// thus run on about as many threads as there are CPUs (a thread per job would start threads that
+/// have nothing to wait for), while jobs waiting on the network still overlap up to ``width``.
 public final class WorkerPool: Sendable {
     /// Whether a job blocks a caller or only warms a cache.
     public enum Priority: Sendable {
