@@ -37,15 +37,8 @@ public final class WheelEngine: Sendable {
     /// Bytes of the first suffix request.
     public var tailLength: Int { access.tailLength }
 
-    public init(
-        client: HTTPClient = HTTPClient(),
-        capabilities: HostCapabilities = HostCapabilities(),
-        statistics: TransferStatistics = TransferStatistics(),
-        fetchPool: WorkerPool = WorkerPool(label: "lazywheel.fetch", width: 8),
-        tailLength: Int = LazyWheel.defaultTailLength
-    ) {
-        access = WheelAccess(
-            client: client, capabilities: capabilities, statistics: statistics, fetchPool: fetchPool, tailLength: tailLength)
+    public init(access: WheelAccess = WheelAccess()) {
+        self.access = access
     }
 
     /// The byte source for `location`.

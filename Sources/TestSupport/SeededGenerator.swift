@@ -20,4 +20,17 @@ public struct SeededGenerator: RandomNumberGenerator, Sendable {
     /// One of `items`, which must not be empty.
     public mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
     public mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
+
+    /// `text` with one character of `insertable` inserted, or one character deleted, at a random
+    /// place: a near miss of a valid input.
+    public mutating func damaged(_ text: String, inserting insertable: [Character]) -> String {
+        var characters = Array(text)
+        let at = int(0...characters.count)
+        if chance(0.5) || characters.isEmpty {
+            characters.insert(pick(insertable), at: at)
+        } else {
+            characters.remove(at: min(at, characters.count - 1))
+        }
+        return String(characters)
+    }
 }

@@ -7,8 +7,7 @@ struct CatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cat", abstract: "Print one member of a wheel, fetched with one range request and CRC-checked.")
 
-    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
-    var wheel: String
+    @OptionGroup var wheel: WheelArgument
 
     @Argument(help: "The member's path inside the wheel, e.g. requests-2.32.3.dist-info/RECORD.")
     var member: String
@@ -17,7 +16,7 @@ struct CatCommand: ParsableCommand {
 
     func run() throws {
         try runWithEngine(options: options) { engine in
-            let opened = try engine.open(try WheelLocation(parsing: wheel))
+            let opened = try engine.open(try WheelLocation(parsing: wheel.wheel))
             writeStandardOutput(try opened.readMember(named: member))
         }
     }

@@ -33,8 +33,14 @@ struct NetworkOptions: ParsableArguments {
 
     /// The engine these settings describe.
     func makeEngine() throws -> WheelEngine {
-        WheelEngine(client: HTTPClient(configuration: try configuration()))
+        WheelEngine(access: WheelAccess(client: HTTPClient(configuration: try configuration())))
     }
+}
+
+/// The wheel a subcommand reads.
+struct WheelArgument: ParsableArguments {
+    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
+    var wheel: String
 }
 
 /// Options every wheel-reading subcommand takes.

@@ -7,8 +7,7 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls", abstract: "List a wheel's members from its central directory (usually one range request).")
 
-    @Argument(help: "The wheel: an http(s) URL, a file:// URL or a path.")
-    var wheel: String
+    @OptionGroup var wheel: WheelArgument
 
     @Flag(help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")
     var json = false
@@ -17,7 +16,7 @@ struct ListCommand: ParsableCommand {
 
     func run() throws {
         try runWithEngine(options: options) { engine in
-            let opened = try engine.open(try WheelLocation(parsing: wheel))
+            let opened = try engine.open(try WheelLocation(parsing: wheel.wheel))
             let listing = EntryListing(archive: opened.wheel.archive)
             if json {
                 writeStandardOutput(try encodeJSON(listing))

@@ -43,16 +43,7 @@ struct CaseGenerator {
         }
         if rng.chance(0.04) { s = " " + s }
         if rng.chance(0.04) { s += rng.pick(["\n", " ", "\t", "\u{A0}", "\u{1C}"]) }
-        if rng.chance(0.1) {
-            var chars = Array(s)
-            let at = rng.int(0...chars.count)
-            if rng.chance(0.5) || chars.isEmpty {
-                chars.insert(rng.pick(Array("._-+!*abz9 é")), at: at)
-            } else {
-                chars.remove(at: min(at, chars.count - 1))
-            }
-            s = String(chars)
-        }
+        if rng.chance(0.1) { s = rng.damaged(s, inserting: Array("._-+!*abz9 é")) }
         return s
     }
 

@@ -110,7 +110,7 @@ struct DocumentGenerator {
             }
         }
         var text = lines.joined(separator: random.pick(["\n", "\n", "\r\n"]))
-        if random.chance(0.15) { text = damaged(text) }
+        if random.chance(0.15) { text = random.damaged(text, inserting: Array("=[]{}\",.#'\\ \n")) }
         return text
     }
 
@@ -172,16 +172,5 @@ struct DocumentGenerator {
             // No leap second (23:59:60): TOML allows it, Python's datetime, and so tomllib, cannot hold it.
             "1979-05-27T07:32", "1979-05-27T07:32:00+25:00", "1979-05-27T07:32:00-00:00",
         ])
-    }
-
-    mutating func damaged(_ text: String) -> String {
-        var characters = Array(text)
-        let at = random.int(0...characters.count)
-        if random.chance(0.5) || characters.isEmpty {
-            characters.insert(random.pick(Array("=[]{}\",.#'\\ \n")), at: at)
-        } else {
-            characters.remove(at: min(at, characters.count - 1))
-        }
-        return String(characters)
     }
 }
