@@ -121,3 +121,17 @@ def test_requests_leave_no_url_cache_folder(binary, nginx, tmp_path):
     made = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
     assert "org.swift.foundation.URLCache" not in made
     assert set(made) <= {"lazywheel"}
+
+
+def test_usage_errors_help_and_completions(binary):
+    """The command line as swift-argument-parser reads it: usage errors exit 64 (EX_USAGE) with the
+    command's usage, help goes to standard output, and completion scripts list the subcommands."""
+    bad = run_cli(binary, "resolve", "requests", "--prerelease", "sometimes", check=False)
+    assert bad.returncode == 64, bad
+    assert "--prerelease" in bad.stderr and "Usage: lazywheel resolve" in bad.stderr
+    assert run_cli(binary, "ls", check=False).returncode == 64
+    helped = run_cli(binary, "help", "resolve")
+    assert "--requirement" in helped.stdout and "--python-platform" in helped.stdout
+    for shell in ("bash", "zsh", "fish"):
+        script = run_cli(binary, "--generate-completion-script", shell).stdout
+        assert all(name in script for name in ("metadata", "resolve", "serve")), shell
