@@ -96,19 +96,13 @@ public final class HTTPClient: Sendable {
     /// Runs once, before the first session configuration. `URLSessionConfiguration.default` asks
     /// for `URLCache.shared`, which FoundationNetworking makes on first use with a folder it creates
     /// under the user's cache directory (`org.swift.foundation.URLCache/<program>`, named through
-    /// `Bundle.main`): about 2 ms of a cold run, for a folder nothing fills, since sessions here
-    /// have no URL cache. A cache with no capacity takes its place first; its disk path cannot be
+    /// `Bundle.main`): a folder nothing fills, since sessions here have no URL cache. A cache with no capacity takes its place first; its disk path cannot be
     /// a folder, so FoundationNetworking gives it no disk storage at all.
     private static let replaceSharedURLCache: Void = {
         URLCache.shared = URLCache(memoryCapacity: 0, diskCapacity: 0, diskPath: "/dev/null")
     }()
 
     private func makeSession(delegate: SessionDelegate) -> URLSession {
-        // libcurl is loaded by the session's first call into it (Sources/CurlLoader), after the
-        // configuration is made; making one initialises HTTPCookieStorage, which lists the
-        // executable's directory twice through Bundle.main (thousands of entries in /usr/bin).
-        // Load libcurl meanwhile on another thread.
-        NetworkLibrary.preloadInBackground()
         HTTPClient.replaceSharedURLCache
         // `.default`, not `.ephemeral`: that one copies `.default` and then makes a second URLCache.
         let sessionConfiguration = URLSessionConfiguration.default

@@ -1,7 +1,7 @@
 import Foundation
 
-#if canImport(CurlLoader)
-import CurlLoader
+#if canImport(CurlTransport)
+import CurlTransport
 #endif
 
 /// How this process reaches servers beyond what a URL says: which certificate authorities it
@@ -10,7 +10,7 @@ import CurlLoader
 /// `PackageIndex.TransportConfiguration`; see the README, "Configuration".
 ///
 /// On Linux FoundationNetworking gives libcurl none of these (its proxy dictionary is ignored
-/// there), so ``apply()`` hands them to the `CurlLoader` shim, which sets them on every transfer.
+/// there), so ``apply()`` hands them to `Sources/CurlTransport`, which sets them on every transfer.
 public struct TransportSettings: Sendable, Equatable {
     /// A PEM bundle of the certificate authorities to trust, replacing the system's.
     public var certificateAuthorityFile: String?
@@ -46,7 +46,7 @@ public struct TransportSettings: Sendable, Equatable {
     /// Makes these the settings of every later transfer of the process (libcurl handles do not know
     /// which session made them, so this cannot be per ``HTTPClient``). Does not load libcurl.
     public func apply() {
-        #if canImport(CurlLoader)
+        #if canImport(CurlTransport)
         func duplicate(_ text: String?) -> UnsafeMutablePointer<CChar>? { text.flatMap { strdup($0) } }
         var settings = lazywheel_transport_settings(
             configured: 1,

@@ -108,9 +108,7 @@ public final class ProjectIndex: Sendable {
             ?? HTTPCache.defaultDirectoryPath(environment: environment).map { HTTPCache(directoryPath: $0) }
         let transport = HTTPClientTransport(client: engine.client, statistics: engine.statistics)
         client = IndexClient(configuration: configuration, transport: transport, cache: cache)
-        fetcher = MetadataFetcher(
-            client: engine.client, transport: transport, cache: cache, statistics: engine.statistics,
-            capabilities: engine.capabilities, configuration: configuration)
+        fetcher = MetadataFetcher(access: engine.access, transport: transport, cache: cache, configuration: configuration)
         lookup = ProjectLookup(index: client, fetcher: fetcher)
     }
 

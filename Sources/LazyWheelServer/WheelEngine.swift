@@ -1,6 +1,7 @@
 import Foundation
 import HTTPRange
 import LazyZip
+import PackageIndex
 import PackagingStandards
 import WorkScheduling
 
@@ -19,43 +20,32 @@ public struct OpenedWheel: Sendable {
     }
 }
 
-/// The lazy wheel engine shared by the command line and the server: one HTTP client, per-host
-/// range capabilities, one set of transfer statistics and one worker pool for parallel fetches.
+/// The lazy wheel engine shared by the command line and the server: wheels opened at a
+/// ``WheelLocation``, read through one ``WheelAccess`` (HTTP client, per-host range capabilities,
+/// transfer statistics, fetch pool, tail length), which index lookups use too.
 public final class WheelEngine: Sendable {
+    /// How every wheel, and every index file's METADATA, is read.
+    public let access: WheelAccess
     /// The HTTP client every remote wheel is read through.
-    public let client: HTTPClient
+    public var client: HTTPClient { access.client }
     /// What each host was seen to support (suffix ranges, ranges at all).
-    public let capabilities: HostCapabilities
+    public var capabilities: HostCapabilities { access.capabilities }
     /// Requests, bytes and cache hits of everything this engine did.
-    public let statistics: TransferStatistics
+    public var statistics: TransferStatistics { access.statistics }
     /// Where parallel range fetches run.
-    public let fetchPool: WorkerPool
+    public var fetchPool: WorkerPool { access.fetchPool }
     /// Bytes of the first suffix request.
-    public let tailLength: Int
+    public var tailLength: Int { access.tailLength }
 
-    public init(
-        client: HTTPClient = HTTPClient(),
-        capabilities: HostCapabilities = HostCapabilities(),
-        statistics: TransferStatistics = TransferStatistics(),
-        fetchPool: WorkerPool = WorkerPool(label: "lazywheel.fetch", width: 8),
-        tailLength: Int = LazyWheel.defaultTailLength
-    ) {
-        self.client = client
-        self.capabilities = capabilities
-        self.statistics = statistics
-        self.fetchPool = fetchPool
-        self.tailLength = tailLength
+    public init(access: WheelAccess = WheelAccess()) {
+        self.access = access
     }
 
     /// The byte source for `location`.
     public func source(for location: WheelLocation, headers: [String: String] = [:]) throws -> any ByteSource {
         switch location {
-        case .remote(let url):
-            return HTTPRangeSource(
-                url: url, client: client, capabilities: capabilities, statistics: statistics,
-                headers: HTTPHeaderFields(headers))
-        case .local(let path):
-            return try FileByteSource(path: path, statistics: statistics)
+        case .remote(let url): try access.source(for: url, headers: HTTPHeaderFields(headers))
+        case .local(let path): try access.source(for: URL(fileURLWithPath: path))
         }
     }
 
@@ -64,23 +54,19 @@ public final class WheelEngine: Sendable {
     public func open(
         _ location: WheelLocation, headers: [String: String] = [:], cancellation: CancellationToken? = nil
     ) throws -> OpenedWheel {
-        let source = try source(for: location, headers: headers)
-        let wheel = try LazyWheel.open(
-            source: source, tailLength: tailLength, statistics: statistics, pool: fetchPool,
-            cancellation: cancellation)
+        let wheel = try access.open(try source(for: location, headers: headers), cancellation: cancellation)
         return OpenedWheel(location: location, wheel: wheel, filename: try? WheelFilename(location.filename))
     }
 
     /// The core metadata of the wheel at `location` when nothing else of it is needed: no handle,
-    /// and the central directory only as far as the tail holds it when METADATA's entry is there
-    /// (``LazyWheel/fetchMetadata(source:tailLength:statistics:pool:distInfoMatches:cancellation:)``).
+    /// and the central directory only as far as the tail holds it when METADATA's entry is there.
     public func metadata(
         at location: WheelLocation, headers: [String: String] = [:], cancellation: CancellationToken? = nil
     ) throws -> CoreMetadata {
         let filename = try? WheelFilename(location.filename)
-        let bytes = try LazyWheel.fetchMetadata(
-            source: try source(for: location, headers: headers), tailLength: tailLength, statistics: statistics,
-            pool: fetchPool, distInfoMatches: { filename?.distInfoMatches($0) ?? true }, cancellation: cancellation)
+        let bytes = try access.metadata(
+            of: try source(for: location, headers: headers), distInfoMatches: { filename?.distInfoMatches($0) ?? true },
+            cancellation: cancellation)
         return CoreMetadata(bytes: bytes)
     }
 

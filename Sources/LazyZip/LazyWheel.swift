@@ -15,31 +15,10 @@ import WorkScheduling
 ///    when METADATA's entry is among the directory entries the tail holds;
 /// 3. METADATA, from its local header to the next entry's, only when not in the tail.
 public final class LazyWheel: Sendable {
-    /// Tail bytes read when a wheel is opened: 16 KiB.
-    ///
-    /// Measured over the 15 wheels of the test corpus (`CorpusTests.tailLengthTable`: total
-    /// requests and bytes to open all 15 and read their METADATA through ``FileByteSource``):
-    ///
-    /// | tail    | requests | bytes     |
-    /// |---------|----------|-----------|
-    /// |   8 KiB |    26    |   268 KB  |
-    /// |  12 KiB |    22    |   319 KB  |
-    /// |  16 KiB |    22    |   371 KB  |
-    /// |  24 KiB |    21    |   468 KB  |
-    /// |  32 KiB |    21    |   566 KB  |
-    /// |  64 KiB |    20    |   950 KB  |
-    /// | 128 KiB |    19    | 1,650 KB  |
-    ///
-    /// METADATA has to be transferred anyway, so a longer tail never saves bytes; it only saves
-    /// the request that fetches METADATA when METADATA lies within the tail. Most pure wheels keep
-    /// `.dist-info/` last, and there the distance from METADATA's local header to the end is
-    /// 2–12 KB (pillow 11.8 KB, cryptography 18 KB, pydantic 46 KB); wheels that put it first
-    /// (pydantic_core, psutil, charset_normalizer) or far before bundled libraries (numpy) need a
-    /// second request whatever the tail. 12 KiB is the knee of the curve but sits on a cliff
-    /// edge (pillow's 11.8 KB); 16 KiB costs 52 KB more over the corpus, keeps the same 22
-    /// requests with a 35% margin, and stays below the 393 KB uv transfers to resolve the same 15
-    /// wheels. Going further saves one request per extra 50–100 KB, and only 128 KiB would hold
-    /// numpy's 73 KB central directory, at 4.5 times the bytes.
+    /// Tail bytes read when a wheel is opened: 16 KiB, enough for the end records, the central
+    /// directory and often METADATA of most wheels, with a margin over the longest such distance
+    /// seen; a longer tail only trades bytes for the odd request (`Benchmarks/PERFORMANCE.md`,
+    /// "Tail length", from `CorpusTests.tailLengthTable`).
     public static let defaultTailLength = 16 * 1024
     /// METADATA files above this size are refused (numpy's, one of the biggest, is 60 KB).
     public static let maximumMetadataSize: Int64 = 16 * 1024 * 1024

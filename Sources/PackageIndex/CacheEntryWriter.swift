@@ -12,9 +12,8 @@ import Darwin
 /// reaches the code waiting on it without waiting on the file system.
 ///
 /// On a fresh cache each entry also creates its folder, and `mkdir` on ext4 costs more than the
-/// rest of handling an index page: a profile of a cold `resolve` put about a tenth of the time
-/// between one answer and the request depending on it in `mkdir`. Entries are published as
-/// before (a temporary sibling, then `rename`), one at a time, in the order asked.
+/// rest of handling an index page. Entries are published atomically (a temporary sibling, then
+/// `rename`), one at a time, in the order asked.
 ///
 /// A change still queued is visible to ``pendingChange(at:)``, so a cache reads its own writes at
 /// once; several changes to one file before the queue reaches it are written once, the last one.
@@ -43,7 +42,7 @@ public final class CacheEntryWriter: Sendable {
 
     /// One thread, at a lower priority (``lowerThisThreadsPriority()``), allocating little: no
     /// huge page for its heap.
-    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1, hugePages: false)
+    private let writes = WorkerPool(label: "lazywheel.cache-writes", width: 1, parallelism: 1)
     private let state = Locked(State())
 
     public init() {}

@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPRange
 import LazyZip
@@ -56,33 +57,40 @@ public enum MetadataFetchError: Error, Equatable, Sendable, CustomStringConverti
 /// 1. the on-disk cache (keyed by file URL and the index's sha256): zero requests;
 /// 2. the PEP 658/714 metadata file when the index offers one: one small GET, checked against the
 ///    advertised sha256;
-/// 3. for wheels, ``LazyWheel`` over ``HTTPRangeSource`` (a tail read, at most two more ranges),
+/// 3. for wheels, the wheel read through ``WheelAccess`` (a tail read, at most two more ranges),
 ///    picking the `.dist-info` directory with the wheel name's ``WheelFilename/distInfoMatches(_:)``;
 ///    for sdists, ``SdistArchiveReader`` with the PEP 643 trust rules.
 ///
-/// `file://` URLs are read from disk through ``FileByteSource``. Thread-safe.
+/// `file://` URLs are read from disk. Thread-safe.
 public final class MetadataFetcher: Sendable {
-    private let client: HTTPClient
+    private let access: WheelAccess
     private let transport: any IndexHTTPTransport
     private let cache: HTTPCache?
-    private let statistics: TransferStatistics
-    private let capabilities: HostCapabilities
     private let configuration: IndexConfiguration?
 
     /// - Parameters:
-    ///   - transport: used for the PEP 658 GET (defaults to `client`).
+    ///   - access: how wheels and sdists are read (the engine's, so its tail length and pool apply).
+    ///   - transport: used for the PEP 658 GET (defaults to `access`'s client).
     ///   - configuration: supplies credentials for file hosts.
     public init(
+        access: WheelAccess, transport: (any IndexHTTPTransport)? = nil, cache: HTTPCache? = nil,
+        configuration: IndexConfiguration? = nil
+    ) {
+        self.access = access
+        self.transport = transport ?? HTTPClientTransport(client: access.client, statistics: access.statistics)
+        self.cache = cache
+        self.configuration = configuration
+    }
+
+    /// A fetcher reading through a ``WheelAccess`` of `client`, `statistics` and `capabilities`.
+    public convenience init(
         client: HTTPClient, transport: (any IndexHTTPTransport)? = nil, cache: HTTPCache? = nil,
         statistics: TransferStatistics = TransferStatistics(), capabilities: HostCapabilities = HostCapabilities(),
         configuration: IndexConfiguration? = nil
     ) {
-        self.client = client
-        self.transport = transport ?? HTTPClientTransport(client: client, statistics: statistics)
-        self.cache = cache
-        self.statistics = statistics
-        self.capabilities = capabilities
-        self.configuration = configuration
+        self.init(
+            access: WheelAccess(client: client, capabilities: capabilities, statistics: statistics),
+            transport: transport, cache: cache, configuration: configuration)
     }
 
     /// The metadata of `file` (see the type's documentation for the order of attempts).
@@ -128,8 +136,7 @@ public final class MetadataFetcher: Sendable {
         let source = try byteSource(for: file)
         switch file.kind {
         case .wheel(let wheel):
-            let bytes = try LazyWheel.fetchMetadata(
-                source: source, statistics: statistics, distInfoMatches: wheel.distInfoMatches, cancellation: cancellation)
+            let bytes = try access.metadata(of: source, distInfoMatches: wheel.distInfoMatches, cancellation: cancellation)
             return FetchedMetadata(bytes: bytes, origin: .wheelRanges)
         case .sdist:
             let knownSize = file.size ?? (source as? FileByteSource)?.size
@@ -147,12 +154,9 @@ public final class MetadataFetcher: Sendable {
         guard ["http", "https", "file"].contains(file.url.scheme?.lowercased() ?? "") else {
             throw HTTPClientError.unsupportedScheme(url: redactingCredentials(in: file.url.absoluteString))
         }
-        if file.url.isFileURL {
-            return try FileByteSource(url: file.url, statistics: statistics)
-        }
         var url = file.url
-        if let credentials = configuration?.credentials(for: url) { url = credentials.embedded(in: url) }
-        return HTTPRangeSource(url: url, client: client, capabilities: capabilities, statistics: statistics, knownSize: file.size)
+        if !url.isFileURL, let credentials = configuration?.credentials(for: url) { url = credentials.embedded(in: url) }
+        return try access.source(for: url, knownSize: file.size)
     }
 
     /// PEP 643: sdist metadata is usable without a build only from Metadata-Version 2.2 on, and only

@@ -14,28 +14,8 @@ import PackagingStandards
 /// text once in a table the files point into: reading an archive parses no name, no version
 /// and each tag set once, and files of one version share one ``Version``.
 ///
-/// Layout, integers little-endian, strings as a `UInt32` byte count and UTF-8 bytes, optional
-/// strings behind a presence byte, table references as `UInt32` (0 for none, else position + 1):
-///
-/// ```
-/// "lazywheel-parsed <revision>\n"
-/// source: body length (UInt64), body CRC-32 (UInt32), project name, page URL, content type?
-/// page: name, url, apiVersion?, version count (UInt32) and versions
-/// version table: count (UInt32), per version: epoch (Int64), release count (UInt32) and
-///   components (Int64), pre (0 none, 1 + kind (0 a, 1 b, 2 rc) + Int64), post (0 / 1 + Int64),
-///   dev (0 / 1 + Int64), local (0 none, 1 + count (UInt32) + segments: 0 + Int64 or 1 + string)
-/// text tables, each a count (UInt32) and strings: wheel name parts, tag sets, requires-python,
-///   URL heads
-/// file count (UInt32), then per file:
-///   filename, url (0 + text, or 1 + URL head reference: the head, then the filename),
-///   hashes (0 + count (UInt32) and (algorithm, digest) pairs, or 1 + a SHA-256 as four UInt64,
-///   first byte highest), requiresPython (reference),
-///   yanked (0 no, 1 yes, 2 yes with reason + reason), core metadata (0 absent, 1 present +
-///   hash count and pairs), size (0 absent, 1 + Int64), uploadTime?, version (reference),
-///   kind (0 other, 1 sdist .tar.gz, 2 sdist .zip, 3 wheel + name and tag set references +
-///   build tag (0 none, 1 + Int64 number + suffix))
-/// CRC-32 of everything above (UInt32)
-/// ```
+/// Its layout is ``layout``, and its revision (in the signature it starts with) is derived from
+/// that text: a change of layout is a new revision, and older archives read as none.
 enum ProjectPageArchive {
     /// What a page was parsed from: the parser's inputs.
     struct Source: Equatable {
@@ -59,9 +39,33 @@ enum ProjectPageArchive {
         }
     }
 
-    /// Bump whenever ``SimpleIndexParser`` would read a page differently, or the layout changes:
-    /// archives of another revision are ignored.
-    static let revision = 2
+    /// The layout written and read below. Integers little-endian, strings as a `UInt32` byte count
+    /// and UTF-8 bytes, optional strings behind a presence byte, table references as `UInt32` (0 for
+    /// none, else position + 1). A test pins the bytes of a sample page to this text's revision,
+    /// so the code cannot change what it writes (or ``SimpleIndexParser`` what it reads) without
+    /// this text, and with it the revision, changing too.
+    static let layout = """
+        "lazywheel-parsed <revision>\\n"
+        source: body length (UInt64), body CRC-32 (UInt32), project name, page URL, content type?
+        page: name, url, apiVersion?, version count (UInt32) and versions
+        version table: count (UInt32), per version: epoch (Int64), release count (UInt32) and
+          components (Int64), pre (0 none, 1 + kind (0 a, 1 b, 2 rc) + Int64), post (0 / 1 + Int64),
+          dev (0 / 1 + Int64), local (0 none, 1 + count (UInt32) + segments: 0 + Int64 or 1 + string)
+        text tables, each a count (UInt32) and strings: wheel name parts, tag sets, requires-python,
+          URL heads
+        file count (UInt32), then per file:
+          filename, url (0 + text, or 1 + URL head reference: the head, then the filename),
+          hashes (0 + count (UInt32) and (algorithm, digest) pairs, or 1 + a SHA-256 as four UInt64,
+          first byte highest), requiresPython (reference),
+          yanked (0 no, 1 yes, 2 yes with reason + reason), core metadata (0 absent, 1 present +
+          hash count and pairs), size (0 absent, 1 + Int64), uploadTime?, version (reference),
+          kind (0 other, 1 sdist .tar.gz, 2 sdist .zip, 3 wheel + name and tag set references +
+          build tag (0 none, 1 + Int64 number + suffix))
+        CRC-32 of everything above (UInt32)
+        """
+
+    /// Archives of another revision are ignored: the CRC-32 of ``layout``, in hexadecimal.
+    static let revision = String(Inflate.crc32(Data(layout.utf8)), radix: 16)
 
     private static let signature = Array("lazywheel-parsed \(revision)\n".utf8)
 

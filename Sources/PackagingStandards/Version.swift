@@ -1,8 +1,6 @@
 // PEP 440 versions: https://peps.python.org/pep-0440/
 // (now the "Version specifiers" specification of the Python Packaging User Guide).
 
-import Synchronization
-
 /// Why a string is not a PEP 440 version.
 public enum VersionError: Error, Equatable, Sendable, CustomStringConvertible {
     /// The text does not follow the PEP 440 grammar (after the permitted normalizations).
@@ -75,10 +73,6 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         let dev: Int?
         let localSegments: [LocalSegment]?
         let key: ComparisonKey
-        /// `key`'s hash value once computed (0 before): versions are dictionary keys all through
-        /// a resolution, and hashing the key walks its arrays; but most versions a long page lists
-        /// are never hashed, so not at creation.
-        private let cachedKeyHash = Atomic<Int>(0)
 
         init(epoch: Int, release: [Int], pre: (kind: PreReleaseKind, number: Int)?, post: Int?, dev: Int?,
              localSegments: [LocalSegment]?) {
@@ -89,16 +83,6 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
             self.dev = dev
             self.localSegments = localSegments
             key = ComparisonKey(epoch: epoch, release: release, pre: pre, post: post, dev: dev, local: localSegments)
-        }
-
-        /// `key`'s hash value. Threads that race compute the same value.
-        var keyHash: Int {
-            let cached = cachedKeyHash.load(ordering: .relaxed)
-            if cached != 0 { return cached }
-            let hash = key.hashValue
-            let computed = hash == 0 ? 1 : hash
-            cachedKeyHash.store(computed, ordering: .relaxed)
-            return computed
         }
     }
 
@@ -212,7 +196,7 @@ public struct Version: Sendable, Hashable, Comparable, CustomStringConvertible, 
         lhs.storage === rhs.storage || lhs.storage.key == rhs.storage.key
     }
     public static func < (lhs: Version, rhs: Version) -> Bool { lhs.storage !== rhs.storage && lhs.storage.key < rhs.storage.key }
-    public func hash(into hasher: inout Hasher) { hasher.combine(storage.keyHash) }
+    public func hash(into hasher: inout Hasher) { hasher.combine(storage.key) }
 
     /// Equal ignoring local labels on both sides.
     func publicKeyEquals(_ other: Version) -> Bool {

@@ -1,7 +1,6 @@
 // PEP 427 wheel file names: https://peps.python.org/pep-0427/#file-name-convention
 // (now the "Binary distribution format" specification).
 
-import WorkScheduling
 
 /// Why a file name is not a valid wheel name.
 public enum WheelFilenameError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -205,16 +204,10 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
         self.tags = tags
     }
 
-    private static let parsed = Memo<Substring, Result<WheelTagSet, TagError>>(capacity: 1024)
-
     /// The tag set `text`, parsed by ``Tag/expand(_:text:)``.
     static func parse(_ text: Substring) throws(TagError) -> WheelTagSet {
-        try parsed.value(for: text) { text in
-            let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
-            return Result { () throws(TagError) in
-                WheelTagSet(text: String(text), python: components[0], abi: components[1], platform: components[2],
-                            tags: try Tag.expand(components, text: String(text)))
-            }
-        }.get()
+        let components = PythonText.split(text, on: "-").map { PythonText.split($0, on: ".") }
+        return WheelTagSet(text: String(text), python: components[0], abi: components[1], platform: components[2],
+                           tags: try Tag.expand(components, text: String(text)))
     }
 }

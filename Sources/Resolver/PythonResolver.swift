@@ -68,10 +68,6 @@ public struct PythonResolver: Sendable {
         statistics.prefetch = prefetcher.statistics
         statistics.seconds = Date().timeIntervalSince(started)
         let resolution = Resolution(packages: Self.packages(decisions, provider: provider), statistics: statistics)
-        // The solver's tables and the provider's candidates (thousands of file records on long
-        // pages) are the bulk of what the resolution made; see `ProcessEnd`.
-        ProcessEnd.keepUntilExit(provider)
-        ProcessEnd.keepUntilExit(moving: consume solver)
         return resolution
     }
 

@@ -81,8 +81,8 @@ public struct RequirementsFile: Sendable, Equatable {
     }
 
     /// The UTF-8 text of the file at `path` (without a byte order mark), read with POSIX calls
-    /// (``PositionalIO``) rather than through Foundation's `URL`, which a cached `resolve -r` run
-    /// would otherwise pay for.
+    /// (``PositionalIO``), which also refuses what is not a regular file and invalid UTF-8 with
+    /// a typed error.
     public static func readText(_ path: String) throws -> String {
         let bytes: Data
         do { bytes = try PositionalIO.contents(ofFileAtPath: path) } catch {

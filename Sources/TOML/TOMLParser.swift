@@ -433,7 +433,11 @@ struct TOMLParser {
                 chunkStart = index
             case UInt8(ascii: "\r"):
                 guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else { throw error("a carriage return must be followed by a line feed") }
+                // A newline in the value is "\n" whatever the file's line ends, as Python's tomllib reads it.
+                scalars.append(contentsOf: try decode(chunkStart, index))
+                scalars.append("\n")
                 index += 2
+                chunkStart = index
             case UInt8(ascii: "\n"):
                 index += 1
             default:
@@ -464,7 +468,8 @@ struct TOMLParser {
     private mutating func parseMultilineLiteralString() throws(TOMLError) -> String {
         index += 3
         if peek() == UInt8(ascii: "\n") { index += 1 } else if bytes[index...].starts(with: [13, 10]) { index += 2 }
-        let start = index
+        var text = ""
+        var chunkStart = index
         while true {
             guard let byte = peek() else { throw error("unterminated multi-line literal string: expected \"'''\"") }
             if byte == UInt8(ascii: "'"), bytes[index...].starts(with: Array("'''".utf8)) {
@@ -474,13 +479,15 @@ struct TOMLParser {
                     end += 1
                     extra += 1
                 }
-                let text = try decode(start, index + extra)
+                text += String(try decode(chunkStart, index + extra))
                 index = end
-                return String(text)
+                return text
             }
             if byte == 0x0D {
                 guard index + 1 < bytes.count, bytes[index + 1] == 0x0A else { throw error("a carriage return must be followed by a line feed") }
+                text += String(try decode(chunkStart, index)) + "\n"
                 index += 2
+                chunkStart = index
                 continue
             }
             if byte != 0x0A { try checkControl(byte) }

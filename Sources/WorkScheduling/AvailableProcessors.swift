@@ -3,9 +3,8 @@ import Foundation
 /// How many CPUs this process can use: the CPUs of its affinity mask, fewer when a cgroup CPU
 /// quota allows less (a container limited to two CPUs on a larger machine). Counted once.
 ///
-/// What `ProcessInfo.activeProcessorCount` answers, without its way there: it reads the cgroup
-/// files through `Data(contentsOf:)` and `URL`, whose first use looks up generic types by
-/// mangled name, about 0.4 ms of every process that starts a worker pool.
+/// What `ProcessInfo.activeProcessorCount` answers, read with two small `read` calls rather than
+/// through `Data(contentsOf:)` and `URL`, whose first use is a start-up cost.
 public enum AvailableProcessors {
     public static let count: Int = {
         var cpus = affinityCount() ?? sysconf(Int32(_SC_NPROCESSORS_ONLN))

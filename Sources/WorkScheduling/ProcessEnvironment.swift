@@ -8,9 +8,8 @@ import Darwin
 
 /// The process's environment variables, read from `environ` once.
 ///
-/// `ProcessInfo.processInfo.environment` gives the same dictionary, but the first use of
-/// `ProcessInfo` makes the runtime look its generic types up by mangled name: a few tenths of a
-/// millisecond of every process start, where a warm run takes five to ten.
+/// `ProcessInfo.processInfo.environment` gives the same dictionary; this one also lets tests and
+/// callers pass an environment as a plain dictionary.
 public enum ProcessEnvironment {
     /// Name → value; a later duplicate of a name wins, as with `ProcessInfo`.
     public static let variables: [String: String] = {

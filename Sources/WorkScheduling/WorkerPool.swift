@@ -12,9 +12,8 @@ import Foundation
 /// pool's threads are busy on the CPU. A job about to wait for something else (an HTTP answer,
 /// another pool's jobs) says so with ``WorkerPool/blocking(_:)``, and the pool then starts another
 /// thread for its queue if it has fewer than ``width``. Jobs answered from memory or a disk cache
-/// thus run on about as many threads as there are CPUs (starting one thread per job made a warm
-/// resolve start a dozen threads that had nothing to wait for: 2-4 ms of a 12-19 ms process on two
-/// CPUs), while jobs waiting on the network still overlap up to ``width``.
+/// thus run on about as many threads as there are CPUs (a thread per job would start threads that
+/// have nothing to wait for), while jobs waiting on the network still overlap up to ``width``.
 public final class WorkerPool: Sendable {
     /// Whether a job blocks a caller or only warms a cache.
     public enum Priority: Sendable {
@@ -31,13 +30,11 @@ public final class WorkerPool: Sendable {
 
     /// Creates a pool running at most `width` jobs at once (at least one), with at most
     /// `parallelism` of them (default: one per CPU) outside ``blocking(_:)``. Threads start on
-    /// demand and stay for the life of the pool. With `hugePages`, the first `parallelism` threads
-    /// ask for huge pages for their heaps when the process turned that on (``HugePageHeaps``):
-    /// worth it for threads that make many objects, not for one that mostly waits or writes.
-    public init(label: String, width: Int, parallelism: Int = AvailableProcessors.count, hugePages: Bool = true) {
+    /// demand and stay for the life of the pool.
+    public init(label: String, width: Int, parallelism: Int = AvailableProcessors.count) {
         self.width = max(1, width)
         self.parallelism = min(self.width, max(1, parallelism))
-        self.jobs = PendingJobs(label: label, width: self.width, parallelism: self.parallelism, hugePages: hugePages)
+        self.jobs = PendingJobs(label: label, width: self.width, parallelism: self.parallelism)
     }
 
     deinit {
@@ -103,7 +100,6 @@ private final class PendingJobs: @unchecked Sendable {
     private let label: String
     private let width: Int
     private let parallelism: Int
-    private let hugePages: Bool
     private var threads = 0
     private var idle = 0
     private var blocked = 0
@@ -111,11 +107,10 @@ private final class PendingJobs: @unchecked Sendable {
     private var interactive = Deque<@Sendable () -> Void>()
     private var speculative = Deque<@Sendable () -> Void>()
 
-    init(label: String, width: Int, parallelism: Int, hugePages: Bool) {
+    init(label: String, width: Int, parallelism: Int) {
         self.label = label
         self.width = width
         self.parallelism = parallelism
-        self.hugePages = hugePages
     }
 
     /// The pool whose worker the calling thread is, if any.
@@ -179,13 +174,7 @@ private final class PendingJobs: @unchecked Sendable {
 
     /// Starts a worker thread, already counted in `threads`.
     func startThread() {
-        // The first `parallelism` threads do the pool's work on the CPU; those started beyond
-        // them mostly wait on the network, and a huge page each would be memory zeroed for little.
-        condition.lock()
-        let advisesHugePages = hugePages && threads <= parallelism
-        condition.unlock()
         let thread = Thread { [self] in
-            if advisesHugePages { HugePageHeaps.adviseCurrentThreadHeap() }
             pthread_setspecific(Self.currentKey, Unmanaged.passUnretained(self).toOpaque())
             while let next = next() { next() }
             pthread_setspecific(Self.currentKey, nil)

@@ -1,31 +1,22 @@
-import CommandLineParsing
+import ArgumentParser
 import Foundation
 import LazyWheelServer
 
 /// `lazywheel cat <url|path> <member>`: one member of a wheel, decompressed.
-struct CatCommand: Subcommand {
-    static let spec = CommandSpec(
-        name: "cat",
-        abstract: "Print one member of a wheel, fetched with one range request and CRC-checked.",
-        arguments: [
-            ArgumentSpec("wheel", help: "The wheel: an http(s) URL, a file:// URL or a path."),
-            ArgumentSpec("member", help: "The member's path inside the wheel, e.g. requests-2.32.3.dist-info/RECORD."),
-        ],
-        options: WheelReadingOptions.specs)
+struct CatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat", abstract: "Print one member of a wheel, fetched with one range request and CRC-checked.")
 
-    let wheel: String
-    let member: String
-    let options: WheelReadingOptions
+    @OptionGroup var wheel: WheelArgument
 
-    init(_ arguments: ParsedArguments) throws(CommandLineError) {
-        wheel = arguments.argument("wheel")!
-        member = arguments.argument("member")!
-        options = try WheelReadingOptions(arguments)
-    }
+    @Argument(help: "The member's path inside the wheel, e.g. requests-2.32.3.dist-info/RECORD.")
+    var member: String
+
+    @OptionGroup var options: WheelReadingOptions
 
     func run() throws {
         try runWithEngine(options: options) { engine in
-            let opened = try engine.open(try WheelLocation(parsing: wheel))
+            let opened = try engine.open(try WheelLocation(parsing: wheel.wheel))
             writeStandardOutput(try opened.readMember(named: member))
         }
     }

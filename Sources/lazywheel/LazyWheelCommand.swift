@@ -1,86 +1,54 @@
-import CommandLineParsing
+import ArgumentParser
 import Foundation
 import LazyWheelServer
 import PackageIndex
-import WorkScheduling
-
-/// A `lazywheel` subcommand: what it accepts, read from a parsed command line, and what it does.
-protocol Subcommand {
-    static var spec: CommandSpec { get }
-    /// Whether the command does one job and ends (the allocator then keeps freed memory for the
-    /// rest of the run, see `AllocatorSettings`, and a resolution's objects are kept until the
-    /// process ends, see `ProcessEnd`); false for the long-running service.
-    static var endsAfterOneJob: Bool { get }
-    /// Reads the parsed values; a value the command cannot use is a usage error.
-    init(_ arguments: ParsedArguments) throws(CommandLineError)
-    func run() throws
-}
-
-extension Subcommand {
-    static var endsAfterOneJob: Bool { true }
-}
-
-/// Ends the process with `code` after the command has said why (on standard error).
-struct ExitStatus: Error {
-    let code: Int32
-    static let failure = ExitStatus(code: 1)
-}
 
 /// `lazywheel`: read Python wheels lazily over HTTP, from the command line or as a JSON-RPC service.
-///
-/// Options are declared as data and parsed by `CommandLineParsing`, not by a reflection-based
-/// parser: that one spent about 2 ms of every process start in the Swift runtime's type lookups,
-/// a fifth of a warm `resolve` (README, "Dependencies").
 @main
-enum LazyWheelCommand {
-    static var commands: [any Subcommand.Type] {
-        [ServeCommand.self, MetadataCommand.self, ListCommand.self, CatCommand.self, ResolveCommand.self]
+struct LazyWheelCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lazywheel",
+        abstract: "Read Python wheels lazily over HTTP: metadata, listings and members with a few range requests.",
+        version: LazyWheelVersion.current,
+        subcommands: [ServeCommand.self, MetadataCommand.self, ListCommand.self, CatCommand.self, ResolveCommand.self])
+
+    /// Parses the command line and runs its command, then ends the process (``endProcess(status:)``).
+    /// Usage errors exit with 64 (`EX_USAGE`), as argument-parser gives them; a failed command with 1.
+    static func main() {
+        let command: any ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            report(error)
+        }
+        do {
+            var command = command
+            try command.run()
+            endProcess(status: 0)
+        } catch {
+            report(error)
+        }
     }
 
-    static let program = ProgramSpec(
-        name: "lazywheel",
-        version: LazyWheelVersion.current,
-        abstract: "Read Python wheels lazily over HTTP: metadata, listings and members with a few range requests.",
-        commands: commands.map { $0.spec })
-
-    static func main() {
-        endProcess(status: status())
+    /// Prints what argument-parser says about `error` (help and version on standard output, errors
+    /// on standard error) and ends with its exit code.
+    private static func report(_ error: any Error) -> Never {
+        let code = exitCode(for: error)
+        let message = fullMessage(for: error)
+        if !message.isEmpty {
+            let line = Data((message.hasSuffix("\n") ? message : message + "\n").utf8)
+            if code == .success { writeStandardOutput(line) } else { FileHandle.standardError.write(line) }
+        }
+        endProcess(status: code.rawValue)
     }
 
     /// Ends the process once the disk cache's entries are written (they are written in the
     /// background while a command runs, see `CacheEntryWriter`), without running `atexit`
-    /// handlers. Everything the process says goes out with `write(2)` (`FileHandle`, no stdio
-    /// buffer), so they would have nothing left to do but tear down libcurl's and OpenSSL's global
-    /// state, which a worker thread still finishing a cancelled fetch may be using (a crash at
-    /// exit), and which takes time for nothing.
+    /// handlers: everything the process says goes out with `write(2)` (`FileHandle`, no stdio
+    /// buffer), so they would only tear down libcurl's and OpenSSL's global state, which a worker
+    /// thread still finishing a cancelled fetch may be using.
     static func endProcess(status: Int32) -> Never {
         CacheEntryWriter.shared.drain()
         _exit(status)
-    }
-
-    /// Runs the command line's command and gives its exit status.
-    private static func status() -> Int32 {
-        do {
-            switch try program.parse(Array(CommandLine.arguments.dropFirst())) {
-            case .help(let text), .version(let text):
-                writeStandardOutput(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
-            case .run(let arguments):
-                let command = commands.first { $0.spec.name == arguments.command.name }!
-                if command.endsAfterOneJob {
-                    AllocatorSettings.applyForOneJob()
-                    ProcessEnd.keepObjectsUntilExit()
-                }
-                try command.init(arguments).run()
-            }
-            return 0
-        } catch let error as CommandLineError {
-            printError(error.description)
-            return CommandLineError.exitStatus
-        } catch let status as ExitStatus {
-            return status.code
-        } catch {
-            printError("lazywheel: error: \(error)")
-            return 1
-        }
     }
 }

@@ -1,29 +1,22 @@
-import CommandLineParsing
+import ArgumentParser
 import Foundation
 import LazyWheelServer
 
 /// `lazywheel ls <url|path>`: the members of a wheel, from its central directory alone.
-struct ListCommand: Subcommand {
-    static let spec = CommandSpec(
-        name: "ls",
-        abstract: "List a wheel's members from its central directory (usually one range request).",
-        arguments: [ArgumentSpec("wheel", help: "The wheel: an http(s) URL, a file:// URL or a path.")],
-        options: [.flag("json", help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")]
-            + WheelReadingOptions.specs)
+struct ListCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "ls", abstract: "List a wheel's members from its central directory (usually one range request).")
 
-    let wheel: String
-    let json: Bool
-    let options: WheelReadingOptions
+    @OptionGroup var wheel: WheelArgument
 
-    init(_ arguments: ParsedArguments) throws(CommandLineError) {
-        wheel = arguments.argument("wheel")!
-        json = arguments.flag("json")
-        options = try WheelReadingOptions(arguments)
-    }
+    @Flag(help: "Print {entries:[{name, offset, compressedSize, size, crc32, method}]}.")
+    var json = false
+
+    @OptionGroup var options: WheelReadingOptions
 
     func run() throws {
         try runWithEngine(options: options) { engine in
-            let opened = try engine.open(try WheelLocation(parsing: wheel))
+            let opened = try engine.open(try WheelLocation(parsing: wheel.wheel))
             let listing = EntryListing(archive: opened.wheel.archive)
             if json {
                 writeStandardOutput(try encodeJSON(listing))

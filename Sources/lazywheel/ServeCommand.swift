@@ -1,39 +1,27 @@
-import CommandLineParsing
+import ArgumentParser
 import Dispatch
 import Foundation
-import HTTPRange
 import JSONRPC
 import LazyWheelServer
 
 /// `lazywheel serve`: the JSON-RPC service on stdio.
-struct ServeCommand: Subcommand {
-    /// The service runs for a whole editor session and gives memory back as glibc does by default.
-    static let endsAfterOneJob = false
-    static let spec = CommandSpec(
-        name: "serve",
-        abstract: "Run the JSON-RPC 2.0 service on stdin/stdout (LSP framing); see protocol/PROTOCOL.md.",
-        options: [
-            .flag("allow-files", help: "Let clients open local files (paths and file:// URLs)."),
-            .value("memory-budget", help: "Bytes of fetched wheel data kept in memory before least-recently-used eviction."),
-            .value("max-frame-bytes", help: "Largest frame body accepted, in bytes; larger frames are skipped and answered with an error (default: \(FramingLimits().maximumBodyBytes))."),
-        ] + NetworkOptions.specs)
+struct ServeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "serve", abstract: "Run the JSON-RPC 2.0 service on stdin/stdout (LSP framing); see protocol/PROTOCOL.md.")
 
-    let allowFiles: Bool
-    let memoryBudget: Int64?
-    let maxFrameBytes: Int
-    let network: NetworkOptions
+    @Flag(help: "Let clients open local files (paths and file:// URLs).")
+    var allowFiles = false
 
-    init(_ arguments: ParsedArguments) throws(CommandLineError) {
-        allowFiles = arguments.flag("allow-files")
-        memoryBudget = try arguments.value("memory-budget") { Int64($0) }
-        maxFrameBytes = try arguments.value("max-frame-bytes") { Int($0) } ?? FramingLimits().maximumBodyBytes
-        network = try NetworkOptions(arguments)
-    }
+    @Option(help: "Bytes of fetched wheel data kept in memory before least-recently-used eviction.")
+    var memoryBudget: Int64?
+
+    @Option(help: "Largest frame body accepted, in bytes; larger frames are skipped and answered with an error.")
+    var maxFrameBytes = FramingLimits().maximumBodyBytes
+
+    @OptionGroup var network: NetworkOptions
 
     func run() throws {
-        // A long-lived server: bind libcurl now, off the main thread, so the first hover does not.
-        NetworkLibrary.preloadInBackground()
-        let engine = network.makeEngine()
+        let engine = try network.makeEngine()
         // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
         let (input, output) = try StandardIOGuard.claimStandardStreams()
         var options = ServerOptions()
@@ -41,7 +29,7 @@ struct ServeCommand: Subcommand {
         options.memoryBudgetBytes = memoryBudget
         options.cert = network.transportOptions.certificateAuthority
         options.clientCert = network.transportOptions.clientCertificate
-        options.trustedHosts = network.transportOptions.trustedHosts.isEmpty ? nil : network.transportOptions.trustedHosts
+        options.trustedHosts = network.trustedHost.isEmpty ? nil : network.trustedHost
         options.proxy = network.transportOptions.proxy
         options.keyringProvider = network.keyringProvider
         let log = LogSink.standardError(label: "lazywheel")

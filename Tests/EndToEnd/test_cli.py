@@ -5,7 +5,6 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-import subprocess
 import zlib
 
 import pytest
@@ -108,24 +107,6 @@ def test_missing_member_and_bad_url_give_clear_errors(binary, nginx):
 
 
 
-def test_shipped_binary_loads_libcurl_only_for_requests(binary, nginx):
-    """The binary as shipped (scripts/lazy-curl-binary) has no libcurl in DT_NEEDED: a process that
-    makes no request never loads it, and one that does binds it through CurlLoader's forwarders."""
-    if not binary.endswith("-lazy-curl"):
-        pytest.skip("not the shipped binary (scripts/test runs the end-to-end tests on it)")
-    dynamic = subprocess.run(["readelf", "-d", binary], capture_output=True, text=True, check=True).stdout
-    assert "libcurl" not in dynamic
-    # LD_DEBUG=files makes the dynamic loader report every library it loads, dlopen included.
-    local = run_cli(binary, "metadata", str(CORPUS / "wheels" / "idna-3.10-py3-none-any.whl"), "--json",
-                    env={"LD_DEBUG": "files"})
-    assert json.loads(local.stdout)["name"] == "idna"
-    assert "libcurl" not in local.stderr
-    remote = run_cli(binary, "metadata", f"{nginx.url}/wheels/idna-3.10-py3-none-any.whl", "--json",
-                     env={"LD_DEBUG": "files"})
-    assert json.loads(remote.stdout)["name"] == "idna"
-    assert "libcurl.so.4" in remote.stderr
-
-
 def test_requests_leave_no_url_cache_folder(binary, nginx, tmp_path):
     """FoundationNetworking makes `URLCache.shared` with a folder under the user's cache directory
     (`org.swift.foundation.URLCache/<program>`) when a session configuration is first made; the
@@ -140,3 +121,17 @@ def test_requests_leave_no_url_cache_folder(binary, nginx, tmp_path):
     made = sorted(p.name for p in cache.iterdir()) if cache.exists() else []
     assert "org.swift.foundation.URLCache" not in made
     assert set(made) <= {"lazywheel"}
+
+
+def test_usage_errors_help_and_completions(binary):
+    """The command line as swift-argument-parser reads it: usage errors exit 64 (EX_USAGE) with the
+    command's usage, help goes to standard output, and completion scripts list the subcommands."""
+    bad = run_cli(binary, "resolve", "requests", "--prerelease", "sometimes", check=False)
+    assert bad.returncode == 64, bad
+    assert "--prerelease" in bad.stderr and "Usage: lazywheel resolve" in bad.stderr
+    assert run_cli(binary, "ls", check=False).returncode == 64
+    helped = run_cli(binary, "help", "resolve")
+    assert "--requirement" in helped.stdout and "--python-platform" in helped.stdout
+    for shell in ("bash", "zsh", "fish"):
+        script = run_cli(binary, "--generate-completion-script", shell).stdout
+        assert all(name in script for name in ("metadata", "resolve", "serve")), shell

@@ -248,9 +248,7 @@ def test_cli_recovers_with_exact_metadata(binary, faults, fault, name):
 def test_cli_waits_for_a_slow_answer_without_spinning(binary, faults):
     """While the first answer on a connection is 2 s late, the process sleeps. FoundationNetworking
     alone keeps a write source on the socket after libcurl only wants to read and spins on it (a core
-    busy for the whole wait); the shipped binary's CurlLoader narrows the sources (CurlLoader.c)."""
-    if not binary.endswith("-lazy-curl"):
-        pytest.skip("the fix lives in CurlLoader's forwarders, which only the shipped binary uses")
+    busy for the whole wait); Sources/CurlSocketWatch narrows the sources."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     expect_success(cli_metadata(binary, faults.url("stall", IDNA)), IDNA)

@@ -10,13 +10,7 @@ import WorkScheduling
 /// The editor features against an in-process simple index (TestHTTPServer) serving a corpus wheel.
 @Suite("language server against an index", .serialized)
 struct LanguageServerIndexTests {
-    static let corpus: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/corpus/wheels", isDirectory: true)
-    }()
+    static var corpus: URL { TestRepository.corpusWheels }
 
     /// Notifications the session sent.
     final class NotificationLog: Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 import LazyZip
 import Testing
+import TestSupport
 
 /// One wheel of `shared/corpus/MANIFEST.json` (what Python's `zipfile` read from it).
 struct CorpusWheel: Decodable, Sendable, CustomStringConvertible {
@@ -17,16 +18,7 @@ struct CorpusWheel: Decodable, Sendable, CustomStringConvertible {
 
     var description: String { file }
 
-    /// `shared/corpus`, found from this file: up to the directory holding Package.swift, then `../shared/corpus`.
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            let parent = url.deletingLastPathComponent()
-            precondition(parent.path != url.path, "Package.swift not found above \(#filePath)")
-            url = parent
-        }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/corpus")
-    }()
+    static var directory: URL { TestRepository.corpus }
 
     static let all: [CorpusWheel] = {
         let manifest = directory.appendingPathComponent("MANIFEST.json")

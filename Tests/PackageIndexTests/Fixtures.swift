@@ -2,19 +2,13 @@ import Foundation
 import HTTPRange
 import LazyZip
 import PackagingStandards
+import TestSupport
 import WorkScheduling
 @testable import PackageIndex
 
 /// Paths and ground truth shared by the tests.
 enum Corpus {
-    /// `../shared/corpus` next to the package root (the directory holding Package.swift).
-    static let directory: URL = {
-        var url = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while url.path != "/" && !FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path) {
-            url.deleteLastPathComponent()
-        }
-        return url.deletingLastPathComponent().appendingPathComponent("shared/corpus", isDirectory: true)
-    }()
+    static var directory: URL { TestRepository.corpus }
 
     struct Wheel {
         var file: String

@@ -1,5 +1,6 @@
 import Foundation
 import HTTPRange
+import LazyZip
 import Testing
 @testable import PackageIndex
 
@@ -185,5 +186,27 @@ struct ProjectPageArchiveTests {
         writer.drain()
         let pages = directory.url.appendingPathComponent("pages")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: pages.path)) ?? []).isEmpty)
+    }
+}
+
+/// The archive's revision follows its written layout: the bytes of a sample page are pinned to
+/// the revision, so code that writes or parses differently fails here until `layout` says how.
+struct ProjectPageArchiveRevisionTests {
+    /// Revision (CRC-32 of `ProjectPageArchive.layout`) → CRC-32 of the sample page's archive.
+    static let pinned: [String: UInt32] = ["fdeeb8fa": 558_161_692]
+
+    @Test func layoutAndBytesChangeTogether() throws {
+        let page = SimpleIndexParser.parseHTML(Data("""
+            <a href="../../files/demo-1.0-py3-none-any.whl#sha256=0123456789abcdef00112233445566778899aabbccddeeff0f1e2d3c4b5a6978" data-requires-python="&gt;=3.8">demo-1.0-py3-none-any.whl</a>
+            <a href="/files/demo-1!2.0rc2.post1.dev3+ubuntu.1-2-cp312-abi3-win_amd64.whl" data-yanked="why" data-core-metadata="sha256=cd">x</a>
+            <a href="https://other.test/demo-1.2.tar.gz#md5=00">y</a>
+            <a href="demo-2.0b1.zip">z</a>
+            """.utf8), url: URL(string: "https://index.test/simple/demo/")!, projectName: "demo")
+        let source = ProjectPageArchive.Source(bodyLength: 1, bodyCRC: 2, projectName: "demo", url: "https://index.test/simple/demo/", contentType: nil)
+        let archive = try #require(ProjectPageArchive.encode(page, source: source))
+        let written = Inflate.crc32(archive)
+        #expect(
+            Self.pinned[ProjectPageArchive.revision] == written,
+            "archive bytes changed (now \(written), revision \(ProjectPageArchive.revision)): describe the change in ProjectPageArchive.layout, which makes a new revision, then pin the pair here")
     }
 }

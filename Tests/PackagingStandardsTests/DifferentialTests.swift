@@ -1,21 +1,7 @@
 import Foundation
 import Testing
+import TestSupport
 @testable import PackagingStandards
-
-/// A small seeded generator (SplitMix64) so every run checks the same cases.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func chance(_ p: Double) -> Bool { Double.random(in: 0..<1, using: &self) < p }
-    mutating func pick<T>(_ items: [T]) -> T { items[Int.random(in: 0..<items.count, using: &self)] }
-    mutating func int(_ range: ClosedRange<Int>) -> Int { Int.random(in: range, using: &self) }
-}
 
 /// Random inputs shaped to hit PEP 440 / PEP 508 corner cases.
 struct CaseGenerator {
@@ -57,16 +43,7 @@ struct CaseGenerator {
         }
         if rng.chance(0.04) { s = " " + s }
         if rng.chance(0.04) { s += rng.pick(["\n", " ", "\t", "\u{A0}", "\u{1C}"]) }
-        if rng.chance(0.1) {
-            var chars = Array(s)
-            let at = rng.int(0...chars.count)
-            if rng.chance(0.5) || chars.isEmpty {
-                chars.insert(rng.pick(Array("._-+!*abz9 é")), at: at)
-            } else {
-                chars.remove(at: min(at, chars.count - 1))
-            }
-            s = String(chars)
-        }
+        if rng.chance(0.1) { s = rng.damaged(s, inserting: Array("._-+!*abz9 é")) }
         return s
     }
 

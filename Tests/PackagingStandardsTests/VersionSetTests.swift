@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 @testable import PackagingStandards
 
 @Suite("Version sets for the resolver")

@@ -3,20 +3,13 @@ import HTTPRange
 import PackageIndex
 import PackagingStandards
 import Testing
+import TestSupport
 @testable import Resolver
 
 /// Resolves against the real wheels of the shared corpus, read as a find-links directory.
 @Suite struct CorpusResolutionTests {
     static var corpusWheels: URL? {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
-        while directory.path != "/" {
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("Package.swift").path) {
-                let wheels = directory.appendingPathComponent("../shared/corpus/wheels").standardizedFileURL
-                return FileManager.default.fileExists(atPath: wheels.path) ? wheels : nil
-            }
-            directory.deleteLastPathComponent()
-        }
-        return nil
+        FileManager.default.fileExists(atPath: TestRepository.corpusWheels.path) ? TestRepository.corpusWheels : nil
     }
 
     @Test func resolvesCorpusProjectsFromFindLinks() throws {

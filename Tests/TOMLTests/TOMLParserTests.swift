@@ -247,7 +247,8 @@ struct TOMLTableTests {
     @Test func crlfAndBOM() throws {
         let document = try parse("\u{FEFF}a = 1\r\n[t]\r\nb = \"\"\"x\r\ny\"\"\"\r\n")
         #expect(document["a"]?.value == .integer(1))
-        #expect(document.node(at: ["t", "b"])?.value == .string("x\r\ny"))
+        // A line end inside a multi-line string reads as "\n", as tomllib reads it.
+        #expect(document.node(at: ["t", "b"])?.value == .string("x\ny"))
     }
 }
 
