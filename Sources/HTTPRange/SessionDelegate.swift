@@ -130,6 +130,9 @@ final class TaskExchange: @unchecked Sendable {
     func accept(_ response: HTTPURLResponse) -> Bool {
         lock.lock(); defer { lock.unlock() }
         lastActivity = .now()
+        // A proxy's answer to CONNECT ("200 Connection established", no fields) reaches the
+        // delegate as a response of its own, before the server's: it says nothing of the body.
+        if response.statusCode == 200, response.allHeaderFields.isEmpty { return true }
         redirectIssuedAt = nil
         _response = response
         if rejectsContentEncoding, let coding = response.value(forHTTPHeaderField: "Content-Encoding")?
@@ -153,10 +156,12 @@ final class TaskExchange: @unchecked Sendable {
             return false
         }
         // A byte range answered with a body of no announced length (chunked or ended by closing
-        // the connection) ends when the server likes: it is not read at all (the server ignores
-        // ranges, or breaks them), since a cancelled task goes on reading its connection until
-        // FoundationNetworking gets to the cancel.
-        if length == nil, keptHeaders["Range"] != nil {
+        // the connection, and no `Content-Range` either) ends when the server likes: it is not
+        // read at all (the server ignores ranges, or breaks them), since a cancelled task goes on
+        // reading its connection until FoundationNetworking gets to the cancel. A `Content-Range`
+        // bounds the body (and ``bodyLimit`` still counts it), as when a tunnelling proxy or
+        // HTTP/2 leaves `Content-Length` out.
+        if length == nil, keptHeaders["Range"] != nil, response.value(forHTTPHeaderField: "Content-Range") == nil {
             _stop = .bodyLimit
             return false
         }

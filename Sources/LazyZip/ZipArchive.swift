@@ -99,19 +99,11 @@ public struct ZipArchive: Sendable {
         var headers: [CentralDirectoryFileHeader] = []
         headers.reserveCapacity(Int(entryCount))
         var position = 0
-        for _ in 0..<entryCount {
-            guard directory.count - position >= CentralDirectoryFileHeader.fixedLength else {
-                throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
-            }
-            let header = try CentralDirectoryFileHeader(parsing: directory, at: cdOffset, position: position)
-            guard header.diskNumberStart == 0 else { throw ZipError.multiDiskArchive }
-            headers.append(header)
-            position += header.length
-        }
-        // More headers than the end record counts: its 16-bit count wrapped (more than 65,535
-        // entries written without ZIP64). The directory is walked to its end, as Python's zipfile
-        // does, so no entry is silently left out.
-        while location.entryCountIsSixteenBits, Self.startsHeader(directory, at: position) {
+        // Past the counted headers, more may follow when the end record's 16-bit count wrapped
+        // (more than 65,535 entries written without ZIP64): the directory is then walked to its
+        // end, as Python's zipfile does, so no entry is silently left out.
+        while headers.count < Int(entryCount)
+            || (location.entryCountIsSixteenBits && Self.startsHeader(directory, at: position)) {
             guard directory.count - position >= CentralDirectoryFileHeader.fixedLength else {
                 throw ZipError.entryCountInconsistent(claimed: entryCount, centralDirectorySize: cdSize)
             }

@@ -140,7 +140,9 @@ func runWithEngine(options: WheelReadingOptions, _ body: (WheelEngine) throws ->
         if options.stats {
             let s = engine.statistics.snapshot
             let noun = s.requests == 1 ? "request" : "requests"
-            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)")
+            let rangeless = engine.capabilities.hostsIgnoringRange
+            let whole = rangeless.isEmpty ? "" : "; ranges ignored by \(rangeless.joined(separator: ", ")) (wheels read front to back)"
+            printError("lazywheel: \(s.requests) \(noun) (\(s.headRequests) HEAD), \(s.bytesFetched) bytes fetched; tail \(engine.tailLength)\(whole)")
         }
     }
     do {

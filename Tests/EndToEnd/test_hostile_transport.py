@@ -213,7 +213,7 @@ def test_endless_bodies_leave_serve_small(serve, hostile):
     for index in range(6):
         behaviour = "endless" if index % 2 == 0 else "endless-206"
         with pytest.raises(ResponseError) as raised:
-            client.request("openWheel", {"url": hostile.url(behaviour)}, timeout=30)
+            client.request("openWheel", {"url": hostile.url(behaviour)}, timeout=90)
         assert raised.value.code == -32024, raised.value
         assert "no announced length" in raised.value.message
     status = memory_status(client.process.pid)
