@@ -156,12 +156,10 @@ final class TaskExchange: @unchecked Sendable {
             return false
         }
         // A byte range answered with a body of no announced length (chunked or ended by closing
-        // the connection, and no `Content-Range` either) ends when the server likes: it is not
-        // read at all (the server ignores ranges, or breaks them), since a cancelled task goes on
-        // reading its connection until FoundationNetworking gets to the cancel. A `Content-Range`
-        // bounds the body (and ``bodyLimit`` still counts it), as when a tunnelling proxy or
-        // HTTP/2 leaves `Content-Length` out.
-        if length == nil, keptHeaders["Range"] != nil, response.value(forHTTPHeaderField: "Content-Range") == nil {
+        // the connection) ends when the server likes: it is not read at all (the server ignores
+        // ranges, or breaks them), since a cancelled task goes on reading its connection until
+        // FoundationNetworking gets to the cancel.
+        if length == nil, keptHeaders["Range"] != nil {
             _stop = .bodyLimit
             return false
         }
