@@ -230,7 +230,7 @@ struct TarEntryScanner {
         while index < bytes.count {
             guard let space = bytes[index...].firstIndex(of: 0x20),
                   let length = Int(String(decoding: bytes[index..<space], as: UTF8.self)),
-                  length > 0, index + length <= bytes.count
+                  length <= bytes.count - index, space < index + length
             else { break }
             let record = bytes[(space + 1)..<(index + length)]
             if let equals = record.firstIndex(of: UInt8(ascii: "=")) {

@@ -34,6 +34,14 @@ struct SdistArchiveTests {
         #expect(try read(archive) == TarFixture.pkgInfo)
     }
 
+    /// pax records whose declared length is shorter than the length field itself, or larger than
+    /// any buffer: no path, and no trap (found by the sdist_tar fuzz target).
+    @Test func malformedPaxRecords() {
+        #expect(TarEntryScanner.paxPath(Data("1 path=x\n".utf8)) == nil)
+        #expect(TarEntryScanner.paxPath(Data("9223372036854775807 path=x\n".utf8)) == nil)
+        #expect(TarEntryScanner.paxPath(Data("11 path=ab\n".utf8)) == "ab")
+    }
+
     @Test func gnuLongNames() throws {
         let directory = "demo-" + String(repeating: "y", count: 150)
         let archive = TarFixture.gzip(TarFixture.tar([
