@@ -95,10 +95,8 @@ import TestSupport
     }
 
     @Test func refusedConnectionIsAConnectionError() throws {
-        let server = TestHTTPServer()
-        try server.start()
-        let url = server.url("/f")
-        try server.shutdown()
+        let closed = try ClosedPort()
+        let url = closed.url("/f")
         let client = HTTPClient(configuration: HTTPClientConfiguration(retry: Fixture.fastRetry))
         let error = caughtError { _ = try client.get(url) }
         guard case let .connectionFailed(_, reason, attempts) = error as? HTTPClientError else {
@@ -107,6 +105,7 @@ import TestSupport
         }
         #expect(reason.contains("connect"))
         #expect(attempts == 3)
+        withExtendedLifetime(closed) {}
     }
 
     @Test func backoffGrowsAndIsCapped() {
