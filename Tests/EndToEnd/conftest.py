@@ -6,12 +6,15 @@ its access log is parsed so request counts are measured at the server, not by ou
 from __future__ import annotations
 
 import atexit
+import http.server
 import json
 import os
 import shutil
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -54,6 +57,29 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: float = 20) -> None:
+    """Returns once something accepts connections on `port`; raises if `proc` exits first."""
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                return
+        except OSError:
+            if proc is not None and proc.poll() is not None:
+                raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
+            time.sleep(0.05)
+    raise RuntimeError(f"nothing listens on port {port}")
+
+
+class QuietHandler(http.server.BaseHTTPRequestHandler):
+    """A request handler for the tests' own servers: HTTP/1.1 keep-alive, no log on stderr."""
+
+    protocol_version = "HTTP/1.1"
+
+    def log_message(self, *args):
+        pass
 
 
 @dataclass
@@ -115,16 +141,7 @@ http {{
 """)
         self.proc = subprocess.Popen(["nginx", "-c", str(conf), "-e", str(self.workdir / "error.log")],
                                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                if self.proc.poll() is not None:
-                    raise RuntimeError(f"nginx exited: {self.proc.stderr.read().decode()}")
-                time.sleep(0.05)
-        raise RuntimeError("nginx did not start listening")
+        wait_for_port(self.port, self.proc, seconds=10)
 
     def stop(self) -> None:
         if self.proc and self.proc.poll() is None:
@@ -309,10 +326,6 @@ def run_cli(binary: str, *args: str, env: dict | None = None, check: bool = True
 # `lazywheel serve` through the reference client, with every server message checked against
 # protocol/lazywheel.schema.json.
 
-import sys
-import threading
-import http.server
-
 sys.path.insert(0, str(REPO / "protocol" / "clients" / "python"))
 from lazywheel import Client as LazyWheelClient, ResponseError  # noqa: E402
 
@@ -400,12 +413,7 @@ class FaultyRangeServer:
         self.closed_early = threading.Event()
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 outer.requests.append((self.command, self.path, self.headers.get("Range", "")))
                 outer.authorizations.append(self.headers.get("Authorization"))

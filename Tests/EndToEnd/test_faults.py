@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, BurstHTTPServer, ResponseError, run_cli
+from conftest import BurstHTTPServer, CORPUS, QuietHandler, ResponseError, run_cli
 
 IDNA = "idna-3.10-py3-none-any.whl"
 NUMPY = "numpy-2.1.3-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
@@ -61,12 +61,7 @@ class FaultServer:
         self.unique = itertools.count(1)
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_HEAD(self):
                 self.do_GET()
 

@@ -8,7 +8,6 @@ process itself (`VmHWM`, `VmRSS` in /proc), every test is bounded in time.
 """
 from __future__ import annotations
 
-import http.server
 import socket
 import subprocess
 import threading
@@ -17,7 +16,7 @@ import zipfile
 
 import pytest
 
-from conftest import CORPUS, BurstHTTPServer, ResponseError, isolated_environment, memory_status, run_cli
+from conftest import BurstHTTPServer, CORPUS, isolated_environment, memory_status, QuietHandler, ResponseError, run_cli
 
 IDNA = "idna-3.10-py3-none-any.whl"
 MIB = 1 << 20
@@ -39,12 +38,7 @@ class HostileServer:
         self.lock = threading.Lock()
         outer = self
 
-        class Handler(http.server.BaseHTTPRequestHandler):
-            protocol_version = "HTTP/1.1"
-
-            def log_message(self, *args):
-                pass
-
+        class Handler(QuietHandler):
             def do_GET(self):
                 behaviour = self.path.split("/")[1]
                 with outer.lock:

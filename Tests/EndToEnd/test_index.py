@@ -4,7 +4,6 @@ and one small metadata request, with zero range requests."""
 from __future__ import annotations
 
 import json
-import os
 import tempfile
 
 import pytest

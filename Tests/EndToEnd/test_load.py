@@ -13,11 +13,10 @@ import random
 import subprocess
 import sys
 import tempfile
-import time
 import zlib
 from collections import Counter
 
-from conftest import CORPUS, REPO, LazyWheelClient, ResponseError, lazywheel_binary, memory_status
+from conftest import CORPUS, REPO, LazyWheelClient, lazywheel_binary, memory_status
 
 MANIFEST = {e["file"]: e for e in json.loads((CORPUS / "MANIFEST.json").read_text())}
 WHEELS = sorted(MANIFEST)

@@ -14,7 +14,7 @@ from lsprotocol import converters, types
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "protocol" / "clients" / "python"))
 from lazywheel import Client as LazyWheelClient  # noqa: E402
-from conftest import isolated_environment  # noqa: E402
+from conftest import SCHEMA, SchemaChecker, isolated_environment  # noqa: E402
 
 CONVERTER = converters.get_converter()
 TARGET = {"python": "3.12", "platform": "manylinux_2_28_x86_64"}
@@ -455,5 +455,13 @@ def test_inlay_hints_code_actions_links_lenses_and_completion(lsp, simple_index)
     names = client.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": 4, "character": 3}}, 30)
     assert "requests" in [item["label"] for item in names["items"]]
 
-    dependency = client.request("lazywheel/dependency", {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}, 30)
+    dependency_params = {"textDocument": {"uri": uri}, "position": {"line": 1, "character": 2}}
+    dependency = client.request("lazywheel/dependency", dependency_params, 30)
     assert dependency["name"] == "urllib3" and dependency["specifier"] == ">=2.0"
+    blank_line = client.request("lazywheel/dependency", {"textDocument": {"uri": uri}, "position": {"line": 40, "character": 0}}, 30)
+    assert blank_line is None
+    checker = SchemaChecker()
+    for method, params, result in [("lazywheel/dependency", dependency_params, dependency), ("lazywheel/dependency", dependency_params, blank_line)]:
+        checker.methods_by_id[1] = method
+        checker.check({"jsonrpc": "2.0", "id": 1, "result": result})
+        checker._validator(SCHEMA["methods"][method]["params"]).validate(params)

@@ -11,17 +11,15 @@ from __future__ import annotations
 import os
 import random
 import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import zipfile
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, isolated_environment, memory_status, run_cli, write_simple_index
+from conftest import CORPUS, free_port, memory_status, run_cli, wait_for_port, write_simple_index
 from test_resolve import TARGET, uv_pins
 
 PYDANTIC_CORE = "pydantic_core-2.27.1-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl"
@@ -57,22 +55,13 @@ class RangelessServer:
 
     def __init__(self, root: Path):
         self.root = root
-        with socket.socket() as probe:
-            probe.bind(("127.0.0.1", 0))
-            self.port = probe.getsockname()[1]
+        self.port = free_port()
         self.log = root.parent / "http.server.log"
         self.log_file = open(self.log, "w")
         self.process = subprocess.Popen(
             [sys.executable, "-m", "http.server", str(self.port), "--bind", "127.0.0.1", "--directory", str(root)],
             stdout=self.log_file, stderr=subprocess.STDOUT)
-        deadline = time.time() + 10
-        while time.time() < deadline:
-            try:
-                with socket.create_connection(("127.0.0.1", self.port), timeout=0.2):
-                    return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("http.server did not start")
+        wait_for_port(self.port, self.process, seconds=10)
 
     @property
     def url(self) -> str:

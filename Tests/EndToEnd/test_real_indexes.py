@@ -11,19 +11,17 @@ from __future__ import annotations
 import base64
 import os
 import select
-import shutil
 import socket
 import socketserver
 import subprocess
 import sys
 import threading
 import time
-import urllib.parse
 from pathlib import Path
 
 import pytest
 
-from conftest import CORPUS, free_port, isolated_environment, run_cli
+from conftest import CORPUS, QuietHandler, free_port, isolated_environment, wait_for_port
 from test_resolve import uv_binary
 
 SETS = [
@@ -105,19 +103,6 @@ http {{
     def stop(self) -> None:
         self.proc.terminate()
         self.proc.wait(5)
-
-
-def wait_for_port(port: int, proc: subprocess.Popen | None = None, seconds: float = 20) -> None:
-    deadline = time.time() + seconds
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.2):
-                return
-        except OSError:
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"server exited: {proc.stderr.read().decode() if proc.stderr else ''}")
-            time.sleep(0.05)
-    raise RuntimeError(f"nothing listens on port {port}")
 
 
 @pytest.fixture(scope="module")
@@ -492,10 +477,7 @@ def hostile_index(tmp_path):
     wheel = next(p for p in (CORPUS / "wheels").iterdir() if p.name.startswith("requests-"))
     page = f'<a href="file://{wheel}">{wheel.name}</a>'.encode()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
+    class Handler(QuietHandler):
         def do_GET(self):
             body = page if self.path.startswith("/simple/requests") else b""
             self.send_response(200 if body else 404)

@@ -4,7 +4,6 @@ fewer HTTP requests than uv (counted in nginx's own log), no HEAD, and a conflic
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
