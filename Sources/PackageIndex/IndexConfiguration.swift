@@ -156,10 +156,10 @@ public struct IndexConfiguration: Sendable, Equatable {
     /// The credentials to send to `url`: those of the first configured location on the same scheme,
     /// host and port (files are often served from the index's own host).
     public func credentials(for url: URL) -> IndexCredentials? {
-        (indexes + findLinks).first { location in
-            location.credentials != nil && location.url.host?.lowercased() == url.host?.lowercased()
+        (indexes + findLinks).lazy.filter { location in
+            location.url.host?.lowercased() == url.host?.lowercased()
                 && location.url.port == url.port && location.url.scheme?.lowercased() == url.scheme?.lowercased()
-        }.flatMap(credentials(of:))
+        }.compactMap(credentials(of:)).first
     }
 
     /// The credentials to send to `location`: the keyring's, once it answered for it, else the

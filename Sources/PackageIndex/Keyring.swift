@@ -2,9 +2,12 @@ import Foundation
 import WorkScheduling
 
 /// Passwords from the user's keyring, asked the way pip's and uv's `--keyring-provider subprocess`
-/// ask: `keyring get URL USER`, the password on its standard output. Asked only after an index
-/// answered 401 and nothing else gave a password for a user name it knows (from the URL, netrc or
-/// `UV_INDEX_<NAME>_USERNAME`), once per index; the answer is kept in memory only and never shown.
+/// ask: `keyring get URL USER`, the password on its standard output. Without a user name (an index
+/// URL with no `user@`, as token-based indexes are often written) it asks as uv does for indexes that
+/// always authenticate, `keyring --mode creds get URL`, which prints the user name and the password on
+/// two lines (keyring 25.2 and later). Asked only after an index answered 401 and nothing else gave a
+/// password (URL, netrc, `UV_INDEX_<NAME>_*`), once per index; the answer is kept in memory only and
+/// never shown.
 public final class KeyringLookup: Sendable, Equatable {
     /// The program run (`keyring`, found on `PATH`).
     let program: String
@@ -19,13 +22,21 @@ public final class KeyringLookup: Sendable, Equatable {
         answers.withLock { $0[location.url] ?? nil }
     }
 
-    /// Asks the keyring for the password of `location`'s user (once; later calls return the first
-    /// answer). Nil when there is no user name, `keyring` is missing, or it has no password.
+    /// Asks the keyring for the credentials of `location` (once; later calls return the first
+    /// answer): the password of its user, or user and password when it names none. Nil when
+    /// `keyring` is missing or has nothing for it.
     func ask(for location: IndexLocation) -> IndexCredentials? {
-        guard let user = location.credentials?.username, !user.isEmpty else { return nil }
         if let answered = answers.withLock({ $0[location.url] }) { return answered }
-        let password = run(["get", location.url.absoluteString, user])
-        let found = password.map { IndexCredentials(username: user, password: $0) }
+        let url = location.url.absoluteString
+        let found: IndexCredentials?
+        if let user = location.credentials?.username, !user.isEmpty {
+            found = run(["get", url, user]).map { IndexCredentials(username: user, password: $0) }
+        } else {
+            let lines = run(["--mode", "creds", "get", url])?.split(separator: "\n", omittingEmptySubsequences: false) ?? []
+            found = lines.count == 2 && !lines[0].isEmpty && !lines[1].isEmpty
+                ? IndexCredentials(username: String(lines[0]), password: String(lines[1]).trimmingCharacters(in: .newlines))
+                : nil
+        }
         answers.withLock { $0[location.url] = found }
         return found
     }

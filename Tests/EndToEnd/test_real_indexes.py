@@ -350,6 +350,22 @@ def test_keyring_subprocess_is_asked_after_a_401(binary, servers, tmp_path):
     lazywheel(binary, "resolve", "requests", "--index-url", index, *TARGET, env=env)
 
 
+def test_keyring_gives_user_and_password_for_an_index_without_a_user(binary, servers, tmp_path):
+    """An index URL without `user@` (token indexes): `keyring --mode creds get URL`, as uv asks."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    asked = tmp_path / "asked"
+    keyring = bin_dir / "keyring"
+    keyring.write_text(f"#!/bin/sh\necho \"$@\" >> {asked}\n"
+                       f"[ \"$1 $2 $3\" = \"--mode creds get\" ] && printf '{USER}\\n{PASSWORD}\\n' && exit 0\nexit 1\n")
+    keyring.chmod(0o755)
+    index = f"http://127.0.0.1:{servers.auth_port}/simple/"
+    env = environment(PATH=f"{bin_dir}:{os.environ['PATH']}")
+    proc = lazywheel(binary, "resolve", "requests", "--index-url", index, *TARGET, "--keyring-provider", "subprocess", env=env)
+    assert "requests==2.32.3" in proc.stdout
+    assert asked.read_text().splitlines() == [f"--mode creds get {index}"]
+
+
 # --- Proxies (issue 22 §4) -----------------------------------------------------------------------
 
 @pytest.mark.parametrize("requirements", SETS[:1], ids=[" ".join(s) for s in SETS[:1]])
@@ -428,44 +444,77 @@ def devpi_upload(base: str, wheels: Path) -> None:
              dict(auth, **{"Content-Type": f"multipart/form-data; boundary={boundary}"}))
 
 
+class Devpi:
+    """devpi-server on one data folder prepared once per run (devpi-init, then the corpus uploaded),
+    offline; restarted when a test asks for the other configuration: with PEP 658 metadata files
+    (`--enable-core-metadata`) or as installed by default, which serves files whole, ignoring Range."""
+
+    def __init__(self, serverdir: Path):
+        self.bin_dir = Path(sys.executable).parent
+        self.serverdir = serverdir
+        self.proc: subprocess.Popen | None = None
+        self.core_metadata: bool | None = None
+        self.port = 0
+        run(str(self.bin_dir / "devpi-init"), "--serverdir", str(serverdir), "--root-passwd", "root")
+
+    def index(self, core_metadata: bool) -> str:
+        """The index URL of root/dev, with the server running in the configuration asked for."""
+        if self.core_metadata != core_metadata:
+            self.stop()
+            self.port = free_port()
+            flags = ["--enable-core-metadata"] if core_metadata else []
+            self.proc = subprocess.Popen(
+                [str(self.bin_dir / "devpi-server"), "--serverdir", str(self.serverdir), "--host", "127.0.0.1",
+                 "--port", str(self.port), "--offline-mode", *flags],
+                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            wait_for_port(self.port, self.proc, seconds=90)  # 10 to 20 s to start on a busy machine
+            if self.core_metadata is None:
+                devpi_upload(f"http://127.0.0.1:{self.port}", CORPUS / "wheels")
+            self.core_metadata = core_metadata
+        return f"http://127.0.0.1:{self.port}/root/dev/+simple/"
+
+    def stop(self) -> None:
+        if self.proc is not None:
+            self.proc.terminate()
+            self.proc.wait(10)
+            self.proc = None
+
+
 @pytest.fixture(scope="module")
 def devpi(tmp_path_factory):
-    """devpi-server with one data folder prepared for the run (devpi-init, then the corpus uploaded),
-    offline, with PEP 658 metadata files (`--enable-core-metadata`)."""
-    bin_dir = Path(sys.executable).parent
-    if not (bin_dir / "devpi-server").exists():
+    if not (Path(sys.executable).parent / "devpi-server").exists():
         pytest.fail("devpi-server is not installed in the test venv (scripts/test-requirements.txt pins it)")
-    serverdir = tmp_path_factory.mktemp("devpi") / "server"
-    run(str(bin_dir / "devpi-init"), "--serverdir", str(serverdir), "--root-passwd", "root")
-    port = free_port()
-    proc = subprocess.Popen([str(bin_dir / "devpi-server"), "--serverdir", str(serverdir), "--host", "127.0.0.1",
-                             "--port", str(port), "--offline-mode", "--enable-core-metadata"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    wait_for_port(port, proc, seconds=90)  # devpi-server takes 10 to 20 s to start on a busy machine
-    base = f"http://127.0.0.1:{port}"
-    devpi_upload(base, CORPUS / "wheels")
-    yield f"{base}/root/dev/+simple/"
-    proc.terminate()
-    proc.wait(10)
+    server = Devpi(tmp_path_factory.mktemp("devpi") / "server")
+    yield server
+    server.stop()
 
 
 @pytest.mark.parametrize("requirements", SETS, ids=[" ".join(s) for s in SETS])
 def test_devpi_with_core_metadata_gives_uv_pins(binary, devpi, tmp_path, requirements):
-    assert_same_pins(binary, devpi, requirements, environment(), tmp_path)
+    assert_same_pins(binary, devpi.index(core_metadata=True), requirements, environment(), tmp_path)
 
 
-def test_devpi_file_without_range_support(binary, devpi):
-    """devpi serves files whole, ignoring Range: lazywheel either reads the wheel anyway or says so."""
+@pytest.mark.parametrize("requirements", SETS, ids=[" ".join(s) for s in SETS])
+def test_default_devpi_ignoring_ranges_gives_uv_pins(binary, devpi, tmp_path, requirements):
+    """devpi as installed answers a Range request with the whole file: the wheels are streamed."""
+    index = devpi.index(core_metadata=False)
+    expected = uv_pins(index, requirements, environment(), tmp_path)
+    proc = lazywheel(binary, "resolve", *requirements, "--index-url", index, *TARGET, "--stats", env=environment())
+    assert [line for line in proc.stdout.splitlines() if line] == expected
+    assert "ignore" in proc.stderr and "127.0.0.1" in proc.stderr, proc.stderr
+
+
+def test_default_devpi_metadata_of_a_large_wheel(binary, devpi):
+    """numpy's wheel (over 10 MB) whole from devpi: METADATA read from the streamed body."""
+    import urllib.parse
     import urllib.request
-    with urllib.request.urlopen(devpi + "numpy/", timeout=30) as response:
+    index = devpi.index(core_metadata=False)
+    with urllib.request.urlopen(index + "numpy/", timeout=30) as response:
         page = response.read().decode()
     href = page.split('href="', 1)[1].split('"', 1)[0].split("#", 1)[0]
-    url = urllib.parse.urljoin(devpi + "numpy/", href)
-    proc = lazywheel(binary, "metadata", url, env=environment(), check=False)
-    if proc.returncode == 0:
-        assert "Name: numpy" in proc.stdout
-    else:
-        assert "ignored the Range header" in proc.stderr
+    url = urllib.parse.urljoin(index + "numpy/", href)
+    proc = lazywheel(binary, "metadata", url, env=environment())
+    assert "Name: numpy" in proc.stdout
 
 
 # --- Local files through remote data (issue 21 item 7) -------------------------------------------
