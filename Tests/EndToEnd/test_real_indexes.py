@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import urllib.parse
 from pathlib import Path
 
 import pytest
@@ -114,8 +115,10 @@ def servers(nginx, pki, tmp_path_factory) -> IndexNginx:
 
 
 class ConnectProxy:
-    """An HTTP proxy on loopback that only tunnels (CONNECT, RFC 9110 §9.3.6), optionally asking
-    for Basic credentials (407), and records what it was asked."""
+    """An HTTP proxy on loopback, optionally asking for Basic credentials (407), that records what
+    it was asked (target, Proxy-Authorization). It tunnels CONNECT (RFC 9110 §9.3.6) for https, and
+    forwards plain-http requests in absolute form (RFC 9112 §3.2.2) one per connection, in origin
+    form and without Proxy-Authorization."""
 
     def __init__(self, credentials: str | None = None):
         self.credentials = credentials
@@ -135,16 +138,25 @@ class ConnectProxy:
                 headers = {k.strip().lower(): v.strip() for k, v in (l.split(":", 1) for l in lines[1:] if ":" in l)}
                 given = headers.get("proxy-authorization")
                 outer.connects.append((target, given))
-                if method != "CONNECT":
-                    self.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
-                    return
                 if outer.credentials and given != "Basic " + base64.b64encode(outer.credentials.encode()).decode():
                     self.request.sendall(b"HTTP/1.1 407 Proxy Authentication Required\r\n"
                                          b"Proxy-Authenticate: Basic realm=\"proxy\"\r\nContent-Length: 0\r\n\r\n")
                     return
-                host, port = target.rsplit(":", 1)
-                upstream = socket.create_connection((host, int(port)))
-                self.request.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                if method == "CONNECT":
+                    host, port = target.rsplit(":", 1)
+                    upstream = socket.create_connection((host, int(port)))
+                    self.request.sendall(b"HTTP/1.1 200 Connection Established\r\n\r\n")
+                else:
+                    origin = urllib.parse.urlsplit(target)
+                    if origin.scheme != "http" or method != "GET":
+                        self.request.sendall(b"HTTP/1.1 405 Method Not Allowed\r\nContent-Length: 0\r\n\r\n")
+                        return
+                    upstream = socket.create_connection((origin.hostname, origin.port or 80))
+                    forwarded = [f"GET {origin.path or '/'}{'?' + origin.query if origin.query else ''} HTTP/1.1"]
+                    forwarded += [l for l in lines[1:] if l.split(":", 1)[0].strip().lower()
+                                  not in ("proxy-authorization", "proxy-connection", "connection")]
+                    forwarded.append("Connection: close")
+                    upstream.sendall(("\r\n".join(forwarded) + "\r\n\r\n").encode("latin-1"))
                 sockets = [self.request, upstream]
                 try:
                     while True:
@@ -382,6 +394,23 @@ def test_connect_proxy_with_credentials_gives_uv_pins(binary, servers, pki, prox
     assert tunnel.connects and all(target == f"127.0.0.1:{servers.tls_port}" for target, _ in tunnel.connects)
     at_origin = servers.lines()[before:]
     assert at_origin and all(line.endswith('"-" "-"') for line in at_origin), "proxy credentials reached the index"
+
+
+def test_plain_http_index_through_a_proxy_with_credentials_for_both(binary, servers, proxy, tmp_path):
+    """HTTP_PROXY for an http index: the proxy gets Proxy-Authorization, the index its own Basic."""
+    relay = proxy(credentials=f"proxyuser:{PASSWORD}")
+    env = environment(HTTP_PROXY=f"http://proxyuser:{PASSWORD}@127.0.0.1:{relay.port}")
+    index = f"http://{USER}:{PASSWORD}@127.0.0.1:{servers.auth_port}/simple/"
+    expected = uv_pins(index, SETS[0], env, tmp_path)
+    relay.connects.clear()
+    before = len(servers.lines())
+    proc = lazywheel(binary, "resolve", *SETS[0], "--index-url", index, *TARGET, env=env)
+    assert [line for line in proc.stdout.splitlines() if line] == expected
+    assert relay.connects and all(target.startswith(f"http://127.0.0.1:{servers.auth_port}/") for target, _ in relay.connects)
+    at_origin = servers.lines()[before:]
+    assert len(at_origin) == len(relay.connects), "every request went through the proxy"
+    basic = "Basic " + base64.b64encode(f"{USER}:{PASSWORD}".encode()).decode()
+    assert all(line.endswith(f'"{basic}" "-"') for line in at_origin), "the index got its credentials, not the proxy's"
 
 
 def test_pip_proxy_setting_and_no_proxy(binary, servers, pki, proxy, tmp_path):
