@@ -343,16 +343,23 @@ def test_netrc_credentials(binary, servers, tmp_path):
     assert "requests==2.32.3" in proc.stdout
 
 
-def test_keyring_subprocess_is_asked_after_a_401(binary, servers, tmp_path):
+def fake_keyring(tmp_path: Path) -> tuple[dict, Path]:
+    """A `keyring` program on PATH that knows USER's password (`get URL USER`) and answers
+    `--mode creds get URL` with USER and PASSWORD; returns the environment and its log of calls."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     asked = tmp_path / "asked"
     keyring = bin_dir / "keyring"
     keyring.write_text(f"#!/bin/sh\necho \"$@\" >> {asked}\n"
-                       f"[ \"$1\" = get ] && [ \"$3\" = {USER} ] && echo {PASSWORD} && exit 0\nexit 1\n")
+                       f"[ \"$1\" = get ] && [ \"$3\" = {USER} ] && echo {PASSWORD} && exit 0\n"
+                       f"[ \"$1 $2 $3\" = \"--mode creds get\" ] && printf '{USER}\\n{PASSWORD}\\n' && exit 0\nexit 1\n")
     keyring.chmod(0o755)
+    return environment(PATH=f"{bin_dir}:{os.environ['PATH']}"), asked
+
+
+def test_keyring_subprocess_is_asked_after_a_401(binary, servers, tmp_path):
+    env, asked = fake_keyring(tmp_path)
     index = f"http://{USER}@127.0.0.1:{servers.auth_port}/simple/"
-    env = environment(PATH=f"{bin_dir}:{os.environ['PATH']}")
     refused = lazywheel(binary, "resolve", "requests", "--index-url", index, *TARGET, env=env, check=False)
     assert refused.returncode == 1 and "401" in refused.stderr and not asked.exists(), "keyring is opt-in"
     proc = lazywheel(binary, "resolve", "requests", "--index-url", index, *TARGET, "--keyring-provider", "subprocess", env=env)
@@ -364,15 +371,8 @@ def test_keyring_subprocess_is_asked_after_a_401(binary, servers, tmp_path):
 
 def test_keyring_gives_user_and_password_for_an_index_without_a_user(binary, servers, tmp_path):
     """An index URL without `user@` (token indexes): `keyring --mode creds get URL`, as uv asks."""
-    bin_dir = tmp_path / "bin"
-    bin_dir.mkdir()
-    asked = tmp_path / "asked"
-    keyring = bin_dir / "keyring"
-    keyring.write_text(f"#!/bin/sh\necho \"$@\" >> {asked}\n"
-                       f"[ \"$1 $2 $3\" = \"--mode creds get\" ] && printf '{USER}\\n{PASSWORD}\\n' && exit 0\nexit 1\n")
-    keyring.chmod(0o755)
+    env, asked = fake_keyring(tmp_path)
     index = f"http://127.0.0.1:{servers.auth_port}/simple/"
-    env = environment(PATH=f"{bin_dir}:{os.environ['PATH']}")
     proc = lazywheel(binary, "resolve", "requests", "--index-url", index, *TARGET, "--keyring-provider", "subprocess", env=env)
     assert "requests==2.32.3" in proc.stdout
     assert asked.read_text().splitlines() == [f"--mode creds get {index}"]
