@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 import WorkScheduling
 
 /// `lazywheel serve`: the JSON-RPC 2.0 service behind a ``JSONRPCConnection``.

@@ -23,7 +23,7 @@ public struct LookupTarget: Sendable, Equatable {
     }
 
     /// `X.Y` of the `python3` on PATH, when there is one.
-    static func hostPythonVersion() -> String? {
+    package static func hostPythonVersion() -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]

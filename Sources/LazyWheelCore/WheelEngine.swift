@@ -14,6 +14,12 @@ public struct OpenedWheel: Sendable {
     /// The parsed file name (PEP 427), when the location ends in a valid wheel file name.
     public let filename: WheelFilename?
 
+    package init(location: WheelLocation, wheel: LazyWheel, filename: WheelFilename?) {
+        self.location = location
+        self.wheel = wheel
+        self.filename = filename
+    }
+
     /// Accepts the `X.dist-info` directory named by the file name, or any when it has no valid name.
     public func distInfoMatches(_ directory: String) -> Bool {
         filename?.distInfoMatches(directory) ?? true
@@ -32,8 +38,6 @@ public final class WheelEngine: Sendable {
     public var capabilities: HostCapabilities { access.capabilities }
     /// Requests, bytes and cache hits of everything this engine did.
     public var statistics: TransferStatistics { access.statistics }
-    /// Where parallel range fetches run.
-    public var fetchPool: WorkerPool { access.fetchPool }
     /// Bytes of the first suffix request.
     public var tailLength: Int { access.tailLength }
 
