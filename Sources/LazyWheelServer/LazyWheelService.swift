@@ -46,7 +46,6 @@ public final class LazyWheelService: MessageHandler {
     ) {
         self.session = ServerSession(engine: engine, options: options, log: log, notify: notify)
         self.onExit = onExit
-        LargeAllocations.returnToTheSystemWhenFreed()
     }
 
     /// Lets the service ask the client for progress tokens (`window/workDoneProgress/create`) for
