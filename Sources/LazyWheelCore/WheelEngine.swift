@@ -14,10 +14,11 @@ public struct OpenedWheel: Sendable {
     /// The parsed file name (PEP 427), when the location ends in a valid wheel file name.
     public let filename: WheelFilename?
 
-    package init(location: WheelLocation, wheel: LazyWheel, filename: WheelFilename?) {
+    /// The wheel read from `location`, its file name parsed from the location's last component.
+    package init(location: WheelLocation, wheel: LazyWheel) {
         self.location = location
         self.wheel = wheel
-        self.filename = filename
+        filename = try? WheelFilename(location.filename)
     }
 
     /// Accepts the `X.dist-info` directory named by the file name, or any when it has no valid name.
@@ -59,7 +60,7 @@ public final class WheelEngine: Sendable {
         _ location: WheelLocation, headers: [String: String] = [:], cancellation: CancellationToken? = nil
     ) throws -> OpenedWheel {
         let wheel = try access.open(try source(for: location, headers: headers), cancellation: cancellation)
-        return OpenedWheel(location: location, wheel: wheel, filename: try? WheelFilename(location.filename))
+        return OpenedWheel(location: location, wheel: wheel)
     }
 
     /// The core metadata of the wheel at `location` when nothing else of it is needed: no handle,

@@ -20,7 +20,7 @@ private func openDemo(_ data: Data, key: String) throws -> SessionWheel {
     let source = MemoryByteSource(data, displayName: key)
     let wheel = try LazyWheel.open(source: source, tailLength: 1024)
     let location = WheelLocation.remote(URL(string: "http://127.0.0.1/\(key)/demo-1.0-py3-none-any.whl")!)
-    let opened = OpenedWheel(location: location, wheel: wheel, filename: nil)
+    let opened = OpenedWheel(location: location, wheel: wheel)
     return SessionWheel(key: WheelKey(location: location, headers: [:]), opened: opened)
 }
 
