@@ -61,7 +61,7 @@ public struct ProjectMetadataDocument: Encodable, Sendable {
         case fileUrl, filename, availableVersions, latestVersion, yanked, yankedReason, hasCompatibleWheel, metadataOrigin
     }
 
-    public init(_ result: ProjectLookupResult) {
+    init(_ result: ProjectLookupResult) {
         metadata = result.metadata.metadata
         fileUrl = redactingCredentials(in: result.fileURL.absoluteString)
         filename = result.file.filename
@@ -93,7 +93,7 @@ public struct ProjectMetadataDocument: Encodable, Sendable {
 public final class ProjectIndex: Sendable {
     public let configuration: IndexConfiguration
     public let client: IndexClient
-    public let fetcher: MetadataFetcher
+    let fetcher: MetadataFetcher
     public let lookup: ProjectLookup
 
     /// - Parameters:

@@ -32,7 +32,7 @@ public struct OpenedWheel: Sendable {
 /// transfer statistics, fetch pool, tail length), which index lookups use too.
 public final class WheelEngine: Sendable {
     /// How every wheel, and every index file's METADATA, is read.
-    public let access: WheelAccess
+    let access: WheelAccess
     /// The HTTP client every remote wheel is read through.
     public var client: HTTPClient { access.client }
     /// What each host was seen to support (suffix ranges, ranges at all).
@@ -47,7 +47,7 @@ public final class WheelEngine: Sendable {
     }
 
     /// The byte source for `location`.
-    public func source(for location: WheelLocation, headers: [String: String] = [:]) throws -> any ByteSource {
+    func source(for location: WheelLocation, headers: [String: String] = [:]) throws -> any ByteSource {
         switch location {
         case .remote(let url): try access.source(for: url, headers: HTTPHeaderFields(headers))
         case .local(let path): try access.source(for: URL(fileURLWithPath: path))
