@@ -3,12 +3,13 @@ import PackageDescription
 
 /// lazywheel: read Python wheels lazily over HTTP, behind a JSON-RPC service on stdio.
 ///
-/// Layering (a module imports only modules on its left or in its own column; docs/Modules.md has
-/// a paragraph per module):
+/// Layering (a module imports only modules on an earlier line or to its left on its own line;
+/// docs/Modules.md has a paragraph per module):
 ///   PackagingStandards, TOML, WorkScheduling, CZlib, CurlSocketWatch, CurlTransport   (no dependencies of ours)
-///   → LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelServer → lazywheel
-///   DependencyDocuments (PackagingStandards, TOML) and JSONRPC (WorkScheduling) beside them,
-///   used by LazyWheelServer.
+///   DependencyDocuments (PackagingStandards, TOML), JSONRPC (WorkScheduling)
+///   LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelCore → LazyWheelServer → lazywheel
+/// LazyWheelCore is the engine the command line and the server share; LazyWheelServer is the
+/// JSON-RPC/LSP service over it; lazywheel, the executable, uses both.
 let package = Package(
     name: "lazywheel",
     platforms: [.macOS(.v15)],
@@ -64,16 +65,20 @@ let package = Package(
         .target(name: "DependencyDocuments", dependencies: ["PackagingStandards", "TOML"]),
         .target(name: "JSONRPC", dependencies: ["WorkScheduling"]),
         .target(
+            name: "LazyWheelCore",
+            dependencies: ["LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling"]
+        ),
+        .target(
             name: "LazyWheelServer",
             dependencies: [
-                "JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver", "WorkScheduling",
-                "DependencyDocuments", "TOML",
+                "LazyWheelCore", "JSONRPC", "LazyZip", "HTTPRange", "PackagingStandards", "PackageIndex", "Resolver",
+                "WorkScheduling", "DependencyDocuments", "TOML",
             ]
         ),
         .executableTarget(
             name: "lazywheel",
             dependencies: [
-                "LazyWheelServer", "JSONRPC", "HTTPRange", "PackageIndex", "PackagingStandards", "Resolver",
+                "LazyWheelCore", "LazyWheelServer", "JSONRPC", "HTTPRange", "PackageIndex", "PackagingStandards", "Resolver",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -103,11 +108,12 @@ let package = Package(
         .testTarget(name: "JSONRPCTests", dependencies: ["JSONRPC", "WorkScheduling"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "TestSupport"]),
         .testTarget(name: "DependencyDocumentsTests", dependencies: ["DependencyDocuments", "TOML"]),
+        .testTarget(name: "LazyWheelCoreTests", dependencies: ["LazyWheelCore", "LazyZip", "PackageIndex", "TestSupport"]),
         .testTarget(
             name: "LazyWheelServerTests",
             dependencies: [
-                "LazyWheelServer", "DependencyDocuments", "HTTPRange", "JSONRPC", "LazyZip", "PackageIndex", "TOML", "WorkScheduling",
-                "TestSupport",
+                "LazyWheelServer", "LazyWheelCore", "DependencyDocuments", "HTTPRange", "JSONRPC", "LazyZip", "PackageIndex",
+                "PackagingStandards", "TOML", "WorkScheduling", "TestSupport",
             ]
         ),
     ],

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 import WorkScheduling
 
 /// `lazywheel serve`: the JSON-RPC 2.0 service behind a ``JSONRPCConnection``.
@@ -45,7 +46,6 @@ public final class LazyWheelService: MessageHandler {
     ) {
         self.session = ServerSession(engine: engine, options: options, log: log, notify: notify)
         self.onExit = onExit
-        LargeAllocations.returnToTheSystemWhenFreed()
     }
 
     /// Lets the service ask the client for progress tokens (`window/workDoneProgress/create`) for

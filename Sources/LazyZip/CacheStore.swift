@@ -37,7 +37,7 @@ public enum CacheStoreKind: Sendable, Equatable {
 ///
 /// Not `calloc`: glibc serves a request that fits in a heap's free top from the heap, and clears it
 /// with `memset` wherever that memory may have been used before (always, in a worker thread's
-/// heap). Every page of a wheel-sized buffer was then written twice, zeroed by the kernel and by
+/// heap), which would write every page of a wheel-sized buffer twice, zeroed by the kernel and by
 /// `memset`, where a wheel needs only its tail and METADATA.
 public final class MemoryCacheStore: CacheStore {
     private let size: Int64

@@ -64,8 +64,8 @@ public final class LazyWheel: Sendable {
     /// ``readMetadata(distInfoMatches:cancellation:)``, except when the central directory is longer
     /// than the tail: wheels list `.dist-info/` last, so METADATA's header is usually among the
     /// directory's last entries, which the tail holds (``CentralDirectorySuffix``). Then only
-    /// METADATA is fetched, not the rest of the directory (numpy: 2 requests instead of 3, and 57 KB
-    /// less). When the tail holds no single entry matching `distInfoMatches`, the whole directory
+    /// METADATA is fetched, not the rest of the directory (a request fewer for a wheel with a long
+    /// directory, such as numpy's). When the tail holds no single entry matching `distInfoMatches`, the whole directory
     /// is read and checked as usual.
     ///
     /// Trade-off of the short path: a second matching METADATA in the unread part of the directory

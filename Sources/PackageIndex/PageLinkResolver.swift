@@ -2,8 +2,8 @@ import Foundation
 
 /// Resolves the file links of one project page against its base URL, resolving each directory
 /// once: a page lists hundreds or thousands of files, usually in one folder
-/// (`../../files/<name>#sha256=…`), and a Foundation URL resolution per link was most of the cost of
-/// reading such a page.
+/// (`../../files/<name>#sha256=…`), and a Foundation URL resolution per link would be most of the
+/// cost of reading such a page.
 ///
 /// Only links whose last segment and fragment are plain (letters, digits and `-._~+!`; `=` and `&`
 /// in the fragment) take the shortcut: their resolution is the directory's plus the name, because

@@ -177,7 +177,7 @@ public struct DistributionFile: Sendable, Hashable {
     /// A file whose name was parsed before, into `kind` and `version`, and whose URL is parsed
     /// from its text when first used: for texts known to parse, such as those
     /// ``ProjectPageArchive`` checked when it archived them. Most files of a long page are never
-    /// fetched, and parsing their names and URLs again was most of reading a cached page. The
+    /// fetched, and parsing their names and URLs again would be most of reading a cached page. The
     /// URL's text is `urlHead`, followed by `filename` when `urlEndsWithFilename`.
     init(
         filename: String, urlHead: String, urlEndsWithFilename: Bool, hashes: FileHashes, requiresPython: String?,

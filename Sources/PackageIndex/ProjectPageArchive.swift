@@ -281,7 +281,7 @@ private struct ArchiveWriter {
 
     mutating func string(_ text: String) {
         var text = text
-        // The contiguous UTF-8 in one copy (appending `text.utf8` went byte by byte).
+        // The contiguous UTF-8 in one copy (appending `text.utf8` would go byte by byte).
         text.withUTF8 { utf8 in
             integer(UInt32(utf8.count))
             bytes.append(contentsOf: utf8)

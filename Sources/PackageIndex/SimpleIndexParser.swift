@@ -149,7 +149,7 @@ public enum SimpleIndexParser {
     /// The known `<algorithm>=<hex>` pairs of a (percent-decoded) fragment, lowercased.
     static func hashes(fromFragment fragment: Substring) -> [String: String] {
         // Split on the bytes of `&` and `=` (ASCII), not on Characters: a page has thousands of
-        // fragments, and grapheme breaking was most of their cost.
+        // fragments, and grapheme breaking would be most of their cost.
         var hashes: [String: String] = [:]
         for part in fragment.utf8.split(separator: UInt8(ascii: "&")) {
             guard let equals = part.firstIndex(of: UInt8(ascii: "=")) else { continue }

@@ -46,8 +46,8 @@ enum PythonText {
     static func split(_ text: String, on separator: Unicode.Scalar) -> [String] { split(Substring(text), on: separator) }
 
     /// The text of a run of scalars, encoded to UTF-8 in one pass. Appending the run to a
-    /// `String.UnicodeScalarView` instead goes through the standard library's unspecialized
-    /// generic code one scalar at a time: most of the cost of parsing a requirement.
+    /// `String.UnicodeScalarView` instead would go through the standard library's unspecialized
+    /// generic code one scalar at a time, the bulk of parsing a requirement.
     static func string(_ scalars: ArraySlice<Unicode.Scalar>) -> String {
         String(unsafeUninitializedCapacity: scalars.count * 4) { buffer in
             var count = 0
@@ -83,8 +83,8 @@ extension Array where Element == String {
 extension StringProtocol {
     /// `lowercased()`, without the case mapping when the text is ASCII with no capital letter, as
     /// wheel tags, hash digests and algorithm names almost always are (thousands per project page).
-    /// Inlinable so that callers in other modules get it specialized for their string type: the
-    /// unspecialized byte loop cost more than the lowercasing it avoids.
+    /// Inlinable so that callers in other modules get it specialized for their string type, as the
+    /// unspecialized byte loop would cost more than the lowercasing it avoids.
     @inlinable
     public func lowercasedASCIIFast() -> String {
         func isPlain(_ byte: UInt8) -> Bool { byte < 0x80 && !(byte >= 0x41 && byte <= 0x5A) }

@@ -67,10 +67,10 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
     /// with the same text have the same tags.
     public var tagSetText: String { storage.tagSet.text }
 
-    /// A key for the wheel's tag set that is cheap to hash, for caches of what is derived from the
-    /// tags: names parsed in one process with the same tag text share their tag set, and so have
-    /// equal keys (past the parsing memo's capacity, the same tags may also come with different
-    /// keys, which only costs such a cache a miss).
+    /// A key for the wheel's tag set that is cheap to hash (its identity), for caches of what is
+    /// derived from the tags: names read back from one page archive share their tag set, and so
+    /// have equal keys; names parsed separately have keys of their own even for equal tags, which
+    /// only costs such a cache a miss (``tagSetText`` compares the tags themselves).
     public struct TagSetKey: Hashable, Sendable {
         @usableFromInline let tagSet: WheelTagSet
         @usableFromInline init(tagSet: WheelTagSet) { self.tagSet = tagSet }
@@ -157,8 +157,8 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
             buildTag: buildTag.map { BuildTag(number: $0.number, suffix: $0.suffix) }, tagSet: tagSet.tagSet)
     }
 
-    /// The key of the tag set part `text` (`cp312-cp312-manylinux_2_17_x86_64`), parsed once per
-    /// process like the tag sets of parsed names; nil when it is not a valid tag set.
+    /// The key of the tag set part `text` (`cp312-cp312-manylinux_2_17_x86_64`), a tag set that
+    /// the names given this key share; nil when it is not a valid tag set.
     package static func tagSetKey(parsing text: String) -> TagSetKey? {
         (try? WheelTagSet.parse(Substring(text))).map(TagSetKey.init(tagSet:))
     }
@@ -186,9 +186,9 @@ public struct WheelFilename: Sendable, Hashable, CustomStringConvertible {
 /// A wheel's tag set (`cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64`): its three
 /// components split at their dots, and their expansion.
 ///
-/// Parsed once per process and shared: a project page lists hundreds or thousands of wheels
-/// with a handful of tag sets, and every file name parsed again costs a few microseconds and
-/// half a dozen arrays. Bounded like the other memos, so that odd names cost time, not memory.
+/// A reference, so that names can share one: a project page lists hundreds or thousands of wheels
+/// with a handful of tag sets, and its archive (``WheelFilename/tagSetKey(parsing:)``) stores each
+/// once.
 @usableFromInline final class WheelTagSet: Sendable {
     let text: String
     let python: [String]

@@ -17,7 +17,7 @@ struct ProjectCandidates: Sendable {
     var url: String?
     /// The usable versions, ascending, each with its run of ``usableFiles``: one flat array for
     /// the whole page, as a long page has thousands of versions and an array (and a dictionary
-    /// entry) per version cost more than reading the page.
+    /// entry) per version would cost more than reading the page.
     fileprivate var fileRuns: [(version: Version, files: Range<Int>)] = []
     /// Usable files, grouped by version, preferred file first.
     fileprivate var usableFiles: [DistributionFile] = []
@@ -76,7 +76,7 @@ struct CandidateBuilder: Sendable {
         // The positions of the files that carry a version, ordered by version and then by page
         // order, walked below as runs of one version each. Pages list versions in order or nearly
         // so: an ordered list is recognized in one pass and not sorted. A long page has thousands
-        // of files, and grouping them in a dictionary of arrays cost more than reading them.
+        // of files, and grouping them in a dictionary of arrays would cost more than reading them.
         let versions = files.map(\.version)
         var ordered = versions.indices.filter { versions[$0] != nil }
         if !zip(ordered, ordered.dropFirst()).allSatisfy({ versions[$0]! <= versions[$1]! }) {
@@ -303,7 +303,8 @@ enum Exclusion: Sendable, CustomStringConvertible {
 /// set: a page has thousands of wheels and a handful of tag sets.
 private struct TagRanks {
     private var byKey: [WheelFilename.TagSetKey: Int?] = [:]
-    /// The same by tag text, for tag sets not shared (past the parsing memo's room).
+    /// The same by tag text, for names with equal tags but tag sets of their own (parsed from a
+    /// page rather than read back from its archive).
     private var byText: [String: Int?] = [:]
 
     mutating func priority(of wheel: WheelFilename, among tags: CompatibleTags) -> Int? {

@@ -3,8 +3,7 @@ import WorkScheduling
 
 /// `Requires-Dist` lines parsed once per resolution. The same metadata is read by the prefetcher
 /// (for the pages to fetch next) and by the solver for the project and again for each of its
-/// extras; pandas or boto3 list dozens of lines, and parsing them over and over showed up as a
-/// tenth of a warm resolution's CPU time.
+/// extras, and pandas or boto3 list dozens of lines, which each reader would otherwise parse anew.
 final class RequirementMemo: Sendable {
     private let parsed = Memo<String, Requirement?>()
 

@@ -4,7 +4,7 @@
 /// threads asking for a new key at once may both compute it; the value is the same.
 public final class Memo<Key: Hashable & Sendable, Value: Sendable>: Sendable {
     // Inlinable, so that other modules get `value(for:_:)` specialized for their key and value
-    // types: unspecialized, each call looked up generic metadata at run time.
+    // types, since unspecialized, each call looks up generic metadata at run time.
     @usableFromInline let values = Locked<[Key: Value]>([:])
     @usableFromInline let capacity: Int
 

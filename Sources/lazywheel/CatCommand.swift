@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LazyWheelServer
+import LazyWheelCore
 
 /// `lazywheel cat <url|path> <member>`: one member of a wheel, decompressed.
 struct CatCommand: ParsableCommand {

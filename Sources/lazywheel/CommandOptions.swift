@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
 import HTTPRange
-import LazyWheelServer
+import LazyWheelCore
 import PackageIndex
 
 /// How every command that fetches over HTTP waits, retries and reaches servers (pip's `--timeout`,

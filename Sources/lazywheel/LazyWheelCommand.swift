@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LazyWheelServer
+import LazyWheelCore
 import PackageIndex
 
 /// `lazywheel`: read Python wheels lazily over HTTP, from the command line or as a JSON-RPC service.

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LazyWheelServer
+import LazyWheelCore
 
 /// `lazywheel ls <url|path>`: the members of a wheel, from its central directory alone.
 struct ListCommand: ParsableCommand {

@@ -1,6 +1,6 @@
 import ArgumentParser
 import Foundation
-import LazyWheelServer
+import LazyWheelCore
 import PackageIndex
 import PackagingStandards
 

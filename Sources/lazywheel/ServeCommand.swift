@@ -21,6 +21,7 @@ struct ServeCommand: ParsableCommand {
     @OptionGroup var network: NetworkOptions
 
     func run() throws {
+        LargeAllocations.returnToTheSystemWhenFreed()
         let engine = try network.makeEngine()
         // Claim fd 0 and 1 for the protocol first: a stray print now goes to stderr.
         let (input, output) = try StandardIOGuard.claimStandardStreams()

@@ -31,7 +31,7 @@ from conftest import REPO, isolated_environment
 from test_editors import need as need_on_path
 
 VERSION = re.search(r'static let current = "([^"]+)"',
-                    (REPO / "Sources" / "LazyWheelServer" / "Version.swift").read_text()).group(1)
+                    (REPO / "Sources" / "LazyWheelCore" / "Version.swift").read_text()).group(1)
 FIXTURE_WHEEL = "idna-3.10-py3-none-any.whl"
 # Outside the repository and outside the run's temporary folder, so that it outlives both.
 CACHE = Path(os.environ.get("LAZYWHEEL_TEST_CACHE") or Path.home() / ".cache" / "lazywheel-test")

@@ -1,6 +1,7 @@
 import DependencyDocuments
 import Foundation
 import JSONRPC
+import LazyWheelCore
 import PackageIndex
 import Testing
 import TestSupport

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPRange
 import JSONRPC
+import LazyWheelCore
 import LazyZip
 import Testing
 import TestSupport
@@ -19,30 +20,8 @@ private func openDemo(_ data: Data, key: String) throws -> SessionWheel {
     let source = MemoryByteSource(data, displayName: key)
     let wheel = try LazyWheel.open(source: source, tailLength: 1024)
     let location = WheelLocation.remote(URL(string: "http://127.0.0.1/\(key)/demo-1.0-py3-none-any.whl")!)
-    let opened = OpenedWheel(location: location, wheel: wheel, filename: nil)
+    let opened = OpenedWheel(location: location, wheel: wheel)
     return SessionWheel(key: WheelKey(location: location, headers: [:]), opened: opened)
-}
-
-@Suite struct WheelLocationTests {
-    @Test func acceptsHTTPAndFilesWhenAllowed() throws {
-        #expect(try WheelLocation(parsing: "https://h/x.whl") == .remote(URL(string: "https://h/x.whl")!))
-        #expect(try WheelLocation(parsing: "file:///tmp/x.whl") == .local(path: "/tmp/x.whl"))
-        #expect(try WheelLocation(parsing: "wheels/x.whl") == .local(path: "wheels/x.whl"))
-    }
-
-    @Test func refusesOtherSchemesAndFilesWhenNotAllowed() {
-        #expect(throws: WheelLocationError.unsupportedScheme("ftp")) { try WheelLocation(parsing: "ftp://h/x.whl") }
-        #expect(throws: WheelLocationError.empty) { try WheelLocation(parsing: "  ") }
-        #expect(throws: WheelLocationError.fileURLsNotAllowed("/etc/passwd")) {
-            try WheelLocation(parsing: "/etc/passwd", allowFiles: false)
-        }
-    }
-
-    @Test func descriptionNeverShowsCredentials() throws {
-        let location = try WheelLocation(parsing: "https://user:secret@h/x-1.0-py3-none-any.whl")
-        #expect(!location.description.contains("secret"))
-        #expect(location.filename == "x-1.0-py3-none-any.whl")
-    }
 }
 
 @Suite struct ErrorMappingTests {

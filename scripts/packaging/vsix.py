@@ -72,7 +72,7 @@ def build(files: payload.Payload, version: str, out: Path) -> Path:
     package = json.loads((EXTENSION / "package.json").read_text())
     if package["version"] != version:
         raise SystemExit(f"scripts/package: editors/vscode/package.json has version {package['version']}, "
-                         f"Sources/LazyWheelServer/Version.swift {version}")
+                         f"Sources/LazyWheelCore/Version.swift {version}")
     members: list[tuple[str, bytes, int]] = [
         ("extension/package.json", (EXTENSION / "package.json").read_bytes(), 0o644),
         ("extension/README.md", (EXTENSION / "README.md").read_bytes(), 0o644),

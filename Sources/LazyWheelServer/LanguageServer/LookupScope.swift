@@ -1,5 +1,6 @@
 import DependencyDocuments
 import Foundation
+import LazyWheelCore
 import PackageIndex
 import PackagingStandards
 import WorkScheduling

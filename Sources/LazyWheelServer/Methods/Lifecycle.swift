@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 
 /// `initialize` (LSP): the first request; sets the session's options.
 struct InitializeRequest: ServerMethod {

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 
 /// `listEntries {handle}` → `{entries: [{name, offset, compressedSize, size, crc32, method}]}`,
 /// from the central directory already read: never a request.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 
 /// `readEntry {handle, name, encoding?}` → `{name, size, encoding, data}`: one member, fetched with
 /// one range request, inflated and CRC-checked. `encoding` is `base64` (default) or `utf-8`.

@@ -1,5 +1,6 @@
 import Foundation
 import JSONRPC
+import LazyWheelCore
 import PackageIndex
 import Resolver
 

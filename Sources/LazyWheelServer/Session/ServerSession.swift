@@ -1,6 +1,7 @@
 import Foundation
 import HTTPRange
 import JSONRPC
+import LazyWheelCore
 import LazyZip
 import PackageIndex
 import PackagingStandards

@@ -11,7 +11,7 @@ and `python -m lazywheel`, which runs the `lazywheel` binary installed with it.
 from .client import Client, ResponseError, encode_frame, read_frame
 from .executable import ExecutableNotFound, find_executable
 
-# Sources/LazyWheelServer/Version.swift is the source; Tests/EndToEnd/test_package.py checks this copy.
+# Sources/LazyWheelCore/Version.swift is the source; Tests/EndToEnd/test_package.py checks this copy.
 __version__ = "0.1.0"
 
 __all__ = ["Client", "ExecutableNotFound", "ResponseError", "encode_frame", "find_executable", "read_frame"]

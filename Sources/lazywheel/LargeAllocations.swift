@@ -2,14 +2,14 @@
 import Glibc
 #endif
 
-/// Makes glibc give large blocks back to the kernel as soon as they are freed, so the memory of
-/// a large reply (``ReplyMemoryBudget``) is gone from the process once the reply is written.
+/// Makes glibc give large blocks back to the kernel as soon as they are freed, so the memory of a
+/// large reply (the server's `ReplyMemoryBudget`) leaves the process once the reply is written.
 ///
-/// By default glibc raises its `mmap` threshold to the size of the largest block freed so far
-/// (up to 32 MiB): after the first large reply, later ones come from the threads' heaps, whose
-/// freed space stays resident, and concurrent replies on several threads left the server well
-/// above its memory budget. A fixed threshold (`mallopt(M_MMAP_THRESHOLD)`, documented in
-/// mallopt(3)) keeps every block of at least ``threshold`` bytes a mapping of its own.
+/// glibc otherwise raises its `mmap` threshold to the largest block freed so far (up to 32 MiB),
+/// and later large replies come from the threads' heaps, whose freed space stays resident: a fixed
+/// threshold (`mallopt(M_MMAP_THRESHOLD)`, mallopt(3)) keeps each block of at least ``threshold``
+/// bytes a mapping of its own, so concurrent replies stay within the budget. It sets the allocator
+/// of the whole process, so `serve` sets it, not the service.
 enum LargeAllocations {
     /// Blocks of at least this size are mapped and unmapped on their own.
     static let threshold: Int32 = 1 << 20

@@ -14,6 +14,13 @@ public struct OpenedWheel: Sendable {
     /// The parsed file name (PEP 427), when the location ends in a valid wheel file name.
     public let filename: WheelFilename?
 
+    /// The wheel read from `location`, its file name parsed from the location's last component.
+    package init(location: WheelLocation, wheel: LazyWheel) {
+        self.location = location
+        self.wheel = wheel
+        filename = try? WheelFilename(location.filename)
+    }
+
     /// Accepts the `X.dist-info` directory named by the file name, or any when it has no valid name.
     public func distInfoMatches(_ directory: String) -> Bool {
         filename?.distInfoMatches(directory) ?? true
@@ -25,15 +32,13 @@ public struct OpenedWheel: Sendable {
 /// transfer statistics, fetch pool, tail length), which index lookups use too.
 public final class WheelEngine: Sendable {
     /// How every wheel, and every index file's METADATA, is read.
-    public let access: WheelAccess
+    let access: WheelAccess
     /// The HTTP client every remote wheel is read through.
     public var client: HTTPClient { access.client }
     /// What each host was seen to support (suffix ranges, ranges at all).
     public var capabilities: HostCapabilities { access.capabilities }
     /// Requests, bytes and cache hits of everything this engine did.
     public var statistics: TransferStatistics { access.statistics }
-    /// Where parallel range fetches run.
-    public var fetchPool: WorkerPool { access.fetchPool }
     /// Bytes of the first suffix request.
     public var tailLength: Int { access.tailLength }
 
@@ -42,7 +47,7 @@ public final class WheelEngine: Sendable {
     }
 
     /// The byte source for `location`.
-    public func source(for location: WheelLocation, headers: [String: String] = [:]) throws -> any ByteSource {
+    func source(for location: WheelLocation, headers: [String: String] = [:]) throws -> any ByteSource {
         switch location {
         case .remote(let url): try access.source(for: url, headers: HTTPHeaderFields(headers))
         case .local(let path): try access.source(for: URL(fileURLWithPath: path))
@@ -55,7 +60,7 @@ public final class WheelEngine: Sendable {
         _ location: WheelLocation, headers: [String: String] = [:], cancellation: CancellationToken? = nil
     ) throws -> OpenedWheel {
         let wheel = try access.open(try source(for: location, headers: headers), cancellation: cancellation)
-        return OpenedWheel(location: location, wheel: wheel, filename: try? WheelFilename(location.filename))
+        return OpenedWheel(location: location, wheel: wheel)
     }
 
     /// The core metadata of the wheel at `location` when nothing else of it is needed: no handle,

@@ -23,7 +23,7 @@ public struct LookupTarget: Sendable, Equatable {
     }
 
     /// `X.Y` of the `python3` on PATH, when there is one.
-    static func hostPythonVersion() -> String? {
+    package static func hostPythonVersion() -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-c", "import sys; print('%d.%d' % sys.version_info[:2])"]
@@ -61,7 +61,7 @@ public struct ProjectMetadataDocument: Encodable, Sendable {
         case fileUrl, filename, availableVersions, latestVersion, yanked, yankedReason, hasCompatibleWheel, metadataOrigin
     }
 
-    public init(_ result: ProjectLookupResult) {
+    init(_ result: ProjectLookupResult) {
         metadata = result.metadata.metadata
         fileUrl = redactingCredentials(in: result.fileURL.absoluteString)
         filename = result.file.filename
@@ -93,7 +93,7 @@ public struct ProjectMetadataDocument: Encodable, Sendable {
 public final class ProjectIndex: Sendable {
     public let configuration: IndexConfiguration
     public let client: IndexClient
-    public let fetcher: MetadataFetcher
+    let fetcher: MetadataFetcher
     public let lookup: ProjectLookup
 
     /// - Parameters:

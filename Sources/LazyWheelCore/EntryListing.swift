@@ -15,7 +15,7 @@ public struct EntryDescription: Codable, Sendable, Equatable {
     /// `stored`, `deflated`, or `method N` for others (APPNOTE 4.4.5).
     public var method: String
 
-    public init(_ entry: ZipEntry) {
+    init(_ entry: ZipEntry) {
         name = entry.name
         offset = entry.localHeaderOffset
         compressedSize = entry.compressedSize
