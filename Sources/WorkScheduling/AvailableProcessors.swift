@@ -3,8 +3,9 @@ import Foundation
 /// How many CPUs this process can use: the CPUs of its affinity mask, fewer when a cgroup CPU
 /// quota allows less (a container limited to two CPUs on a larger machine). Counted once.
 ///
-/// What `ProcessInfo.activeProcessorCount` answers, read with two small `read` calls rather than
-/// through `Data(contentsOf:)` and `URL`, whose first use is a start-up cost.
+/// Foundation's `ProcessInfo.activeProcessorCount` on Linux ignores the affinity mask (under
+/// `taskset -c 0` it still answers every online CPU), so a pinned editor or CI job would start
+/// more decompression workers than it can run.
 public enum AvailableProcessors {
     public static let count: Int = {
         var cpus = affinityCount() ?? sysconf(Int32(_SC_NPROCESSORS_ONLN))
