@@ -193,15 +193,25 @@ public final class HTTPClient: Sendable {
         }
     }
 
+    /// The most a ``get(_:headers:cancellation:bodyLimit:statistics:)`` answer may hold by
+    /// default: the largest project pages of public indexes are tens of MiB.
+    public static let pageLimit = 64 << 20
+
     /// GETs `url` with extra `headers` (for example `Accept` or `If-None-Match`; a 304 is returned
-    /// as it is). Content codings are accepted here (decoded by the URL loading system).
+    /// as it is). Content codings are accepted here (decoded by the URL loading system). An answer
+    /// longer than `bodyLimit` throws ``HTTPClientError/answerTooLarge(url:limit:)`` once that much
+    /// arrived, so a truncated page is never taken for the whole.
     public func get(
         _ url: URL, headers: HTTPHeaderFields = [:], cancellation: CancellationToken? = nil,
-        bodyLimit: Int = 256 << 20, statistics: TransferStatistics? = nil
+        bodyLimit: Int = HTTPClient.pageLimit, statistics: TransferStatistics? = nil
     ) throws -> HTTPResponse {
-        try send(
+        let response = try send(
             HTTPRequest(url: url, headers: headers, rejectsContentEncoding: false), cancellation: cancellation,
             bodyLimit: bodyLimit, statistics: statistics)
+        guard response.bodyIsComplete else {
+            throw HTTPClientError.answerTooLarge(url: URLCredentials.redacted(url), limit: bodyLimit)
+        }
+        return response
     }
 
     /// A transport failure of one attempt, before it is worded for the user.

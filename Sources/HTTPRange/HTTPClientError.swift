@@ -25,6 +25,9 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
     /// The server's TLS certificate could not be verified (`detail` is the TLS library's reason).
     /// Never retried.
     case certificateNotTrusted(host: String, detail: String)
+    /// A page or metadata file went on past `limit` bytes: the transfer was stopped there rather
+    /// than hold more (a server sending without end, or the wrong URL).
+    case answerTooLarge(url: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -52,6 +55,8 @@ public enum HTTPClientError: Error, Sendable, Equatable, CustomStringConvertible
             return "\(url) answered HTTP \(status) Unauthorized\(realmText): the index needs credentials, or refused those sent. lazywheel reads them from \(HTTPClientError.credentialSources)"
         case let .certificateNotTrusted(host, detail):
             return "the certificate of host \(host) is not trusted: \(detail); set SSL_CERT_FILE (or SSL_CERT_DIR) or pip's cert (--cert, PIP_CERT, cert = in pip.conf) to the CA bundle that signed it, or name the host in pip's trusted-host / uv's allow-insecure-host to skip verification"
+        case let .answerTooLarge(url, limit):
+            return "\(url) sent more than \(limit >> 20) MiB, more than an index page or metadata file holds; lazywheel stopped reading it (the server may be sending without end, or the URL is not an index page)"
         }
     }
 

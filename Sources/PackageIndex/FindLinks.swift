@@ -41,7 +41,7 @@ enum LocalListing {
         let projectDirectory = root.appendingPathComponent(canonical, isDirectory: true)
         let indexFile = projectDirectory.appendingPathComponent("index.html", isDirectory: false)
         if let body = try? Data(contentsOf: indexFile) {
-            return SimpleIndexParser.parseHTML(body, url: indexFile, projectName: projectName)
+            return try? SimpleIndexParser.parseHTML(body, url: indexFile, projectName: projectName)
         }
         guard isDirectory(projectDirectory) else { return nil }
         return ProjectPage(name: projectName, files: directoryFiles(projectDirectory, projectName: projectName), url: projectDirectory)

@@ -18,6 +18,8 @@ struct HTMLAnchorScanner {
 
     struct Document: Equatable {
         var anchors: [Anchor] = []
+        /// The page had more anchors than the scan was allowed to keep.
+        var truncated = false
         var baseHref: String?
         var repositoryVersion: String?
     }
@@ -29,12 +31,13 @@ struct HTMLAnchorScanner {
         self.bytes = bytes
     }
 
-    static func scan(_ bytes: [UInt8]) -> Document {
+    /// The anchors of `bytes`, at most `maximumAnchors` of them (then ``Document/truncated``).
+    static func scan(_ bytes: [UInt8], maximumAnchors: Int = .max) -> Document {
         var scanner = HTMLAnchorScanner(bytes)
-        return scanner.run()
+        return scanner.run(maximumAnchors: maximumAnchors)
     }
 
-    private mutating func run() -> Document {
+    private mutating func run(maximumAnchors: Int) -> Document {
         var document = Document()
         while let open = nextIndex(of: UInt8(ascii: "<"), from: position) {
             position = open + 1
@@ -55,6 +58,10 @@ struct HTMLAnchorScanner {
             if isClosing { continue }
             switch name {
             case "a":
+                guard document.anchors.count < maximumAnchors else {
+                    document.truncated = true
+                    return document
+                }
                 document.anchors.append(Anchor(attributes: attributes, text: readText()))
             case "base":
                 if document.baseHref == nil, let href = attributes["href"] { document.baseHref = href }

@@ -118,7 +118,7 @@ public final class IndexClient: Sendable {
                 return LocalListing.directoryFiles(location.url, projectName: projectName)
             }
             guard let body = try? Data(contentsOf: location.url) else { return [] }
-            return SimpleIndexParser.parseHTML(body, url: location.url, projectName: projectName).files
+            return try SimpleIndexParser.parseHTML(body, url: location.url, projectName: projectName).files
                 .filter { LocalListing.belongs($0, to: projectName) }
         }
         var headers: HTTPHeaderFields = ["Accept": "text/html"]
@@ -135,7 +135,7 @@ public final class IndexClient: Sendable {
             }
             (body, pageURL) = (response.body, response.url)
         }
-        return SimpleIndexParser.parseHTML(body, url: pageURL, projectName: projectName).files
+        return try SimpleIndexParser.parseHTML(body, url: pageURL, projectName: projectName).files
             .filter { LocalListing.belongs($0, to: projectName) && PageLinkResolver.mayFollow($0.url, from: pageURL) }
     }
 }

@@ -6,6 +6,8 @@ public enum SimpleIndexError: Error, Equatable, Sendable, CustomStringConvertibl
     case malformedJSON(url: String, reason: String)
     /// A PEP 691 JSON page of a major API version this client does not understand.
     case unsupportedAPIVersion(url: String, version: String)
+    /// A page listing more files than ``SimpleIndexParser/maximumFiles``.
+    case tooManyFiles(url: String, limit: Int)
 
     public var description: String {
         switch self {
@@ -13,6 +15,8 @@ public enum SimpleIndexError: Error, Equatable, Sendable, CustomStringConvertibl
             "the index page \(redactingCredentials(in: url)) is not a valid PEP 691 JSON project page: \(reason)"
         case .unsupportedAPIVersion(let url, let version):
             "the index page \(redactingCredentials(in: url)) uses simple API version \(version); lazywheel understands 1.x"
+        case .tooManyFiles(let url, let limit):
+            "the index page \(redactingCredentials(in: url)) lists more than \(limit) files, more than any real project has; lazywheel stopped reading it rather than hold them all"
         }
     }
 }
@@ -32,11 +36,16 @@ public enum SimpleIndexParser {
     /// The JSON media type of PEP 691.
     public static let jsonContentType = "application/vnd.pypi.simple.v1+json"
 
+    /// The most files a page may list. The largest projects of public indexes list tens of
+    /// thousands; each parsed file costs about a kilobyte, so a hostile page of millions of short
+    /// links would otherwise take gigabytes.
+    public static let maximumFiles = 250_000
+
     /// Parses `body` as the page at `url`, by `contentType` (JSON for `application/vnd.pypi.simple.v1+json`
     /// or `application/json`; HTML otherwise). Without a content type, a body starting with `{` is
     /// JSON.
     public static func parseProjectPage(
-        _ body: Data, contentType: String?, url: URL, projectName: String
+        _ body: Data, contentType: String?, url: URL, projectName: String, maximumFiles: Int = maximumFiles
     ) throws(SimpleIndexError) -> ProjectPage {
         let mediaType = contentType?.split(separator: ";").first.map {
             $0.trimmingWhitespace().lowercased()
@@ -51,16 +60,20 @@ public enum SimpleIndexParser {
             isJSON = body.first(where: { !($0 == 0x20 || $0 == 0x0A || $0 == 0x0D || $0 == 0x09) }) == UInt8(ascii: "{")
         }
         if isJSON {
-            return try parseJSON(body, url: url, projectName: projectName)
+            return try parseJSON(body, url: url, projectName: projectName, maximumFiles: maximumFiles)
         }
-        return parseHTML(body, url: url, projectName: projectName)
+        return try parseHTML(body, url: url, projectName: projectName, maximumFiles: maximumFiles)
     }
 
     // MARK: HTML (PEP 503)
 
-    /// Parses a PEP 503 HTML page. Never fails: garbage yields the anchors that could be found.
-    public static func parseHTML(_ body: Data, url: URL, projectName: String) -> ProjectPage {
-        let document = HTMLAnchorScanner.scan([UInt8](body))
+    /// Parses a PEP 503 HTML page. Garbage yields the anchors that could be found; only a page with
+    /// more than ``maximumFiles`` anchors fails.
+    public static func parseHTML(
+        _ body: Data, url: URL, projectName: String, maximumFiles: Int = maximumFiles
+    ) throws(SimpleIndexError) -> ProjectPage {
+        let document = HTMLAnchorScanner.scan([UInt8](body), maximumAnchors: maximumFiles)
+        guard !document.truncated else { throw .tooManyFiles(url: url.absoluteString, limit: maximumFiles) }
         var base = url
         if let href = document.baseHref, let resolved = URL(string: href, relativeTo: url)?.absoluteURL {
             base = resolved
@@ -177,7 +190,9 @@ public enum SimpleIndexParser {
     // MARK: JSON (PEP 691)
 
     /// Parses a PEP 691 JSON project page.
-    public static func parseJSON(_ body: Data, url: URL, projectName: String) throws(SimpleIndexError) -> ProjectPage {
+    public static func parseJSON(
+        _ body: Data, url: URL, projectName: String, maximumFiles: Int = maximumFiles
+    ) throws(SimpleIndexError) -> ProjectPage {
         let object: Any
         do {
             object = try JSONSerialization.jsonObject(with: body, options: [])
@@ -195,6 +210,7 @@ public enum SimpleIndexParser {
         guard let entries = root["files"] as? [Any] else {
             throw .malformedJSON(url: url.absoluteString, reason: "there is no `files` array")
         }
+        guard entries.count <= maximumFiles else { throw .tooManyFiles(url: url.absoluteString, limit: maximumFiles) }
         let name = (root["name"] as? String) ?? projectName
         var files: [DistributionFile] = []
         files.reserveCapacity(entries.count)

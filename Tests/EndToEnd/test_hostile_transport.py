@@ -101,6 +101,35 @@ class HostileServer:
     def endless_206(self, h, name):
         self.endless(h, name, status=206)
 
+    def endless_page(self, h, name):
+        """A project page of links that never ends."""
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Transfer-Encoding", "chunked")
+        h.end_headers()
+        chunk = b"<a href='x-1.0-py3-none-any.whl'>x</a>\n" * 1600
+        frame = b"%x\r\n" % len(chunk) + chunk + b"\r\n"
+        try:
+            while True:
+                h.wfile.write(frame)
+        except OSError:
+            pass
+        finally:
+            h.close_connection = True
+
+    def dense_page(self, h, name):
+        """A complete project page of 1.2 million short links (52 MiB)."""
+        if not hasattr(self, "dense_body"):
+            self.dense_body = b"".join(b"<a href='x-1.0.%d-py3-none-any.whl'>x</a>\n" % i for i in range(1_200_000))
+        h.send_response(200)
+        h.send_header("Content-Type", "text/html")
+        h.send_header("Content-Length", str(len(self.dense_body)))
+        h.end_headers()
+        try:
+            h.wfile.write(self.dense_body)
+        except OSError:
+            pass
+
     def short_body(self, h, name):
         """Announces the tail it was asked for, sends half of it, closes."""
         data = self.files[name]
@@ -215,6 +244,21 @@ def test_endless_bodies_leave_serve_small(serve, hostile):
     assert status["VmHWM"] < 300 * MIB, f"{status['VmHWM'] / MIB:.0f} MiB at the peak"
     result = client.request("getMetadata", {"url": hostile.url("ok")}, timeout=30)
     assert result["raw"].encode() == true_metadata(IDNA)
+
+
+@pytest.mark.parametrize("behaviour, phrase", [("endless-page", "sent more than 64 MiB"),
+                                               ("dense-page", "lists more than 250000 files")])
+def test_hostile_project_pages_are_refused_with_little_memory(binary, hostile, serve, behaviour, phrase):
+    """An index page without end stops at 64 MiB, one of millions of links at 250,000 files,
+    without parsing gigabytes of them (an endless page took 12 GB, a dense one 2.1 GB)."""
+    index = f"http://127.0.0.1:{hostile.httpd.server_address[1]}/{behaviour}/simple/"
+    proc, peak = run_measured([binary, "metadata", "x", "--index-url", index], limit=60)
+    assert proc.returncode == 1 and phrase in proc.stderr, proc.stderr
+    assert peak < 400 * MIB, f"peak resident set {peak / MIB:.0f} MiB"
+    client = serve(options={"indexUrl": index})
+    with pytest.raises(ResponseError) as raised:
+        client.request("getMetadata", {"project": "x"}, timeout=60)
+    assert raised.value.code == -32070 and phrase in raised.value.message, raised.value
 
 
 # ---------------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ struct ProjectPageArchiveTests {
 
     /// Every field a page can carry: yanked with and without a reason, both metadata forms, entity
     /// decoded `requires-python`, several hashes, percent escapes, sdists and files of no kind.
-    private static let htmlPage = SimpleIndexParser.parseHTML(Data("""
+    private static let htmlPage = try! SimpleIndexParser.parseHTML(Data("""
         <html><head><meta name="pypi:repository-version" content="1.1"></head><body>
         <a href="../../files/demo-1.0-py3-none-any.whl#sha256=AB12&amp;md5=ff" data-requires-python="&gt;=3.8">demo-1.0-py3-none-any.whl</a>
         <a href="/files/demo-1.1-1abc-cp312-cp312-manylinux_2_17_x86_64.manylinux2014_x86_64.whl" data-yanked="" data-core-metadata="true">x</a>
@@ -196,7 +196,7 @@ struct ProjectPageArchiveRevisionTests {
     static let pinned: [String: UInt32] = ["fdeeb8fa": 558_161_692]
 
     @Test func layoutAndBytesChangeTogether() throws {
-        let page = SimpleIndexParser.parseHTML(Data("""
+        let page = try SimpleIndexParser.parseHTML(Data("""
             <a href="../../files/demo-1.0-py3-none-any.whl#sha256=0123456789abcdef00112233445566778899aabbccddeeff0f1e2d3c4b5a6978" data-requires-python="&gt;=3.8">demo-1.0-py3-none-any.whl</a>
             <a href="/files/demo-1!2.0rc2.post1.dev3+ubuntu.1-2-cp312-abi3-win_amd64.whl" data-yanked="why" data-core-metadata="sha256=cd">x</a>
             <a href="https://other.test/demo-1.2.tar.gz#md5=00">y</a>

@@ -5,7 +5,7 @@ import Testing
 private let pageURL = URL(string: "https://index.example/simple/demo/")!
 
 private func html(_ body: String) -> ProjectPage {
-    SimpleIndexParser.parseHTML(Data(body.utf8), url: pageURL, projectName: "demo")
+    try! SimpleIndexParser.parseHTML(Data(body.utf8), url: pageURL, projectName: "demo")
 }
 
 struct SimpleIndexHTMLTests {
@@ -53,6 +53,26 @@ struct SimpleIndexHTMLTests {
         #expect(file.url.absoluteString == "https://index.example/simple/demo/demo-1.0.tar.gz?a=1&b=2")
         #expect(file.requiresPython == ">=3.7,<4,!=3.9.*")
         #expect(file.yanked == .yanked(reason: "broken \"build\" \u{2014} use 1.1"))
+    }
+
+    /// A page of more links than any project has is refused, in both forms, rather than parsed
+    /// into gigabytes of files; a page at the limit is read.
+    @Test func pagesOfTooManyFilesAreRefused() throws {
+        let limit = 100
+        func htmlPage(_ count: Int) -> Data {
+            Data(String(repeating: "<a href=x-1.0.tar.gz>x</a>", count: count).utf8)
+        }
+        func jsonPage(_ count: Int) -> Data {
+            Data(("{\"files\":[" + Array(repeating: "{\"url\":\"x-1.0.tar.gz\"}", count: count).joined(separator: ",") + "]}").utf8)
+        }
+        let tooMany = SimpleIndexError.tooManyFiles(url: pageURL.absoluteString, limit: limit)
+        for (page, type) in [(htmlPage, "text/html"), (jsonPage, SimpleIndexParser.jsonContentType)] {
+            #expect(try SimpleIndexParser.parseProjectPage(page(limit), contentType: type, url: pageURL, projectName: "x", maximumFiles: limit).files.count == limit)
+            #expect(throws: tooMany) {
+                try SimpleIndexParser.parseProjectPage(page(limit + 1), contentType: type, url: pageURL, projectName: "x", maximumFiles: limit)
+            }
+        }
+        #expect(SimpleIndexParser.maximumFiles == 250_000)
     }
 
     @Test func yankedWithoutReasonAndMetadataAttributes() {

@@ -78,6 +78,8 @@ extension ResponseError {
             switch error {
             case .unsupportedScheme, .redirectToUnsupportedScheme:
                 self.init(code: ServerErrorCode.invalidLocation, message: error.description)
+            case .answerTooLarge:
+                self.init(code: ServerErrorCode.limitExceeded, message: error.description)
             case let .serverUnavailable(_, status, _), let .authenticationRequired(_, status, _),
                  let .retryAfterTooLong(_, status, _, _):
                 self.init(code: ServerErrorCode.httpError, message: error.description, data: ["status": .int(status)])
@@ -107,7 +109,11 @@ extension ResponseError {
                 self.init(code: ServerErrorCode.badWheel, message: error.description)
             }
         case let error as SimpleIndexError:
-            self.init(code: ServerErrorCode.badRangeResponse, message: error.description)
+            if case .tooManyFiles = error {
+                self.init(code: ServerErrorCode.limitExceeded, message: error.description)
+            } else {
+                self.init(code: ServerErrorCode.badRangeResponse, message: error.description)
+            }
         case let error as ResolutionError:
             if case let .noSolution(report) = error {
                 self.init(
