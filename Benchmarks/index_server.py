@@ -54,10 +54,17 @@ class Summary:
     # above the client's own CPU time this is the depth of the client's dependency chain, so
     # `round_trips × delay` is the least wall time any client asking the same way could take.
     round_trips: int = 0
+    # Over the realistic network (Benchmarks/network_index.py): connections the client opened, bytes
+    # it received on the wire (TLS records and headers included) and the HTTP versions it spoke.
+    connections: int = 0
+    wire_bytes: int = 0
+    protocols: str = ""
 
     def __add__(self, other: "Summary") -> "Summary":
+        protocols = "/".join(sorted(set(filter(None, (self.protocols + "/" + other.protocols).split("/")))))
         return Summary(self.requests + other.requests, self.head + other.head, self.ranges + other.ranges,
-                       self.bytes + other.bytes, self.round_trips + other.round_trips)
+                       self.bytes + other.bytes, self.round_trips + other.round_trips,
+                       self.connections + other.connections, self.wire_bytes + other.wire_bytes, protocols)
 
 
 class CountingIndex:
