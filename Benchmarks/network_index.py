@@ -193,5 +193,5 @@ http {{
             round_trips=CountingIndex.round_trips(self, sorted(e["arrived"] for e in entries)),
             connections=proxied.connections if proxied else 0,
             wire_bytes=proxied.bytes_down if proxied else 0,
-            protocols="/".join(protocols),
+            protocols=", ".join(protocols),
         )
