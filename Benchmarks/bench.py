@@ -627,6 +627,10 @@ def write_report(path: Path, args, tools: Tools, sections: list[tuple[str, list[
             f"| HTTP requests to open {serve['handles']} handles of 15 wheels and read their metadata | {serve['requests_for_handles']} | | |",
             "",
         ]
+    # The language server's figures are written by hand from Benchmarks/lsp_bench.py: kept.
+    kept = path.read_text().partition("\n## Language server")[2] if path.exists() else ""
+    if kept:
+        lines += ["## Language server" + kept.rstrip("\n")]
     path.write_text("\n".join(lines) + "\n")
 
 
@@ -719,6 +723,12 @@ def main() -> int:
         return groups
 
     say(f"index {index.index_url} ({args.delay_ms:g} ms per request), {args.runs} run(s) per cell")
+    extra_wheels = sorted(args.extra_wheels.glob("*.whl")) if args.extra_wheels else []
+
+    def add(section: tuple[str, list[list[Measurement]]]) -> None:
+        """Keeps a section and writes the report so far: a later failure loses nothing measured."""
+        sections.append(section)
+        write_report(args.output, args, tools, sections, None, time.perf_counter() - began, len(extra_wheels))
 
     def switch(new_index) -> None:
         nonlocal index
@@ -728,28 +738,28 @@ def main() -> int:
 
     if wanted("a"):
         say("(a) metadata, cold")
-        sections.append(("(a) Metadata of single wheels, cold", [metadata_group(warm=False)]))
+        add(("(a) Metadata of single wheels, cold", [metadata_group(warm=False)]))
     if wanted("b"):
         say("(b) resolution, cold")
-        sections.append(("(b) Resolution, cold", resolution_groups(warm=False)))
+        add(("(b) Resolution, cold", resolution_groups(warm=False)))
     if wanted("c"):
         say("(c) warm")
-        sections.append(("(c) Warm: a second process with the first one's disk cache",
+        add(("(c) Warm: a second process with the first one's disk cache",
                          [metadata_group(warm=True)] + resolution_groups(warm=True)))
     if wanted("b2"):
         switch(CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000, pep658=True))
         say("(b') resolution with PEP 658 metadata files, cold")
-        sections.append(("(b′) Resolution, cold, index with PEP 658 `.metadata` files",
+        add(("(b′) Resolution, cold, index with PEP 658 `.metadata` files",
                          resolution_groups(warm=False)))
     if wanted("f"):
         switch(CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000, history=HISTORY))
         say(f"(f) projects with {HISTORY} older releases listed, cold and warm")
-        sections.append((f"(f) Long project pages: {HISTORY} older releases listed before each file",
+        add((f"(f) Long project pages: {HISTORY} older releases listed before each file",
                          resolution_groups(warm=False, sets=HISTORY_SETS) + resolution_groups(warm=True, sets=HISTORY_SETS)))
     if wanted("g"):
         switch(CountingIndex(CORPUS / "wheels", delay=args.delay_ms / 1000, ignore_ranges=True))
         say("(g) a server that ignores Range, cold")
-        sections.append(("(g) Server ignoring `Range` (whole files, as `python -m http.server`), cold",
+        add(("(g) Server ignoring `Range` (whole files, as `python -m http.server`), cold",
                          [metadata_group(warm=False)] + resolution_groups(warm=False)))
     if wanted("h") and not (shutil.which("nginx") and shutil.which("openssl")):
         say("(h) skipped: no nginx or openssl")
@@ -757,17 +767,16 @@ def main() -> int:
         switch(NetworkIndex(CountingIndex(CORPUS / "wheels", delay=0), rtt=args.rtt_ms / 1000,
                             bandwidth=args.bandwidth_mbit * 1e6 / 8))
         say(f"(h) realistic network: nginx, TLS, HTTP/2 behind a {args.rtt_ms:g} ms RTT proxy, cold and warm")
-        sections.append((f"(h) Realistic network: nginx with TLS and HTTP/2, {args.rtt_ms:g} ms round trip"
+        add((f"(h) Realistic network: nginx with TLS and HTTP/2, {args.rtt_ms:g} ms round trip"
                          + (f", {args.bandwidth_mbit:g} Mbit/s" if args.bandwidth_mbit else ""),
                          [metadata_group(warm=False)] + resolution_groups(warm=False)
                          + resolution_groups(warm=True)))
-    extra_wheels = sorted(args.extra_wheels.glob("*.whl")) if args.extra_wheels else []
     if extra_wheels and wanted("e"):
         switch(CountingIndex(args.extra_wheels, delay=args.delay_ms / 1000))
         say(f"(e) wider requirement sets on {len(extra_wheels)} downloaded wheels, cold and warm")
-        sections.append((f"(e) Wider requirement sets, cold: {len(extra_wheels)} wheels from `pip download`",
+        add((f"(e) Wider requirement sets, cold: {len(extra_wheels)} wheels from `pip download`",
                          resolution_groups(warm=False, sets=EXTRA_SETS)))
-        sections.append(("(e′) Wider requirement sets, warm", resolution_groups(warm=True, sets=EXTRA_SETS)))
+        add(("(e′) Wider requirement sets, warm", resolution_groups(warm=True, sets=EXTRA_SETS)))
     elif wanted("e"):
         say("(e) skipped: no downloaded wheels (scripts/bench fetches them with pip download)")
     serve = None
