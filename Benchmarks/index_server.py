@@ -54,10 +54,17 @@ class Summary:
     # above the client's own CPU time this is the depth of the client's dependency chain, so
     # `round_trips × delay` is the least wall time any client asking the same way could take.
     round_trips: int = 0
+    # Over the realistic network (Benchmarks/network_index.py): connections the client opened, bytes
+    # it received on the wire (TLS records and headers included) and the HTTP versions it spoke.
+    connections: int = 0
+    wire_bytes: int = 0
+    protocols: str = ""
 
     def __add__(self, other: "Summary") -> "Summary":
+        protocols = ", ".join(sorted(set(filter(None, (self.protocols + ", " + other.protocols).split(", ")))))
         return Summary(self.requests + other.requests, self.head + other.head, self.ranges + other.ranges,
-                       self.bytes + other.bytes, self.round_trips + other.round_trips)
+                       self.bytes + other.bytes, self.round_trips + other.round_trips,
+                       self.connections + other.connections, self.wire_bytes + other.wire_bytes, protocols)
 
 
 class CountingIndex:
@@ -155,17 +162,27 @@ class CountingIndex:
                 if outer.delay:
                     time.sleep(outer.delay)
                 status, headers, body = outer.route(self.path, self.headers.get("Range"))
-                sent = 0 if head else len(body)
-                with outer.lock:
-                    outer.requests.append(RecordedRequest(self.command, self.path, self.headers.get("Range", ""),
-                                                          status, sent, arrived))
-                self.send_response(status)
-                for name, value in headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                if not head:
-                    self.wfile.write(body)
+                sent = 0
+                try:
+                    self.send_response(status)
+                    for name, value in headers.items():
+                        self.send_header(name, value)
+                    self.send_header("Content-Length", str(len(body)))
+                    self.end_headers()
+                    if not head:
+                        # In pieces, counting what was written: a client that stops reading a whole
+                        # file once it has what it needs closes the connection, and the rest is
+                        # neither sent nor counted (up to the socket buffers' worth).
+                        view = memoryview(body)
+                        for start in range(0, len(body), 64 * 1024):
+                            self.wfile.write(view[start:start + 64 * 1024])
+                            sent += len(view[start:start + 64 * 1024])
+                except OSError:
+                    self.close_connection = True
+                finally:
+                    with outer.lock:
+                        outer.requests.append(RecordedRequest(self.command, self.path, self.headers.get("Range", ""),
+                                                              status, sent, arrived))
 
         self.httpd = BurstHTTPServer(("127.0.0.1", 0), Handler)
         threading.Thread(target=self.httpd.serve_forever, daemon=True).start()

@@ -3,6 +3,7 @@ processes they run on loopback."""
 from __future__ import annotations
 
 import http.server
+import sys
 from pathlib import Path
 
 
@@ -16,6 +17,12 @@ class BurstHTTPServer(http.server.ThreadingHTTPServer):
     """
     request_queue_size = 128
     daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        """A client that closes its connection early (it has what it needs) is not an error."""
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)
 
 
 def memory_status(pid: int) -> dict[str, int]:

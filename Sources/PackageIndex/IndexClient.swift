@@ -75,9 +75,9 @@ public final class IndexClient: Sendable {
             fetched = try fetchedIndexPage(index, credentials: credentials, canonicalName: canonicalName, cancellation: cancellation)
         }
         guard var page = fetched else { return nil }
-        if !page.files.allSatisfy({ PageLinkResolver.mayFollow($0.url, from: page.url) }) {
+        if !page.files.allSatisfy({ PageLinkResolver.mayFollow($0, from: page.url) }) {
             let pageURL = page.url
-            page.files.removeAll { !PageLinkResolver.mayFollow($0.url, from: pageURL) }
+            page.files.removeAll { !PageLinkResolver.mayFollow($0, from: pageURL) }
         }
         return page
     }

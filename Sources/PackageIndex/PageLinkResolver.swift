@@ -52,7 +52,19 @@ struct PageLinkResolver {
     /// server make lazywheel read local files. A local page (a location the user named) may also
     /// lead to local files.
     static func mayFollow(_ link: URL, from page: URL) -> Bool {
-        let scheme = link.scheme?.lowercased()
+        mayFollow(scheme: link.scheme?.lowercased(), from: page)
+    }
+
+    /// ``mayFollow(_:from:)`` for a page's file, read from its URL's text (an absolute URL: the
+    /// scheme is the text before the first colon), so that checking a page of thousands of files
+    /// makes no `URL` of them.
+    static func mayFollow(_ file: DistributionFile, from page: URL) -> Bool {
+        let text = file.urlHeadText
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")) else { return mayFollow(file.url, from: page) }
+        return mayFollow(scheme: text[..<colon].lowercased(), from: page)
+    }
+
+    private static func mayFollow(scheme: String?, from page: URL) -> Bool {
         if scheme == "http" || scheme == "https" { return true }
         return scheme == "file" && page.isFileURL
     }

@@ -126,6 +126,9 @@ public struct DistributionFile: Sendable, Hashable {
     public var url: URL { storage.url }
     /// ``url``'s `absoluteString`, without making the URL.
     public var urlText: String { storage.urlText }
+
+    /// The start of ``urlText`` (all of it, or the part before the file name), scheme included.
+    var urlHeadText: String { storage.urlHead }
     /// Hashes of the file, algorithm → lowercase hex digest (from the URL fragment or `hashes`).
     public var hashes: [String: String] { storage.hashes.dictionary }
     /// ``hashes`` as stored.

@@ -88,6 +88,19 @@ struct IndexTrustTests {
         #expect(PageLinkResolver.mayFollow(URL(string: "file:///srv/a-1.whl")!, from: local))
     }
 
+    @Test func aPageFileIsCheckedFromItsTextAsFromItsURL() {
+        let remote = URL(string: "https://index.test/simple/a/")!
+        let local = URL(fileURLWithPath: "/srv/simple/a/index.html")
+        for head in ["https://files.test/a/", "HTTP://files.test/", "file:///srv/", "ftp://files.test/", "FILE:///etc/"] {
+            let file = DistributionFile(
+                filename: "a-1.whl", directoryText: head, hashes: [:], requiresPython: nil, yanked: .notYanked,
+                coreMetadata: .absent, projectName: "a")
+            for page in [remote, local] {
+                #expect(PageLinkResolver.mayFollow(file, from: page) == PageLinkResolver.mayFollow(file.url, from: page), "\(head)")
+            }
+        }
+    }
+
     @Test(arguments: ["/srv/wheels", "./wheels", "file:///srv/wheels", "~/wheels"])
     func clientsMayNameLocalLocationsOnlyWhenAllowed(value: String) throws {
         let denied = IndexOptions(findLinks: [value], allowsLocalLocations: false)
