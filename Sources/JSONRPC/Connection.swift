@@ -92,7 +92,7 @@ public final class JSONRPCConnection: Sendable {
     private let limits: FramingLimits
     private let log: LogSink
     private let shared = Locked(Shared())
-    private let sendQueue: DispatchQueue
+    private let writer: FrameWriter
     /// Runs response callbacks of requests this side sent.
     private let responseQueue: DispatchQueue
     private let notificationQueue: DispatchQueue
@@ -113,7 +113,13 @@ public final class JSONRPCConnection: Sendable {
         self.registry = registry
         self.limits = limits
         self.log = log
-        self.sendQueue = DispatchQueue(label: "\(name).send")
+        self.writer = FrameWriter(name: name) { [shared, log] frame in
+            guard !shared.withLock({ $0.outputBroken }) else { return }
+            if let code = Self.writeAll(frame.header, to: output) ?? Self.writeAll(frame.body, to: output) {
+                shared.withLock { $0.outputBroken = true }
+                log.log(.error, "\(name): writing to the output failed: \(String(cString: strerror(code))); output stopped")
+            }
+        }
         self.responseQueue = DispatchQueue(label: "\(name).responses", attributes: .concurrent)
         self.notificationQueue = DispatchQueue(label: "\(name).notifications")
     }
@@ -155,7 +161,7 @@ public final class JSONRPCConnection: Sendable {
 
     /// Blocks until every frame queued so far has been written.
     public func waitUntilSent() {
-        sendQueue.sync {}
+        writer.waitUntilWritten()
     }
 
     // MARK: Sending
@@ -240,21 +246,9 @@ public final class JSONRPCConnection: Sendable {
 
     /// Queues the frame of the serialized message `body`; a large one is written before returning.
     private func enqueue(body: [UInt8]) {
-        // Header and body are written one after the other by the serial send queue, without
-        // copying the body into one frame.
+        // Header and body are written one after the other, without copying the body into one frame.
         let header = MessageFrameEncoder.header(forBodyLength: body.count)
-        let write: @Sendable () -> Void = { [self] in
-            guard !shared.withLock({ $0.outputBroken }) else { return }
-            if let code = Self.writeAll(header, to: output) ?? Self.writeAll(body, to: output) {
-                shared.withLock { $0.outputBroken = true }
-                log.log(.error, "\(name): writing to the output failed: \(String(cString: strerror(code))); output stopped")
-            }
-        }
-        if body.count >= Self.synchronousFrameBytes {
-            sendQueue.sync(execute: write)
-        } else {
-            sendQueue.async(execute: write)
-        }
+        writer.enqueue(FrameWriter.Frame(header: header, body: body), waitUntilWritten: body.count >= Self.synchronousFrameBytes)
     }
 
     /// Writes all of `bytes`; returns the `errno` of a failed write.

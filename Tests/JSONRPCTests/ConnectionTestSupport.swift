@@ -57,13 +57,15 @@ final class RawPeer: Sendable {
 
     private let toServer: Int32
     private let received = Locked(Received())
+    private let paused = Locked(false)
 
     init(toServer: Int32, fromServer: Int32) {
         self.toServer = toServer
-        let thread = Thread { [received] in
+        let thread = Thread { [received, paused] in
             var framer = MessageFramer()
             var buffer = [UInt8](repeating: 0, count: 65536)
             while true {
+                while paused.withLock({ $0 }) { usleep(1_000) }
                 let count = buffer.withUnsafeMutableBytes { read(fromServer, $0.baseAddress, $0.count) }
                 if count < 0 && errno == EINTR { continue }
                 if count <= 0 { break }
@@ -105,6 +107,11 @@ final class RawPeer: Sendable {
         if let params { members["params"] = params }
         send(.object(members))
     }
+
+    /// Stops reading what the server writes (after the read in progress), as a slow client would:
+    /// the pipe fills and the server's writes wait.
+    func pauseReading() { paused.withLock { $0 = true } }
+    func resumeReading() { paused.withLock { $0 = false } }
 
     var messages: [JSONValue] { received.withLock { $0.messages } }
     var problems: [String] { received.withLock { $0.problems } }

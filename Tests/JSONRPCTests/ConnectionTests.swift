@@ -81,6 +81,27 @@ struct ConnectionTests {
         #expect(order != Array(1...count), "replies were expected out of order")
     }
 
+    /// Large replies wait until they are written; with more of them waiting at once than
+    /// Dispatch has workers (a client pipelining thousands of requests), small replies queued
+    /// between them must still be written, or nothing is answered again.
+    @Test func moreLargeRepliesWaitingThanDispatchHasWorkers() {
+        let count = 700
+        let harness = PipeHarness(handler: TestHandler())
+        defer { harness.shutDown() }
+        harness.client.pauseReading()
+        let large = String(repeating: "x", count: Int(JSONRPCConnection.synchronousFrameBytes) + 100)
+        let frames = (1...count).map { number -> [UInt8] in
+            let text = number % 2 == 0 ? large : "small \(number)"
+            let request: JSONValue = ["jsonrpc": "2.0", "id": .int(number), "method": "test/echo", "params": ["text": .string(text)]]
+            return Array(MessageFrameEncoder.frame(request.serialized()))
+        }
+        writeAll(frames.flatMap { $0 }, to: harness.clientToServer.write)
+        usleep(500_000)  // every request dispatched; the large replies wait for the full pipe
+        harness.client.resumeReading()
+        #expect(waitUntil(seconds: 30) { harness.client.messages.count >= count }, "\(harness.client.messages.count) of \(count) answered")
+        #expect(harness.client.problems.isEmpty)
+    }
+
     @Test func cancellationAnswersRequestCancelledAndSparesOthers() {
         let harness = PipeHarness(handler: TestHandler())
         defer { harness.shutDown() }
