@@ -46,6 +46,7 @@ struct ServeCommand: ParsableCommand {
             })
         service.sendRequests(through: connection)
         connection.start(handler: service) { _ in service.connectionClosed() }
-        dispatchMain()
+        let trimming = LargeAllocations.trimEverySecond()
+        withExtendedLifetime(trimming) { dispatchMain() }
     }
 }
