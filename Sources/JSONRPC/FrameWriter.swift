@@ -6,8 +6,7 @@ import Foundation
 /// The writing thread is a `Thread`, started when a frame arrives while none runs and ending when
 /// no frame is left, not a serial Dispatch queue: a sender that waits for its large frame to be
 /// written (so that large replies do not pile up in memory) must not need a Dispatch worker for
-/// that write to happen. Through a queue, a few hundred requests waiting at once held every worker
-/// of Dispatch's pool, the queue's writes never ran, and the server stopped answering.
+/// that write to happen, since enough waiting senders hold every worker of Dispatch's pool.
 final class FrameWriter: @unchecked Sendable {
     struct Frame {
         var header: [UInt8]

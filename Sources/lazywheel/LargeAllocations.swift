@@ -32,8 +32,7 @@ enum LargeAllocations {
     ///
     /// A body refused at its headers (an endless answer to a byte range) goes on arriving until
     /// FoundationNetworking acts on the cancel, in small blocks allocated and freed on its
-    /// threads; glibc keeps such freed memory in the threads' heaps, resident, until trimmed (six
-    /// endless answers left `serve` 70–330 MiB resident, 45 MiB once trimmed).
+    /// threads; glibc keeps such freed memory in the threads' heaps, resident, until trimmed.
     static func trimEverySecond() -> DispatchSourceTimer? {
         #if canImport(Glibc)
         typealias MallocTrim = @convention(c) (Int) -> Int32
