@@ -5,7 +5,7 @@ import PackageDescription
 ///
 /// Layering (a module imports only modules on an earlier line or to its left on its own line;
 /// docs/Modules.md has a paragraph per module):
-///   PackagingStandards, TOML, WorkScheduling, CZlib, CurlSocketWatch, CurlTransport   (no dependencies of ours)
+///   PackagingStandards, TOML, WorkScheduling, CZlib, CurlMultiCallbacks, CurlTransport   (no dependencies of ours)
 ///   DependencyDocuments (PackagingStandards, TOML), JSONRPC (WorkScheduling)
 ///   LazyZip → HTTPRange → PackageIndex → Resolver → LazyWheelCore → LazyWheelServer → lazywheel
 /// LazyWheelCore is the engine the command line and the server share; LazyWheelServer is the
@@ -30,10 +30,10 @@ let package = Package(
         ),
         .target(name: "WorkScheduling"),
         .target(name: "LazyZip", dependencies: ["CZlib", "WorkScheduling"]),
-        // FoundationNetworking's socket watches narrowed to what libcurl asks for (Linux): see
-        // Sources/CurlSocketWatch/include.
+        // FoundationNetworking's handling of libcurl's socket and timer requests corrected (Linux):
+        // see Sources/CurlMultiCallbacks/include.
         .target(
-            name: "CurlSocketWatch",
+            name: "CurlMultiCallbacks",
             // libcurl named at link time, so the linker exports these definitions to
             // FoundationNetworking (its references carry libcurl's symbol version).
             linkerSettings: [.linkedLibrary("curl", .when(platforms: [.linux])), .linkedLibrary("dl", .when(platforms: [.linux]))]
@@ -48,7 +48,7 @@ let package = Package(
             name: "HTTPRange",
             dependencies: [
                 "LazyZip", "WorkScheduling",
-                .target(name: "CurlSocketWatch", condition: .when(platforms: [.linux])),
+                .target(name: "CurlMultiCallbacks", condition: .when(platforms: [.linux])),
                 .target(name: "CurlTransport", condition: .when(platforms: [.linux])),
             ]
         ),
@@ -95,7 +95,7 @@ let package = Package(
         ),
         .testTarget(name: "WorkSchedulingTests", dependencies: ["WorkScheduling"]),
         .testTarget(name: "LazyZipTests", dependencies: ["LazyZip", "WorkScheduling", "TestSupport"]),
-        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlSocketWatch", "LazyZip", "WorkScheduling", "TestSupport"]),
+        .testTarget(name: "HTTPRangeTests", dependencies: ["HTTPRange", "CurlMultiCallbacks", "LazyZip", "WorkScheduling", "TestSupport"]),
         .testTarget(name: "PackagingStandardsTests", dependencies: ["PackagingStandards", "TestSupport"]),
         .testTarget(
             name: "PackageIndexTests",

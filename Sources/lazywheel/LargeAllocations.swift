@@ -1,4 +1,3 @@
-import Dispatch
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -24,27 +23,6 @@ enum LargeAllocations {
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         let mmapThreshold: Int32 = -3
         _ = mallopt(mmapThreshold, threshold)
-        #endif
-    }
-
-    /// Gives the free memory of glibc's heaps back to the kernel once a second (malloc_trim(3)),
-    /// for as long as the returned timer lives.
-    ///
-    /// A body refused at its headers (an endless answer to a byte range) goes on arriving until
-    /// FoundationNetworking acts on the cancel, in small blocks allocated and freed on its
-    /// threads; glibc keeps such freed memory in the threads' heaps, resident, until trimmed.
-    static func trimEverySecond() -> DispatchSourceTimer? {
-        #if canImport(Glibc)
-        typealias MallocTrim = @convention(c) (Int) -> Int32
-        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "malloc_trim") else { return nil }
-        let mallocTrim = unsafeBitCast(symbol, to: MallocTrim.self)
-        let timer = DispatchSource.makeTimerSource(queue: DispatchQueue(label: "lazywheel.trim", qos: .utility))
-        timer.schedule(deadline: .now() + .seconds(1), repeating: .seconds(1), leeway: .milliseconds(200))
-        timer.setEventHandler { _ = mallocTrim(0) }
-        timer.resume()
-        return timer
-        #else
-        return nil
         #endif
     }
 }

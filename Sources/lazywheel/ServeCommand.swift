@@ -46,7 +46,6 @@ struct ServeCommand: ParsableCommand {
             })
         service.sendRequests(through: connection)
         connection.start(handler: service) { _ in service.connectionClosed() }
-        let trimming = LargeAllocations.trimEverySecond()
-        withExtendedLifetime(trimming) { dispatchMain() }
+        dispatchMain()
     }
 }

@@ -243,7 +243,7 @@ def test_cli_recovers_with_exact_metadata(binary, faults, fault, name):
 def test_cli_waits_for_a_slow_answer_without_spinning(binary, faults):
     """While the first answer on a connection is 2 s late, the process sleeps. FoundationNetworking
     alone keeps a write source on the socket after libcurl only wants to read and spins on it (a core
-    busy for the whole wait); Sources/CurlSocketWatch narrows the sources."""
+    busy for the whole wait); Sources/CurlMultiCallbacks narrows the sources."""
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.monotonic()
     expect_success(cli_metadata(binary, faults.url("stall", IDNA)), IDNA)

@@ -33,6 +33,7 @@ class HostileServer:
     def __init__(self):
         self.files = {p.name: p.read_bytes() for p in (CORPUS / "wheels").iterdir()}
         self.sent: dict[str, int] = {}
+        self.answers_ended: dict[str, int] = {}
         self.requests: dict[str, int] = {}
         self.seen_paths: dict[str, int] = {}
         self.lock = threading.Lock()
@@ -56,8 +57,10 @@ class HostileServer:
         self.httpd.server_close()
 
     def count(self, behaviour: str, sent: int) -> None:
+        """Records an answer that ended (the client closed the connection) after `sent` body bytes."""
         with self.lock:
             self.sent[behaviour] = self.sent.get(behaviour, 0) + sent
+            self.answers_ended[behaviour] = self.answers_ended.get(behaviour, 0) + 1
 
     # Behaviours
 
@@ -230,15 +233,29 @@ def test_endless_body_costs_the_cli_no_memory(binary, hostile, behaviour):
 
 
 def test_endless_bodies_leave_serve_small(serve, hostile):
-    """Six opens of endless bodies: each fails with a bad-range-response error, and the server's
-    resident set stays under 300 MB; it goes on answering."""
+    """Six opens of endless bodies: each fails at once with a bad-range-response error, the
+    connection is closed within seconds (not after gigabytes), the server's resident set stays
+    under 300 MB, and it goes on answering."""
     client = serve()
+    deadline = time.monotonic() + 20  # the answers of earlier tests end first
+    while hostile.answers_ended.get("endless", 0) < hostile.requests.get("endless", 0) + hostile.requests.get("endless-206", 0) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ended_before, sent_before = hostile.answers_ended.get("endless", 0), hostile.sent.get("endless", 0)
     for index in range(6):
         behaviour = "endless" if index % 2 == 0 else "endless-206"
+        started = time.monotonic()
         with pytest.raises(ResponseError) as raised:
             client.request("openWheel", {"url": hostile.url(behaviour)}, timeout=90)
         assert raised.value.code == -32024, raised.value
         assert "no announced length" in raised.value.message
+        assert time.monotonic() - started < 10
+    deadline = time.monotonic() + 20
+    while hostile.answers_ended.get("endless", 0) < ended_before + 6 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert hostile.answers_ended.get("endless", 0) == ended_before + 6, "an endless answer's connection is still open"
+    sent = hostile.sent["endless"] - sent_before
+    assert sent < 1024 * MIB, f"{sent / MIB:.0f} MiB read of six refused bodies"
     status = memory_status(client.process.pid)
     assert status["VmRSS"] < 300 * MIB, f"{status['VmRSS'] / MIB:.0f} MiB resident after six endless bodies"
     assert status["VmHWM"] < 300 * MIB, f"{status['VmHWM'] / MIB:.0f} MiB at the peak"

@@ -7,7 +7,7 @@
 /// swift-corelibs-foundation's FoundationNetworking sets no CA bundle, supports no server-trust
 /// challenge and ignores `connectionProxyDictionary` on Linux, so there is no supported way to
 /// hand these to URLSession. This target defines `curl_easy_setopt` in the executable, which the
-/// linker prefers to libcurl's (as for Sources/CurlSocketWatch); it forwards every call to
+/// linker prefers to libcurl's (as for Sources/CurlMultiCallbacks); it forwards every call to
 /// libcurl's own (`dlsym(RTLD_NEXT)`) and, right after FoundationNetworking sets a transfer's URL
 /// (for every request and redirect hop), sets the options below for that URL. Nothing else of
 /// libcurl is touched. Elsewhere this is a no-op.

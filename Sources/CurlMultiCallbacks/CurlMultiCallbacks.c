@@ -1,6 +1,6 @@
-// Narrows FoundationNetworking's socket watches to what libcurl asks for: see
-// include/CurlSocketWatch.h.
-#include "CurlSocketWatch.h"
+// Corrects what FoundationNetworking does with libcurl's socket and timer requests: see
+// include/CurlMultiCallbacks.h.
+#include "CurlMultiCallbacks.h"
 
 #if defined(__linux__)
 #ifndef _GNU_SOURCE
@@ -18,6 +18,7 @@
 enum {
     CURLMOPT_SOCKETDATA = 10002,      // CURLOPTTYPE_OBJECTPOINT + 2
     CURLMOPT_SOCKETFUNCTION = 20001,  // CURLOPTTYPE_FUNCTIONPOINT + 1
+    CURLMOPT_TIMERFUNCTION = 20004,   // CURLOPTTYPE_FUNCTIONPOINT + 4
     CURL_POLL_NONE = 0,
     CURL_POLL_IN = 1,
     CURL_POLL_OUT = 2,
@@ -25,6 +26,7 @@ enum {
 };
 
 typedef int (*socket_callback)(void *easy, int socket, int what, void *userp, void *socketp);
+typedef int (*timer_callback)(void *multi, long timeout_ms, void *userp);
 typedef int (*multi_setopt)(void *multi, int option, ...);
 typedef int (*multi_cleanup)(void *multi);
 int curl_multi_assign(void *multi, int socket, void *pointer);
@@ -43,19 +45,25 @@ static void find_libcurl(void) {
     memcpy(&libcurl.cleanup, &cleanup, sizeof cleanup);
 }
 
-/// FoundationNetworking's callback, the user data it registered with, and the multi handle, for
-/// one URLSession (each makes one multi handle). Lookups are by user data, which libcurl passes.
+/// FoundationNetworking's callbacks, the user data it registered the socket callback with, and the
+/// multi handle, for one URLSession (each makes one multi handle). Socket callbacks are looked up
+/// by user data, timer callbacks by the multi handle (libcurl passes each).
 struct watched_multi {
     void *multi;
     void *userp;
     socket_callback callback;
+    timer_callback timer;
+    /// Whether libcurl's last timer request was "at once" (0 ms).
+    bool asked_at_once;
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
 static struct watched_multi multis[64];
 static atomic_long narrowed;
+static atomic_long unhurried;
 
 long lazywheel_curl_narrowed_watches(void) { return atomic_load(&narrowed); }
+long lazywheel_curl_unhurried_timers(void) { return atomic_load(&unhurried); }
 
 static int narrowing_callback(void *easy, int socket, int what, void *userp, void *socketp) {
     struct watched_multi found = { 0 };
@@ -75,6 +83,26 @@ static int narrowing_callback(void *easy, int socket, int what, void *userp, voi
         atomic_fetch_add(&narrowed, 1);
     }
     return found.callback(easy, socket, what, userp, socketp);
+}
+
+/// Hands FoundationNetworking libcurl's timer request, except that the second "at once" (0 ms) in a
+/// row becomes 1 ms: see the header.
+static int unhurried_timer(void *multi, long timeout_ms, void *userp) {
+    timer_callback timer = NULL;
+    bool again_at_once = false;
+    pthread_mutex_lock(&lock);
+    for (size_t i = 0; i < sizeof multis / sizeof multis[0]; i++) {
+        if (multis[i].multi == multi) {
+            timer = multis[i].timer;
+            again_at_once = timeout_ms == 0 && multis[i].asked_at_once;
+            multis[i].asked_at_once = timeout_ms == 0;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    if (timer == NULL) return -1;  // only installed together with an entry
+    if (again_at_once) atomic_fetch_add(&unhurried, 1);
+    return timer(multi, again_at_once ? 1 : timeout_ms, userp);
 }
 
 /// The entry of `multi`, made if needed; NULL when the table is full (that handle is left as is).
@@ -97,16 +125,21 @@ int curl_multi_setopt(void *multi, int option, ...) {
     va_end(rest);
     pthread_once(&libcurl_once, find_libcurl);
     if (libcurl.setopt == NULL) return 1;  // CURLM_BAD_HANDLE: no libcurl below this one
-    bool wraps = option == CURLMOPT_SOCKETDATA || (option == CURLMOPT_SOCKETFUNCTION && argument != NULL);
+    bool wraps = option == CURLMOPT_SOCKETDATA
+        || ((option == CURLMOPT_SOCKETFUNCTION || option == CURLMOPT_TIMERFUNCTION) && argument != NULL);
     if (wraps) {
         pthread_mutex_lock(&lock);
         struct watched_multi *entry = entry_of(multi);
         if (entry != NULL && option == CURLMOPT_SOCKETDATA) {
             entry->userp = argument;
+        } else if (entry != NULL && option == CURLMOPT_TIMERFUNCTION) {
+            memcpy(&entry->timer, &argument, sizeof argument);
+            timer_callback wrapped = unhurried_timer;
+            memcpy(&argument, &wrapped, sizeof argument);
         } else if (entry != NULL) {
             memcpy(&entry->callback, &argument, sizeof argument);
-            socket_callback narrowing = narrowing_callback;
-            memcpy(&argument, &narrowing, sizeof argument);
+            socket_callback wrapped = narrowing_callback;
+            memcpy(&argument, &wrapped, sizeof argument);
         }
         pthread_mutex_unlock(&lock);
     }
@@ -130,5 +163,6 @@ int curl_multi_cleanup(void *multi) {
 #else
 
 long lazywheel_curl_narrowed_watches(void) { return 0; }
+long lazywheel_curl_unhurried_timers(void) { return 0; }
 
 #endif
