@@ -69,7 +69,14 @@ public final class HTTPRangeSource: WholeFileSource {
     // MARK: ByteSource
 
     public func readTail(length: Int, cancellation: CancellationToken?) throws -> TailRead {
-        try againOnAFreshConnection { try readTailOnce(length: length, cancellation: cancellation) }
+        switch try againOnAFreshConnection({ try readTailOnce(length: length, scanner: nil, cancellation: cancellation) }) {
+        case let .tail(read): return read
+        case .metadata: preconditionFailure("METADATA found without a scanner")
+        }
+    }
+
+    public func readTail(length: Int, streaming scanner: LocalHeaderScanner, cancellation: CancellationToken?) throws -> TailOrMetadata {
+        try againOnAFreshConnection { try readTailOnce(length: length, scanner: scanner, cancellation: cancellation) }
     }
 
     public func read(_ range: Range<Int64>, cancellation: CancellationToken?) throws -> Data {
@@ -89,21 +96,28 @@ public final class HTTPRangeSource: WholeFileSource {
         }
     }
 
-    private func readTailOnce(length: Int, cancellation: CancellationToken?) throws -> TailRead {
+    /// The tail; with a `scanner`, a whole-file answer is streamed through it (``TailAnswerSink``).
+    private func readTailOnce(length: Int, scanner: LocalHeaderScanner?, cancellation: CancellationToken?) throws -> TailOrMetadata {
         precondition(length > 0, "a tail read needs a positive length")
         if let whole = state.withLock({ $0.wholeFile }) {
             let start = max(0, whole.size - Int64(length))
-            return TailRead(totalSize: whole.size, offset: start, bytes: try whole.read(start ..< whole.size))
+            return .tail(TailRead(totalSize: whole.size, offset: start, bytes: try whole.read(start ..< whole.size)))
         }
         if capabilities.capabilities(for: url).refusesSuffixRanges || totalSize != nil {
-            return try boundedTail(length: length, cancellation: cancellation)
+            return .tail(try boundedTail(length: length, cancellation: cancellation))
         }
         let requested = "bytes=-\(length)"
+        let bodyLimit = max(length, wholeFileLimit)
+        // Only a first request (no validator yet) may take a whole file: a 200 to `If-Range` is a change.
+        let sink = scanner.flatMap { scanner in
+            state.withLock { Self.ifRangeValue($0) } == nil
+                ? TailAnswerSink(download: WholeFileDownload(url: displayName, scanner: scanner), limit: bodyLimit) : nil
+        }
         let response: HTTPResponse
         do {
-            response = try fetch(requested, bodyLimit: max(length, wholeFileLimit), cancellation: cancellation)
+            response = try fetch(requested, bodyLimit: bodyLimit, sink: sink, cancellation: cancellation)
         } catch HTTPClientError.serverUnavailable(_, 500, _) {
-            return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+            return .tail(try boundedTailAfterRefusal(length: length, cancellation: cancellation))
         }
         switch response.status {
         case 206:
@@ -115,22 +129,23 @@ public final class HTTPRangeSource: WholeFileSource {
             let expected = max(0, total - Int64(length))...(total - 1)
             if sent == expected {
                 let bytes = try checkedBody(response, range: sent, total: total)
-                return TailRead(totalSize: total, offset: sent.lowerBound, bytes: bytes)
+                return .tail(TailRead(totalSize: total, offset: sent.lowerBound, bytes: bytes))
             }
             if sent.lowerBound == 0, sent.upperBound == Int64(length) - 1, total > Int64(length) {
                 // Read as `bytes=0-(N-1)`: the size is learned, now ask for the real tail.
                 try record(response, total: total)
-                return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+                return .tail(try boundedTailAfterRefusal(length: length, cancellation: cancellation))
             }
             throw HTTPRangeError.invalidContentRange(
                 url: displayName, requested: requested, received: response.headers["Content-Range"])
         case 200:
+            if let sink, sink.isWholeFile { return try keepStreamedFile(sink.download, response, tailLength: length) }
             let whole = try keepWholeFile(response)
-            return TailRead(totalSize: whole.size, offset: 0, bytes: try whole.read(0 ..< whole.size))
+            return .tail(TailRead(totalSize: whole.size, offset: 0, bytes: try whole.read(0 ..< whole.size)))
         case 416:
             throw unsatisfiable(response, requested: requested)
         case 400, 404, 405, 501:
-            return try boundedTailAfterRefusal(length: length, cancellation: cancellation)
+            return .tail(try boundedTailAfterRefusal(length: length, cancellation: cancellation))
         default:
             throw HTTPRangeError.unexpectedStatus(url: displayName, status: response.status)
         }
@@ -218,16 +233,26 @@ public final class HTTPRangeSource: WholeFileSource {
     /// Sends one GET with `Range: requested` and, once a validator is known, `If-Range`: to the
     /// URL the first answer was redirected to, if it was, and from the start again (once) when
     /// that URL stopped working (an expired presigned URL answers 403).
-    private func fetch(_ requested: String, bodyLimit: Int, cancellation: CancellationToken?) throws -> HTTPResponse {
+    /// With a `sink`, the body goes to it; an answer it does not stream whole is handed back with
+    /// the body it collected, as without one.
+    private func fetch(
+        _ requested: String, bodyLimit: Int, sink: TailAnswerSink? = nil, cancellation: CancellationToken?
+    ) throws -> HTTPResponse {
         let ifRange = state.withLock { Self.ifRangeValue($0) }
         func send(to target: URL) throws -> HTTPResponse {
             // The client's headers go to its own origin only (as on a cross-origin redirect).
             var headers = target.origin == url.origin ? extraHeaders : HTTPHeaderFields()
             headers["Range"] = requested
             if let ifRange { headers["If-Range"] = ifRange }
-            return try client.send(
+            var response = try client.send(
                 HTTPRequest(url: target, headers: headers), cancellation: cancellation, bodyLimit: bodyLimit,
-                statistics: statistics)
+                statistics: statistics, bodySink: sink)
+            if let sink, !sink.isWholeFile {
+                let (body, complete) = sink.collected
+                response.body = body
+                response.bodyIsComplete = response.bodyIsComplete && complete
+            }
+            return response
         }
         var response: HTTPResponse
         if let redirected = state.withLock({ $0.redirectedURL }) {
@@ -329,6 +354,22 @@ public final class HTTPRangeSource: WholeFileSource {
     }
 
     // MARK: Whole files
+
+    /// A whole file that came as the answer to a tail request, streamed through a scanner: its
+    /// METADATA when the scanner found it, else the tail of the file, now kept for later reads.
+    private func keepStreamedFile(_ download: WholeFileDownload, _ response: HTTPResponse, tailLength: Int) throws -> TailOrMetadata {
+        capabilities.recordIgnoresRange(url)
+        if let failure = download.failure { throw failure }
+        if let found = download.found { return .metadata(found) }
+        let whole = try download.finish()
+        try record(response, total: whole.size)
+        let kept = state.withLock { state in
+            if state.wholeFile == nil { state.wholeFile = whole }
+            return state.wholeFile!
+        }
+        let start = max(0, kept.size - Int64(tailLength))
+        return .tail(TailRead(totalSize: kept.size, offset: start, bytes: try kept.read(start ..< kept.size)))
+    }
 
     public var ignoresRanges: Bool { capabilities.capabilities(for: url).ignoresRange }
 

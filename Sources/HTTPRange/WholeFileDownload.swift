@@ -118,3 +118,54 @@ final class WholeFileDownload: HTTPBodySink, @unchecked Sendable {
         }
     }
 }
+
+/// The ``HTTPBodySink`` of a tail request with a ``LocalHeaderScanner`` standing by: a `200`, the
+/// whole file from a server that ignores ranges, goes to a ``WholeFileDownload``; any other
+/// answer is collected in memory up to `limit`, as a request without a sink would collect it (a
+/// longer body, or one of no announced length, is not read).
+final class TailAnswerSink: HTTPBodySink, @unchecked Sendable {
+    // @unchecked: every mutable field is guarded by `lock`.
+    let download: WholeFileDownload
+    private let limit: Int
+    private let lock = NSLock()
+    private var wholeFile = false
+    private var body = Data()
+    private var complete = true
+
+    init(download: WholeFileDownload, limit: Int) {
+        self.download = download
+        self.limit = limit
+    }
+
+    /// Whether the last answer was a whole file, streamed to ``download``.
+    var isWholeFile: Bool { lock.withLock { wholeFile } }
+    /// The body of an answer that was not a whole file, and whether all of it was read.
+    var collected: (Data, Bool) { lock.withLock { (body, complete) } }
+
+    func begin(status: Int, headers: HTTPHeaderFields) -> Bool {
+        lock.withLock {
+            wholeFile = status == 200
+            body = Data()
+            complete = true
+        }
+        if status == 200 { return download.begin(status: status, headers: headers) }
+        let length = headers["Content-Length"].flatMap { Int64($0.trimmingCharacters(in: .whitespaces)) }
+        guard let length, length <= Int64(limit) else {
+            lock.withLock { complete = false }
+            return false
+        }
+        return true
+    }
+
+    func receive(_ bytes: Data) -> Bool {
+        if isWholeFile { return download.receive(bytes) }
+        return lock.withLock {
+            body.append(bytes)
+            guard body.count <= limit else {
+                complete = false
+                return false
+            }
+            return true
+        }
+    }
+}

@@ -48,10 +48,12 @@ public final class LazyWheel: Sendable {
         pool: WorkerPool? = nil,
         cancellation: CancellationToken? = nil
     ) throws -> LazyWheel {
-        let tail = try readTail(of: source, length: tailLength, cancellation: cancellation) { wholeFile in
-            // The server ignores ranges: download the file once; the tail then comes from it.
-            _ = try wholeFile.streamMetadata(LocalHeaderScanner { _ in false }, cancellation: cancellation)
-            return nil
+        // A server that ignores ranges: the file is downloaded once (no member matches); the tail
+        // then comes from it.
+        let tail: TailRead
+        switch try readTail(of: source, length: tailLength, scanner: LocalHeaderScanner { _ in false }, cancellation: cancellation) {
+        case let .tail(read): tail = read
+        case .metadata: tail = try source.readTail(length: tailLength, cancellation: cancellation)
         }
         let file = try LazyFile(source: source, tail: tail, pool: pool, statistics: statistics)
         return LazyWheel(archive: try ZipArchive(file: file, cancellation: cancellation))
@@ -78,12 +80,13 @@ public final class LazyWheel: Sendable {
         distInfoMatches: @escaping @Sendable (String) -> Bool,
         cancellation: CancellationToken? = nil
     ) throws -> Data {
-        var found: Data?
-        let tail = try readTail(of: source, length: tailLength, cancellation: cancellation) { wholeFile in
-            found = try wholeFile.streamMetadata(LocalHeaderScanner(distInfoMatches: distInfoMatches), cancellation: cancellation)
-            return found
+        let tail: TailRead
+        switch try readTail(
+            of: source, length: tailLength, scanner: LocalHeaderScanner(distInfoMatches: distInfoMatches), cancellation: cancellation)
+        {
+        case let .tail(read): tail = read
+        case let .metadata(found): return found
         }
-        if let found { return found }
         let file = try LazyFile(source: source, tail: tail, pool: pool, statistics: statistics)
         let location = try ZipArchive.locateCentralDirectory(in: file, cancellation: cancellation)
         if !file.isCached(location.range), let (suffix, index) = try metadataInCachedSuffix(
@@ -102,22 +105,23 @@ public final class LazyWheel: Sendable {
         return try wheel.readMetadata(distInfoMatches: distInfoMatches, cancellation: cancellation)
     }
 
-    /// The tail of `source`. When its server is known to ignore ranges, or turns out to when the
-    /// tail is asked for, `readWholeFile` runs first; nil from it means the tail is to be read
-    /// again, now from the downloaded file. A non-nil result is passed on as a sign to stop: the
-    /// tail returned then is empty.
+    /// The tail of `source`, or METADATA when its server sends whole files and `scanner` found it
+    /// on the way. A server known to ignore ranges is read front to back at once; one that turns
+    /// out to has its whole-file answer to the tail request read through `scanner` by the source.
     private static func readTail(
-        of source: any ByteSource, length: Int, cancellation: CancellationToken? = nil,
-        readWholeFile: (any WholeFileSource) throws -> Data?
-    ) throws -> TailRead {
-        if let wholeFile = source as? any WholeFileSource, wholeFile.ignoresRanges {
-            if try readWholeFile(wholeFile) != nil { return TailRead(totalSize: 0, offset: 0, bytes: Data()) }
-            return try source.readTail(length: length, cancellation: cancellation)
+        of source: any ByteSource, length: Int, scanner: LocalHeaderScanner, cancellation: CancellationToken? = nil
+    ) throws -> TailOrMetadata {
+        guard let wholeFile = source as? any WholeFileSource else {
+            return .tail(try source.readTail(length: length, cancellation: cancellation))
+        }
+        if wholeFile.ignoresRanges {
+            if let found = try wholeFile.streamMetadata(scanner, cancellation: cancellation) { return .metadata(found) }
+            return .tail(try source.readTail(length: length, cancellation: cancellation))
         }
         do {
-            return try source.readTail(length: length, cancellation: cancellation)
-        } catch where (source as? any WholeFileSource)?.ignoresRanges == true {
-            return try readTail(of: source, length: length, cancellation: cancellation, readWholeFile: readWholeFile)
+            return try wholeFile.readTail(length: length, streaming: scanner, cancellation: cancellation)
+        } catch where wholeFile.ignoresRanges {
+            return try readTail(of: source, length: length, scanner: scanner, cancellation: cancellation)
         }
     }
 

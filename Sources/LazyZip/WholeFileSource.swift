@@ -14,4 +14,19 @@ public protocol WholeFileSource: ByteSource {
     /// the scanner found its METADATA, which is returned. When it finds none, the whole file is
     /// downloaded and kept for later reads, and the result is nil.
     func streamMetadata(_ scanner: LocalHeaderScanner, cancellation: CancellationToken?) throws -> Data?
+
+    /// The tail, as ``ByteSource/readTail(length:cancellation:)`` reads it, with `scanner` standing
+    /// by: when the server answers the tail request with the whole file, that answer is read front
+    /// to back through `scanner` as ``streamMetadata(_:cancellation:)`` reads one, instead of being
+    /// dropped and asked for again (a round trip, and the bytes already under way, saved). Gives
+    /// METADATA when the scanner found it, else the tail (of the downloaded file, when it came
+    /// whole).
+    func readTail(length: Int, streaming scanner: LocalHeaderScanner, cancellation: CancellationToken?) throws -> TailOrMetadata
+}
+
+/// What a tail read with a ``LocalHeaderScanner`` standing by gave.
+public enum TailOrMetadata: Sendable, Equatable {
+    case tail(TailRead)
+    /// The server sent the whole file and the scanner found METADATA in it.
+    case metadata(Data)
 }

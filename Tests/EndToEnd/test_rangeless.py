@@ -120,7 +120,7 @@ def test_the_host_is_remembered_by_the_next_process(binary, rangeless, tmp_path)
     wasted range request."""
     env = {"XDG_CACHE_HOME": str(tmp_path / "cache")}
     first = run_cli(binary, "metadata", f"{rangeless.url}/wheels/{FIRST}", "--stats", env=env)
-    assert stats_line(first.stderr)[0] == 2
+    assert stats_line(first.stderr)[0] == 1  # the answer to the tail request is read front to back
     second = run_cli(binary, "metadata", f"{rangeless.url}/wheels/{PYDANTIC_CORE}", "--stats", env=env)
     requests, fetched = stats_line(second.stderr)
     assert requests == 1 and fetched < 128 * 1024, second.stderr
