@@ -16,7 +16,7 @@ import FoundationNetworking
 ///
 /// A callback is run as a plain Dispatch block, not as an `Operation`: an `OperationQueue` keeps
 /// each finished operation, and the body piece its block holds, until its own bookkeeping gets to
-/// it, and under a fast endless body that bookkeeping fell behind by thousands of pieces.
+/// it, and that bookkeeping falls behind a fast body by thousands of pieces.
 /// URLSession only ever adds blocks to its delegate queue, so the rest of `OperationQueue` is not
 /// needed here.
 ///

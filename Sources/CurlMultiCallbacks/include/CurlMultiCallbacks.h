@@ -17,9 +17,9 @@
 /// call by queueing it on the queue it is draining (`_MultiHandle.updateTimeoutTimer`), so that
 /// queue never empties, and every other piece of the URL session's work waits behind it: a
 /// task's cancel, a new task, and the freeing of the timer FoundationNetworking makes for every
-/// piece of body received. A fast endless body refused at its headers was read for up to 25 s
-/// (gigabytes), other requests waited as long, and those timers took hundreds of MiB. The wrapped
-/// timer callback passes the second 0 ms request in a row on as 1 ms, so the queue empties between
+/// piece of body received. A fast endless body refused at its headers would go on being read,
+/// other requests would wait, and those timers would pile up in memory, for as long as the server
+/// sends. The wrapped timer callback passes the second 0 ms request in a row on as 1 ms, so the queue empties between
 /// batches and the waiting work gets its turn; a single one (a new transfer) still runs at once.
 ///
 /// This target defines `curl_multi_setopt` and `curl_multi_cleanup` in the executable, which the
