@@ -19,8 +19,9 @@
 /// task's cancel, a new task, and the freeing of the timer FoundationNetworking makes for every
 /// piece of body received. A fast endless body refused at its headers would go on being read,
 /// other requests would wait, and those timers would pile up in memory, for as long as the server
-/// sends. The wrapped timer callback passes the second 0 ms request in a row on as 1 ms, so the queue empties between
-/// batches and the waiting work gets its turn; a single one (a new transfer) still runs at once.
+/// sends. The wrapped timer callback passes the second 0 ms request in a row on as 1 ms, so the
+/// queue empties between batches and the waiting work gets its turn; a single one (a new
+/// transfer) still runs at once.
 ///
 /// This target defines `curl_multi_setopt` and `curl_multi_cleanup` in the executable, which the
 /// dynamic linker (or, with the Swift runtime linked in, the static linker) prefers to libcurl's;
